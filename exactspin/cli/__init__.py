@@ -1,0 +1,1 @@
+"""The ``exactspin`` command: thin argument parsing on top of the library layers."""
