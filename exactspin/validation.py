@@ -37,8 +37,8 @@ class ResourceError(RuntimeError):
 
 def require_integer(name: str, value: object, minimum: int = 0, maximum: int | None = None) -> int:
     """Return ``value`` as an int in ``[minimum, maximum]`` or raise :class:`ParameterError`."""
-    allowed = f"an integer >= {minimum}" if maximum is None else (
-        f"an integer in [{minimum}, {maximum}]"
+    allowed = (
+        f"an integer >= {minimum}" if maximum is None else (f"an integer in [{minimum}, {maximum}]")
     )
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
         if isinstance(value, numbers.Real) and math.isfinite(value) and float(value).is_integer():

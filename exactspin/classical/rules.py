@@ -42,7 +42,7 @@ def flip_energy(model: ClassicalModel, state: int, site: int) -> float:
 
 
 def bond_transfer_coefficient(model: ClassicalModel, state: int, site: int) -> tuple[int, int]:
-    """(c1, c2) with dE_{i,i+1} = c1 J1 + c2 J2: energy moved into bond (i, i+1) by the flip (Eq. 8)."""
+    """(c1, c2) with dE_{i,i+1} = c1 J1 + c2 J2, the energy moved into bond i (Eq. 8)."""
     ring = model.ring
     value = 2 * states.spin(state, site) * states.spin(state, ring.right_neighbour(site))
     return (value, 0) if ring.is_upper_bond(site) else (0, value)
@@ -89,7 +89,8 @@ def transitions(model: ClassicalModel, state: int) -> list[tuple[int, int, float
         if temperature is not None:
             moves.append((site, target, metropolis_rate(energy_change, temperature)))
         elif model.dynamics == CCA:
-            after = cca_demon_after(states.demon(model, state, site), energy_change, model.demon_unit)
+            demon = states.demon(model, state, site)
+            after = cca_demon_after(demon, energy_change, model.demon_unit)
             if after is not None:
                 moves.append((site, states.with_demon(model, target, site, after), 1.0))
         elif flip_energy_coefficients(model, state, site) == (0, 0):

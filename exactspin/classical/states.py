@@ -43,7 +43,9 @@ def with_demon(model: ClassicalModel, state: int, site: int, value: int) -> int:
     return (state & ~(3 << shift)) | (value << shift)
 
 
-def encode(model: ClassicalModel, spin_values: tuple[int, ...], demons: tuple[int, ...] = ()) -> int:
+def encode(
+    model: ClassicalModel, spin_values: tuple[int, ...], demons: tuple[int, ...] = ()
+) -> int:
     """The integer of a configuration given its spins (+-1, site order) and demons."""
     state = sum(1 << i for i, s in enumerate(spin_values) if s > 0)
     for k, d in enumerate(demons):
