@@ -1,0 +1,299 @@
+"""Every panel of the paper's classical Figs. 4, 5, 7 and 8, recomputed.
+
+Exact currents (numeric steady state) are lines, Monte Carlo estimates are points with error
+bars (1 standard error), circulation regimes are shaded as in the paper (green clockwise, gray
+parallel, yellow anticlockwise). Axis ranges follow the paper's panels where the text gives them.
+Each panel is one :class:`verify.checks.Figure`; the panel table below is the only place where
+parameters live.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from exactspin.classical.model import ClassicalModel
+from exactspin.validation import ResourceError
+from verify import plotting
+from verify.checks import EngineMissing, Figure, FigureResult, engine
+
+CURRENTS = ("left_bath_current", "upper_branch_current", "lower_branch_current")
+
+#: Largest ring solved exactly in the figures (Q2R): 2^16 states; larger rings get MC only.
+EXACT_SITES_LIMIT = {"quick": 12, "full": 16}
+
+
+@dataclass(frozen=True)
+class Panel:
+    """One panel: vary ``variable`` over ``values`` around ``parameters``."""
+
+    name: str
+    caption: str
+    variable: str
+    values: tuple[float, ...]
+    parameters: dict = field(default_factory=dict)
+    currents: tuple[str, ...] = CURRENTS
+    series: tuple[tuple[str, dict], ...] = ()
+    correlation: tuple[int, int] | None = None
+    closed_form: bool = False
+    mc_points: int = 4
+
+
+def _grid(start: float, stop: float, count: int = 40) -> tuple[float, ...]:
+    return tuple(float(x) for x in np.round(np.linspace(start, stop, count), 10))
+
+
+TL = _grid(0.1, 10.0)
+TR = _grid(0.05, 4.0)
+J2 = _grid(0.1, 4.0)
+Q2R_DEFAULTS = dict(nu=2, nd=3, j1=2.0, j2=1.9, tl=2.0, tr=0.1)
+CCA_DEFAULTS = dict(nu=2, nd=3, j1=2.0, j2=1.0, tl=2.0, tr=0.1, dynamics="cca", mu=4.0)
+PAPER_SYMMETRIC = dict(j1=1.0, j2=1.0, tr=1.0)
+
+PANELS = (
+    Panel(
+        "fig4a",
+        "Fig. 4a: I_L vs T_L, N_U=1, N_D=0, J=1, T_R=1: Eq. 14 (dashed), exact "
+        "numeric (line), Monte Carlo (points)",
+        "tl",
+        TL,
+        dict(nu=1, nd=0, **PAPER_SYMMETRIC),
+        currents=("left_bath_current",),
+        closed_form=True,
+        mc_points=6,
+    ),
+    Panel(
+        "fig4b",
+        "Fig. 4b: I_L, I_U, I_D vs T_L, N_U=1, N_D=0, J=1, T_R=1",
+        "tl",
+        TL,
+        dict(nu=1, nd=0, **PAPER_SYMMETRIC),
+    ),
+    Panel(
+        "fig4c",
+        "Fig. 4c: I_L vs T_L, eight spins split (N_U, N_D) differently, J=1, T_R=1",
+        "tl",
+        TL,
+        dict(PAPER_SYMMETRIC),
+        currents=("left_bath_current",),
+        series=tuple((f"N_U={u}, N_D={6 - u}", dict(nu=u, nd=6 - u)) for u in range(4)),
+        mc_points=3,
+    ),
+    Panel(
+        "fig4d",
+        "Fig. 4d: currents vs N_U, N_D=4, J=1, T_L=2, T_R=0.1 (exact lines up to "
+        "the size limit, Monte Carlo points beyond)",
+        "nu",
+        tuple(float(u) for u in range(15)),
+        dict(nd=4, j1=1.0, j2=1.0, tl=2.0, tr=0.1),
+    ),
+    Panel(
+        "fig5a",
+        "Fig. 5a: currents vs T_L (J1=2, J2=1.9, T_R=0.1, N_U=2, N_D=3)",
+        "tl",
+        TL,
+        Q2R_DEFAULTS,
+    ),
+    Panel(
+        "fig5b",
+        "Fig. 5b: currents vs T_L, N_U=3, N_D=2",
+        "tl",
+        TL,
+        {**Q2R_DEFAULTS, "nu": 3, "nd": 2},
+    ),
+    Panel(
+        "fig5c",
+        "Fig. 5c: currents vs T_R (J1=2, J2=1.9, T_L=2, N_U=2, N_D=3)",
+        "tr",
+        TR,
+        Q2R_DEFAULTS,
+    ),
+    Panel(
+        "fig5d",
+        "Fig. 5d: currents vs J2 (J1=2, T_L=2, T_R=0.1, N_U=2, N_D=3)",
+        "j2",
+        J2,
+        Q2R_DEFAULTS,
+    ),
+    Panel(
+        "fig5e",
+        "Fig. 5e: currents vs N_U, N_D=4 (J1=2, J2=1.9, T_L=2, T_R=0.1; exact lines "
+        "up to the size limit, Monte Carlo points beyond)",
+        "nu",
+        tuple(float(u) for u in range(15)),
+        {**Q2R_DEFAULTS, "nd": 4},
+    ),
+    Panel(
+        "fig5f",
+        "Fig. 5f: currents and <s_2 s_3> vs T_L (Fig. 5 defaults)",
+        "tl",
+        TL,
+        Q2R_DEFAULTS,
+        correlation=(1, 2),
+    ),
+    Panel(
+        "fig7a",
+        "Fig. 7a: currents vs T_L, N_U=N_D=1 (J1=2, J2=1.9, T_R=0.1)",
+        "tl",
+        TL,
+        {**Q2R_DEFAULTS, "nu": 1, "nd": 1},
+    ),
+    Panel(
+        "fig7b",
+        "Fig. 7b: currents vs J2, N_U=N_D=1 (J1=2, T_L=2, T_R=0.1)",
+        "j2",
+        J2,
+        {**Q2R_DEFAULTS, "nu": 1, "nd": 1},
+    ),
+    Panel(
+        "fig8a",
+        "Fig. 8a: CCA currents vs T_L, J1=J2=1 (mu=4, T_R=0.1, N_U=2, N_D=3)",
+        "tl",
+        _grid(0.1, 10.0, 25),
+        {**CCA_DEFAULTS, "j1": 1.0, "j2": 1.0},
+    ),
+    Panel(
+        "fig8b",
+        "Fig. 8b: CCA currents vs T_L (J1=2, J2=1, mu=4, T_R=0.1)",
+        "tl",
+        _grid(0.1, 10.0, 25),
+        CCA_DEFAULTS,
+    ),
+    Panel(
+        "fig8c",
+        "Fig. 8c: CCA currents vs T_R (J1=2, J2=1, mu=4, T_L=2)",
+        "tr",
+        _grid(0.05, 4.0, 25),
+        CCA_DEFAULTS,
+    ),
+    Panel(
+        "fig8d",
+        "Fig. 8d: CCA currents vs mu (J1=2, J2=1, T_L=2, T_R=0.1)",
+        "mu",
+        (1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 8.0, 12.0, 16.0),
+        CCA_DEFAULTS,
+    ),
+)
+
+LABELS = {"tl": "T_L", "tr": "T_R", "j2": "J_2", "nu": "N_U", "mu": "mu"}
+
+
+def _model(parameters: dict, variable: str, value: float) -> ClassicalModel:
+    values = dict(parameters)
+    values[variable] = int(value) if variable in ("nu", "nd") else value
+    return ClassicalModel.from_parameters(**values)
+
+
+def _thin(values: tuple[float, ...], quick: bool) -> tuple[float, ...]:
+    if not quick or len(values) <= 10:
+        return values
+    step = max(1, len(values) // 10)
+    return values[::step]
+
+
+def _exact_series(panel: Panel, parameters: dict, values, quick: bool) -> dict:
+    solve = engine("exactspin.classical", "solve")
+    limit = EXACT_SITES_LIMIT["quick" if quick else "full"]
+    rows = {"x": [], "circulation": [], "correlation": []} | {name: [] for name in CURRENTS}
+    for value in values:
+        model = _model(parameters, panel.variable, value)
+        if model.sites > limit:
+            continue
+        try:
+            solution = solve(model)
+        except ResourceError:
+            continue
+        rows["x"].append(value)
+        rows["circulation"].append(solution.circulation)
+        for name in CURRENTS:
+            rows[name].append(getattr(solution, name))
+        if panel.correlation is not None:
+            rows["correlation"].append(solution.correlation(*panel.correlation))
+    return rows
+
+
+def _mc_series(panel: Panel, parameters: dict, values, exact_x, quick: bool) -> dict:
+    simulate = engine("exactspin.montecarlo", "simulate")
+    count = 2 if quick else panel.mc_points
+    if panel.variable in ("nu",):
+        # Size sweeps: Monte Carlo beyond the exact limit, plus two overlap points.
+        beyond = [v for v in values if v not in exact_x]
+        chosen = list(exact_x[-2:]) + beyond[:: 2 if quick else 1]
+    else:
+        indices = np.linspace(0, len(values) - 1, count + 2)[1:-1].round().astype(int)
+        chosen = [values[i] for i in sorted(set(indices))]
+    rows = {"x": []} | {n: [] for n in CURRENTS} | {n + "_stderr": [] for n in CURRENTS}
+    for index, value in enumerate(chosen):
+        model = _model(parameters, panel.variable, value)
+        steps = (200_000 if quick else 4_000_000) * model.sites
+        estimate = simulate(model, steps=steps, seed=7919 * (index + 1))
+        rows["x"].append(value)
+        for name in CURRENTS:
+            rows[name].append(getattr(estimate, name))
+            rows[name + "_stderr"].append(getattr(estimate, name + "_stderr"))
+    return rows
+
+
+def draw_panel(panel: Panel, quick: bool, directory: str) -> FigureResult:
+    """Compute and draw one panel."""
+    values = _thin(panel.values, quick) if panel.variable != "nu" else panel.values
+    series = panel.series or (("", {}),)
+    figure, axes = plotting.new_axes(panel.caption.split(":")[0], LABELS[panel.variable])
+    data: dict = {"variable": panel.variable, "series": []}
+    notes = []
+    for label, overrides in series:
+        parameters = {**panel.parameters, **overrides}
+        exact = _exact_series(panel, parameters, values, quick)
+        try:
+            mc = _mc_series(panel, parameters, values, exact["x"], quick)
+        except EngineMissing as error:  # lines only; the report says so
+            mc = None
+            notes.append(f"Monte Carlo points missing ({error})")
+        for name in panel.currents:
+            symbol, colour = plotting.CURRENT_STYLES[name]
+            text = f"{symbol} {label}".strip()
+            if panel.series:
+                colour = None
+            line = axes.plot(exact["x"], exact[name], "-", color=colour, label=text)[0]
+            if mc is not None and mc["x"]:
+                axes.errorbar(
+                    mc["x"],
+                    mc[name],
+                    yerr=mc[name + "_stderr"],
+                    fmt="o",
+                    ms=3,
+                    color=line.get_color(),
+                    capsize=2,
+                )
+        if panel.correlation is not None:
+            axes.plot(exact["x"], exact["correlation"], "k--", label="<s_2 s_3>")
+        if not panel.series:
+            plotting.shade_regimes(axes, exact["x"], exact["circulation"])
+        data["series"].append(
+            {"label": label, "parameters": parameters, "exact": exact, "montecarlo": mc}
+        )
+    if panel.closed_form:
+        from verify.claims_classical import paper_eq14_15_currents
+
+        xs = np.linspace(min(values), max(values), 200)
+        axes.plot(
+            xs,
+            [paper_eq14_15_currents(1.0, x, 1.0)["left_bath_current"] for x in xs],
+            "k--",
+            lw=1,
+            label="Eq. 14",
+        )
+    axes.axhline(0, color="black", lw=0.5)
+    axes.legend(fontsize=7)
+    path = plotting.save(figure, directory, panel.name)
+    return FigureResult(panel.name, panel.caption, path, "made", "; ".join(notes), data)
+
+
+def _figure(panel: Panel) -> Figure:
+    return Figure(
+        panel.name, panel.caption, lambda quick, directory: draw_panel(panel, quick, directory)
+    )
+
+
+FIGURES = tuple(_figure(panel) for panel in PANELS)
