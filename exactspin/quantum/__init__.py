@@ -1,0 +1,1 @@
+"""The quantum modified-XXZ ring between two bosonic baths (paper Sec. III)."""
