@@ -1,0 +1,212 @@
+"""The random-sequential Monte Carlo kernel of the classical rings (numba).
+
+One step picks a site uniformly and attempts to flip it (DESIGN.md; P_step = 1 + W / N_S):
+
+- nodal spins (sites 0 and N_U+1, 0-based) flip by Metropolis with their bath,
+  min(1, exp(-dE/T)) (Eq. 5);
+- bulk spins flip by Q2R, iff their two neighbours are opposite (Eq. 10), or by CCA, iff
+  mu d - dE is in {0, mu, 2mu, 3mu}, after which d -> d - dE/mu (Eqs. 20-21).
+
+The acceptance of every (site class, local configuration, demon) is precomputed into a table of
+63-bit thresholds, so the step has no data-dependent branch. This is an implementation of its own:
+it does not call the exact solver or :mod:`exactspin.classical.rules`, and the tests hold it
+against them. The kernel counts flips as integers; currents are formed elsewhere.
+
+Local configuration index of site i: ``l + 2 s + 4 r + 8 d`` with l, s, r the occupation bits
+(1 = up) of sites i-1, i, i+1 and d the demon of site i (0 for nodes and for Q2R).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numba
+import numpy as np
+
+from exactspin.classical.model import CCA, DEMON_LEVELS, ClassicalModel
+from exactspin.montecarlo.rng import next_word, scale_word
+
+#: Site classes; each owns a block of :data:`CONFIGURATIONS` table entries.
+LEFT_NODE, RIGHT_NODE, UPPER_BULK, LOWER_BULK = range(4)
+SITE_CLASSES = 4
+CONFIGURATIONS = 8 * DEMON_LEVELS
+
+#: Acceptance thresholds are p * 2^63 compared with 63 uniform bits, so p = 1 always accepts.
+ALWAYS = 2**63
+
+#: Tolerance for dE / mu being an integer (CCA, Eq. 21), relative to max(1, |dE / mu|).
+CCA_INTEGER_TOLERANCE = 1e-9
+
+#: Local neighbourhoods (l, s, r) without the demon; ``flips`` has this many counters per site.
+NEIGHBOURHOODS = 8
+
+
+def site_couplings(model: ClassicalModel, site: int) -> tuple[float, float]:
+    """(J of the bond to the left neighbour, J of the bond to the right neighbour) of ``site``."""
+    return model.bond_coupling((site - 1) % model.sites), model.bond_coupling(site)
+
+
+def site_classes(model: ClassicalModel) -> np.ndarray:
+    """The class of every site (0-based): left node, right node, upper or lower bulk."""
+    ring = model.ring
+    classes = np.full(ring.sites, LOWER_BULK, dtype=np.int64)
+    classes[list(ring.upper_bulk_sites)] = UPPER_BULK
+    classes[ring.left_node] = LEFT_NODE
+    classes[ring.right_node] = RIGHT_NODE
+    return classes
+
+
+def _representative_site(model: ClassicalModel, site_class: int) -> int | None:
+    ring = model.ring
+    candidates = {
+        LEFT_NODE: (ring.left_node,),
+        RIGHT_NODE: (ring.right_node,),
+        UPPER_BULK: ring.upper_bulk_sites,
+        LOWER_BULK: ring.lower_bulk_sites,
+    }[site_class]
+    return candidates[0] if candidates else None
+
+
+def _flip_outcome(
+    model: ClassicalModel, site: int, left: int, spin: int, right: int, demon: int
+) -> tuple[float, int]:
+    """(acceptance probability, demon change) of flipping ``site`` (spins are +-1)."""
+    left_coupling, right_coupling = site_couplings(model, site)
+    energy_change = 2.0 * spin * (left_coupling * left + right_coupling * right)
+    temperature = model.bath_temperature(site)
+    if temperature is not None:
+        if energy_change <= 0:
+            return 1.0, 0
+        return math.exp(-energy_change / temperature), 0
+    if model.dynamics == CCA:
+        quanta = energy_change / model.demon_unit
+        nearest = round(quanta)
+        if abs(quanta - nearest) > CCA_INTEGER_TOLERANCE * max(1.0, abs(quanta)):
+            return 0.0, 0
+        after = demon - nearest
+        return (1.0, -nearest) if 0 <= after < DEMON_LEVELS else (0.0, 0)
+    return (1.0, 0) if left == -right else (0.0, 0)
+
+
+def acceptance_table(model: ClassicalModel) -> tuple[np.ndarray, np.ndarray]:
+    """Thresholds (uint64, p * 2^63) and entry changes (uint8) per table entry.
+
+    Entry ``site_class * CONFIGURATIONS + l + 2 s + 4 r + 8 d``. An accepted flip adds the entry
+    change (mod 256) to the site's own entry: it toggles s and moves the demon by -dE/mu. Entries
+    that cannot occur (classes absent from the ring, demons on Q2R or nodal sites) never accept.
+    """
+    thresholds = np.zeros(SITE_CLASSES * CONFIGURATIONS, dtype=np.uint64)
+    entry_changes = np.zeros(SITE_CLASSES * CONFIGURATIONS, dtype=np.uint8)
+    for site_class in range(SITE_CLASSES):
+        site = _representative_site(model, site_class)
+        if site is None:
+            continue
+        has_demon = site in model.demon_sites
+        for configuration in range(CONFIGURATIONS):
+            demon = configuration >> 3
+            if demon and not has_demon:
+                continue
+            left, spin, right = (2 * ((configuration >> k) & 1) - 1 for k in range(3))
+            probability, demon_change = _flip_outcome(model, site, left, spin, right, demon)
+            entry = site_class * CONFIGURATIONS + configuration
+            thresholds[entry] = min(ALWAYS, round(probability * ALWAYS))
+            entry_changes[entry] = (-2 * spin + 8 * demon_change) % 256
+    return thresholds, entry_changes
+
+
+def configuration_entries(
+    model: ClassicalModel, occupations: np.ndarray, demons: np.ndarray
+) -> np.ndarray:
+    """The table entry of every site (uint8) for spin bits ``occupations`` and ``demons``."""
+    occupations = np.asarray(occupations, dtype=np.int64)
+    entries = (
+        site_classes(model) * CONFIGURATIONS
+        + np.roll(occupations, 1)
+        + 2 * occupations
+        + 4 * np.roll(occupations, -1)
+        + 8 * np.asarray(demons, dtype=np.int64)
+    )
+    return entries.astype(np.uint8)
+
+
+def spins_of(entries: np.ndarray) -> np.ndarray:
+    """Spin bits (1 = up) of every site from its table entry."""
+    return ((entries >> 1) & 1).astype(np.int64)
+
+
+def demons_of(entries: np.ndarray) -> np.ndarray:
+    """Demon values of every site from its table entry."""
+    return ((entries >> 3) & (DEMON_LEVELS - 1)).astype(np.int64)
+
+
+def alignment_weights() -> tuple[np.ndarray, np.ndarray]:
+    """(s_i s_{i+1}, s_i s_{i-1}) before the flip, for each neighbourhood l + 2 s + 4 r."""
+    neighbourhood = np.arange(NEIGHBOURHOODS)
+    left, spin, right = (2 * ((neighbourhood >> k) & 1) - 1 for k in range(3))
+    return spin * right, spin * left
+
+
+@numba.njit(cache=True, nogil=True)
+def run_chain(
+    steps,
+    sample_interval,
+    generator,
+    configurations,
+    thresholds,
+    entry_changes,
+    flips,
+    pairs,
+    pair_sums,
+):
+    """Advance one chain by ``steps`` random-sequential steps, in place.
+
+    Parameters
+    ----------
+    steps : int
+        Number of single-spin update attempts (below 2^31, so no ``flips`` entry overflows).
+    sample_interval : int
+        Add s_a s_b of every pair to ``pair_sums`` after each block of this many steps.
+    generator : uint64[4]
+        xoshiro256++ state, advanced in place.
+    configurations : uint8[N_S]
+        Table entry of every site (0-based): ``site_class * CONFIGURATIONS`` plus the local
+        configuration index. Kept current for every site, so a step reads one byte per site.
+    thresholds, entry_changes : see :func:`acceptance_table`.
+    flips : int32[8 N_S]
+        ``flips[8 i + (l + 2 s + 4 r)]`` counts accepted flips of site i from that neighbourhood.
+    pairs : int64[P, 2]; pair_sums : int64[P]
+        Sites of the sampled pairs and the running sums of s_a s_b.
+
+    Returns
+    -------
+    int
+        The number of pair samples taken.
+    """
+    count = np.uint64(configurations.shape[0])
+    last = count - np.uint64(1)
+    one = np.uint64(1)
+    s0, s1, s2, s3 = generator[0], generator[1], generator[2], generator[3]
+    samples = 0
+    done = 0
+    while done < steps:
+        block = min(sample_interval, steps - done)
+        for _ in range(block):
+            word, s0, s1, s2, s3 = next_word(s0, s1, s2, s3)
+            site, fraction = scale_word(word, count)
+            # Unsigned wrap-around: site 0 - 1 + N_S is N_S - 1.
+            left = site - one + count * np.uint64(site == 0)
+            right = site + one - count * np.uint64(site == last)
+            entry = configurations[site]
+            accepted = np.uint8((fraction >> one) < thresholds[entry])
+            configurations[site] = entry + accepted * entry_changes[entry]
+            configurations[left] ^= accepted << np.uint8(2)
+            configurations[right] ^= accepted
+            flips[(site << np.uint64(3)) + (entry & np.uint8(7))] += accepted
+        for pair in range(pairs.shape[0]):
+            a = configurations[pairs[pair, 0]] >> np.uint8(1)
+            b = configurations[pairs[pair, 1]] >> np.uint8(1)
+            pair_sums[pair] += 1 - 2 * np.int64((a ^ b) & np.uint8(1))
+        samples += 1
+        done += block
+    generator[0], generator[1], generator[2], generator[3] = s0, s1, s2, s3
+    return samples
