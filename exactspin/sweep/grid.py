@@ -1,0 +1,131 @@
+"""Sweep definitions: the parameter points of a sweep, their order and their seeds.
+
+A sweep names a solver and splits the model parameters (named as the CLI flags without dashes)
+into fixed values and grid axes; its points are the product of the axes, first axis slowest, as
+``itertools.product`` over the axes in the order given. Each point's random stream comes from its
+grid index alone, so results do not depend on which executor runs the point or when. This module
+validates and enumerates; it runs nothing and reads no files (see :mod:`exactspin.sweep.config`).
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from exactspin.sweep.solvers import solver_entry
+from exactspin.validation import ParameterError, require_integer
+
+#: Largest base seed accepted (SeedSequence takes any non-negative int; keep it JSON-safe).
+MAX_SEED = 2**63 - 1
+
+
+@dataclass(frozen=True)
+class Point:
+    """One parameter point of a sweep.
+
+    Attributes
+    ----------
+    index : int
+        Position in grid order, 0-based.
+    parameters : dict
+        Every parameter of the point: the grid axes first (in axis order), then the fixed values.
+    seed : int
+        The point's own seed, derived from the sweep's base seed and ``index`` only.
+    """
+
+    index: int
+    parameters: dict[str, Any]
+    seed: int
+
+
+@dataclass(frozen=True)
+class Sweep:
+    """A grid of parameter points for one solver.
+
+    Parameters
+    ----------
+    solver : str
+        ``"classical"`` (exact), ``"mc"`` (Monte Carlo), ``"quantum"`` (Redfield), or a
+        ``"python:module:function"`` spec naming a function ``f(parameters, seed) -> dict``.
+    fixed : mapping
+        Parameter values shared by every point.
+    grid : mapping of str to sequence
+        The swept axes; the points are their product, first axis slowest.
+    seed : int
+        Base seed; point ``i`` gets ``SeedSequence(seed, spawn_key=(i,))``.
+
+    Raises
+    ------
+    ParameterError
+        Unknown solver or parameter names, a name both fixed and swept, an empty axis, a value of
+        the wrong type, or a point the solver's model rejects, naming the offending key, before
+        any point is run.
+    """
+
+    solver: str
+    fixed: Mapping[str, Any] = field(default_factory=dict)
+    grid: Mapping[str, Sequence[Any]] = field(default_factory=dict)
+    seed: int = 0
+
+    def __post_init__(self) -> None:
+        entry = solver_entry(self.solver)
+        set_ = object.__setattr__
+        set_(self, "seed", require_integer("seed", self.seed, 0, MAX_SEED))
+        if not isinstance(self.fixed, Mapping):
+            raise ParameterError("fixed", self.fixed, "a table of parameter values")
+        if not isinstance(self.grid, Mapping):
+            raise ParameterError("grid", self.grid, "a table of parameter axes (lists)")
+        fixed = {name: entry.coerce(name, value) for name, value in self.fixed.items()}
+        grid: dict[str, tuple[Any, ...]] = {}
+        for name, axis in self.grid.items():
+            if name in fixed:
+                raise ParameterError(name, axis, "either fixed or swept, not both")
+            if isinstance(axis, (str, bytes, Mapping)) or not isinstance(axis, Sequence):
+                raise ParameterError(name, axis, "a non-empty list of values (a grid axis)")
+            if len(axis) == 0:
+                raise ParameterError(name, list(axis), "a non-empty list of values (a grid axis)")
+            grid[name] = entry.coerce_axis(name, axis)
+        set_(self, "fixed", fixed)
+        set_(self, "grid", grid)
+        for point in self.points():
+            entry.check(point.parameters)
+
+    @property
+    def parameter_names(self) -> tuple[str, ...]:
+        """Every parameter name: grid axes in axis order, then the fixed values."""
+        return tuple(self.grid) + tuple(name for name in self.fixed if name not in self.grid)
+
+    @property
+    def stochastic(self) -> bool:
+        """True when the solver consumes the point seeds (they are then part of the results)."""
+        return solver_entry(self.solver).stochastic
+
+    def __len__(self) -> int:
+        return math.prod(len(axis) for axis in self.grid.values())
+
+    def points(self) -> list[Point]:
+        """All points in grid order (first axis slowest), each with its own seed."""
+        names = tuple(self.grid)
+        return [
+            Point(
+                index=index,
+                parameters={**dict(zip(names, values, strict=True)), **self.fixed},
+                seed=point_seed(self.seed, index),
+            )
+            for index, values in enumerate(itertools.product(*self.grid.values()))
+        ]
+
+
+def point_seed(base_seed: int, index: int) -> int:
+    """The seed of grid point ``index``: one 32-bit word of ``SeedSequence(base, (index,))``.
+
+    Derived from the index alone (never from a shared stream), so a point's random numbers do not
+    depend on the executor, on the order points run in, or on which points came from the cache.
+    """
+    sequence = np.random.SeedSequence(base_seed, spawn_key=(index,))
+    return int(sequence.generate_state(1, dtype=np.uint32)[0])
