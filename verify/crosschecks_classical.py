@@ -117,7 +117,7 @@ def _montecarlo_rows(dynamics: str, sizes: list[int], steps_per_site: int) -> tu
                     )
                 )
             continue
-        estimate = simulate(model, steps=steps_per_site * sites, seed=1000 + index)
+        estimate = simulate(model, steps=steps_per_site * sites, seed=1000 + index, workers=1)
         for name in CURRENTS:
             label = f"{dynamics} N_S={sites} ({nu},{nd}) {SHORT[name]}"
             rows.append(

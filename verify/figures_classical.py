@@ -227,7 +227,7 @@ def _mc_series(panel: Panel, parameters: dict, values, exact_x, quick: bool) -> 
     for index, value in enumerate(chosen):
         model = _model(parameters, panel.variable, value)
         steps = (200_000 if quick else 4_000_000) * model.sites
-        estimate = simulate(model, steps=steps, seed=7919 * (index + 1))
+        estimate = simulate(model, steps=steps, seed=7919 * (index + 1), workers=1)
         rows["x"].append(value)
         for name in CURRENTS:
             rows[name].append(getattr(estimate, name))

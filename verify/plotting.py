@@ -64,3 +64,14 @@ def save(figure, directory: str, name: str) -> str:
     figure.savefig(path)
     plt.close(figure)
     return path
+
+
+def new_pair(title: str, xlabel: str, ylabel: str = "I", titles=("", "")):
+    """Two side-by-side panels sharing a title (one per zero-frequency convention)."""
+    figure, axes = plt.subplots(1, 2, figsize=(9.5, 3.8), dpi=110)
+    figure.suptitle(title, fontsize=9)
+    for ax, subtitle in zip(axes, titles, strict=True):
+        ax.set_title(subtitle, fontsize=8)
+        ax.set_xlabel(xlabel)
+        ax.set_ylabel(ylabel)
+    return figure, axes
