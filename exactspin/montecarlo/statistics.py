@@ -73,9 +73,8 @@ def drift_z(batch_values: np.ndarray, between_replicas: bool) -> np.ndarray:
         batch_standard_error(first, between_replicas),
         batch_standard_error(second, between_replicas),
     )
-    with np.errstate(divide="ignore", invalid="ignore"):
-        z = np.where(error > 0, difference / np.where(error > 0, error, 1.0), 0.0)
-    return np.where((error == 0) & (difference != 0), np.inf * np.sign(difference), z)
+    z = np.divide(difference, error, out=np.zeros_like(difference), where=error > 0)
+    return np.where((error == 0) & (difference != 0), np.copysign(np.inf, difference), z)
 
 
 def lag_one_correlation(batch_values: np.ndarray) -> np.ndarray:
@@ -88,5 +87,4 @@ def lag_one_correlation(batch_values: np.ndarray) -> np.ndarray:
     centred = batch_values - batch_values.mean(axis=1, keepdims=True)
     numerator = (centred[:, 1:] * centred[:, :-1]).sum(axis=(0, 1))
     denominator = (centred**2).sum(axis=(0, 1))
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(denominator > 0, numerator / np.where(denominator > 0, denominator, 1), 0)
+    return np.divide(numerator, denominator, out=np.zeros_like(numerator), where=denominator > 0)
