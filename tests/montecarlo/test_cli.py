@@ -1,0 +1,57 @@
+"""``exactspin classical mc`` prints the currents with error bars; bad input exits 2."""
+
+import json
+
+from exactspin.cli.main import main
+
+CURRENTS = (
+    "left_bath_current",
+    "right_bath_current",
+    "upper_branch_current",
+    "lower_branch_current",
+)
+
+
+def test_json_output_has_every_current_with_its_error(capsys):
+    status = main(
+        ["classical", "mc", "--steps", "2e5", "--seed", "3", "--pair", "2", "3", "--json"]
+    )
+    assert status == 0
+    payload = json.loads(capsys.readouterr().out)
+    for name in CURRENTS:
+        assert isinstance(payload[name], float) and payload[name + "_stderr"] > 0
+    assert payload["parameters"] == {
+        "nu": 2,
+        "nd": 3,
+        "j1": 2.0,
+        "j2": 1.9,
+        "tl": 2.0,
+        "tr": 0.1,
+        "dynamics": "q2r",
+        "mu": None,
+    }
+    assert payload["circulation"] in ("clockwise", "anticlockwise", "parallel")
+    assert payload["circulation_significance_stderr"] == 3.0
+    assert payload["correlations"][0]["sites"] == [2, 3]
+    assert payload["steps"] == 200_000 and payload["batches"] == 20
+    assert "equilibrated" in payload["equilibration"]
+    assert payload["updates_per_second"] > 0
+
+
+def test_table_output_is_quiet_and_readable(capsys):
+    status = main(["classical", "mc", "--steps", "1e5", "--quiet", "--nu", "1", "--nd", "0"])
+    assert status == 0
+    captured = capsys.readouterr()
+    assert "left_bath_current" in captured.out and "+-" in captured.out
+    assert captured.err == ""
+
+
+def test_bad_steps_exit_2_with_one_line(capsys):
+    assert main(["classical", "mc", "--steps", "many", "--quiet"]) == 2
+    error = capsys.readouterr().err
+    assert error.count("\n") == 1 and "'steps'" in error
+
+
+def test_cca_without_mu_exits_2(capsys):
+    assert main(["classical", "mc", "--dynamics", "cca", "--quiet"]) == 2
+    assert "'mu'" in capsys.readouterr().err
