@@ -21,7 +21,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="random-sequential Monte Carlo with error bars (any ring size)",
         description="Estimate steady-state heat currents per single-spin update attempt by "
         "Monte Carlo, with batch-means standard errors. A branch current counts as nonzero "
-        "for the circulation label when |I| > 3 standard errors.",
+        "for the circulation label when |I| > 3 x the larger branch standard error.",
     )
     parser.add_argument("--nu", type=int, default=2, help="N_U, upper-branch bulk spins")
     parser.add_argument("--nd", type=int, default=3, help="N_D, lower-branch bulk spins")
@@ -110,7 +110,8 @@ def run(args: argparse.Namespace) -> int:
         rows.append((name, _with_error(getattr(result, name), getattr(result, name + "_stderr"))))
     for name in ("upper_branch_current", "lower_branch_current"):
         rows.append((name, _with_error(getattr(result, name), getattr(result, name + "_stderr"))))
-    rows.append(("circulation", f"{result.circulation} (nonzero means |I| > 3 stderr)"))
+    threshold = f"|I| > {result.circulation_threshold:.2g}, 3 x the larger branch stderr"
+    rows.append(("circulation", f"{result.circulation} (nonzero: {threshold})"))
     rows.append(("magnification_ratio", result.magnification_ratio))
     for (a, b), value, error in zip(
         result.pairs, result.pair_correlations, result.pair_correlations_stderr, strict=True

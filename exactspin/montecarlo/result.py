@@ -5,7 +5,6 @@ Holds numbers only; :mod:`exactspin.montecarlo.simulation` computes them.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,7 +19,8 @@ CURRENT_NAMES = (
     "lower_branch_current",
 )
 
-#: A branch current counts as nonzero for the circulation label when |I| > this many stderr.
+#: A branch current counts as nonzero for the circulation label when |I| exceeds this many times
+#: the larger of the two branch standard errors.
 SIGNIFICANCE = 3.0
 
 
@@ -87,12 +87,17 @@ class MonteCarloResult:
     significance: float = SIGNIFICANCE
 
     @property
+    def circulation_threshold(self) -> float:
+        """|I| a branch current must exceed to count as nonzero: 3 x the larger branch stderr."""
+        return self.significance * max(
+            self.upper_branch_current_stderr, self.lower_branch_current_stderr
+        )
+
+    @property
     def circulation(self) -> str:
-        """Clockwise, anticlockwise or parallel; a branch current counts only above 3 stderr."""
+        """Clockwise, anticlockwise or parallel, with :attr:`circulation_threshold`."""
         return circulation(
-            _significance(self.upper_branch_current, self.upper_branch_current_stderr),
-            _significance(self.lower_branch_current, self.lower_branch_current_stderr),
-            self.significance,
+            self.upper_branch_current, self.lower_branch_current, self.circulation_threshold
         )
 
     @property
@@ -132,8 +137,12 @@ class MonteCarloResult:
             "bond_currents": list(self.bond_currents),
             "bond_currents_stderr": list(self.bond_currents_stderr),
             "circulation": self.circulation,
+            "circulation_threshold": self.circulation_threshold,
             "circulation_significance_stderr": self.significance,
             "magnification_ratio": self.magnification_ratio,
+            # A chain explores the closed class it starts in; it cannot count or weigh classes.
+            "closed_classes": None,
+            "class_weights": None,
             "correlations": [
                 {"sites": [a + 1, b + 1], "value": value, "stderr": error}
                 for (a, b), value, error in zip(
@@ -154,10 +163,3 @@ class MonteCarloResult:
             "wall_time": self.wall_time,
             "updates_per_second": self.updates_per_second,
         }
-
-
-def _significance(value: float, error: float) -> float:
-    """value / error, with 0/0 = 0 and x/0 = +-inf."""
-    if error > 0:
-        return value / error
-    return 0.0 if value == 0 else math.copysign(math.inf, value)
