@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import BrokenExecutor, ProcessPoolExecutor
 from contextlib import ExitStack
 from pathlib import Path
 
@@ -77,9 +77,18 @@ def handle(args: argparse.Namespace) -> int:
     out_format = _out_format(args.out)
     plot_keys = _plot_request(args, sweep)
     cache = None if args.no_cache else ResultCache(args.cache or default_cache_directory())
-    with ExitStack() as stack:
-        executor = _executor(args, stack)
-        result = run_sweep(sweep, executor=executor, cache=cache, progress=not args.quiet)
+    try:
+        with ExitStack() as stack:
+            executor = _executor(args, stack)
+            result = run_sweep(sweep, executor=executor, cache=cache, progress=not args.quiet)
+    except BrokenExecutor as error:
+        # A worker died (killed, out of memory): finished points are cached, so say how to resume.
+        print(
+            f"exactspin: error: a worker process died ({error}); finished points are cached, "
+            "run the same command again to resume",
+            file=sys.stderr,
+        )
+        return 1
     if args.out is None:
         if args.json:
             sys.stdout.write(result.json_text())

@@ -2,7 +2,7 @@
 
 Parameter columns come first (grid axes in axis order, then the fixed values), then the point
 seed for stochastic solvers, then the observables, flattened (``bond_currents[0]``,
-``parameters`` dropped as it repeats the parameter columns). Rows are in grid order and every
+without the parameters echoed by the solver and without timings). Rows are in grid order and every
 float is written in its shortest round-trip form, so the same sweep writes byte-identical files
 whatever executor ran it and whichever points came from the cache. Both files load with
 ``pandas.read_csv`` / ``pandas.read_json``. This module formats; it runs nothing.
@@ -21,8 +21,9 @@ from typing import Any
 
 from exactspin.sweep.grid import Sweep
 
-#: Observable keys left out of the table because they repeat the parameter columns.
-REPEATED_KEYS = ("parameters",)
+#: Result keys left out of the table: ``parameters`` repeats the parameter columns, and timings
+#: measure the run, not the physics (they would make two runs of one sweep differ).
+OMITTED_KEYS = ("parameters", "wall_time", "updates_per_second")
 
 
 @dataclass(frozen=True)
@@ -93,11 +94,11 @@ class SweepResult:
 def flatten(result: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
     """Flatten nested observables: ``{"a": {"b": 1}, "c": [2, 3]}`` -> ``a.b``, ``c[0]``, ``c[1]``.
 
-    The top-level ``parameters`` entry is dropped: it repeats the parameter columns.
+    The top-level :data:`OMITTED_KEYS` are dropped.
     """
     flat: dict[str, Any] = {}
     for key, value in result.items():
-        if not prefix and key in REPEATED_KEYS:
+        if not prefix and key in OMITTED_KEYS:
             continue
         name = f"{prefix}.{key}" if prefix else str(key)
         flat.update(_flatten_value(name, value))
