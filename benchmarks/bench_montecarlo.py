@@ -1,0 +1,110 @@
+"""Benchmark of the Monte Carlo kernel: ns per spin update, parallel throughput, compile time.
+
+Run ``python benchmarks/bench_montecarlo.py`` on a quiet machine. Every timing is the median of
+``--repeats`` runs. Rings: the paper's Fig. 5 parameters (Q2R, J1 = 2, J2 = 1.9, T_L = 2,
+T_R = 0.1) at N_S = 7 (N_U = 2, N_D = 3) and N_S = 1002 (N_U = N_D = 500).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+import numpy as np
+
+from exactspin.classical.model import ClassicalModel
+from exactspin.montecarlo import simulate
+from exactspin.montecarlo.kernel import NEIGHBOURHOODS, acceptance_table, run_chain
+from exactspin.montecarlo.replicas import initial_entries
+from exactspin.montecarlo.rng import generator_state, replica_seeds
+
+RINGS = {7: (2, 3), 1002: (500, 500)}
+
+COMPILE_PROBE = (
+    "import time; t = time.perf_counter();"
+    "from exactspin.classical.model import ClassicalModel;"
+    "from exactspin.montecarlo import simulate;"
+    "simulate(ClassicalModel.from_parameters(), 1000, replicas=1);"
+    "print(time.perf_counter() - t)"
+)
+
+
+def kernel_ns_per_update(model: ClassicalModel, steps: int, repeats: int) -> float:
+    """Median ns per update of one chain calling the kernel directly (no bookkeeping)."""
+    sequence = replica_seeds(0, 1)[0]
+    entries = initial_entries(model, sequence)
+    generator = generator_state(sequence)
+    thresholds, changes = acceptance_table(model)
+    flips = np.zeros(model.sites * NEIGHBOURHOODS, dtype=np.int32)
+    pairs, sums = np.zeros((0, 2), dtype=np.int64), np.zeros(0, dtype=np.int64)
+    arguments = (generator, entries, thresholds, changes, flips, pairs, sums)
+    run_chain(1000, 1000, *arguments)
+    timings = []
+    for _ in range(repeats):
+        flips[:] = 0
+        started = time.perf_counter()
+        run_chain(steps, steps, *arguments)
+        timings.append((time.perf_counter() - started) / steps * 1e9)
+    return statistics.median(timings)
+
+
+def simulate_ns_per_update(model, steps, replicas, workers, repeats) -> float:
+    """Median wall ns per update (all replicas) of :func:`simulate`, burn-in included."""
+    timings = []
+    for _ in range(repeats):
+        result = simulate(model, steps, replicas=replicas, workers=workers, burn_in=0)
+        timings.append(1e9 / result.updates_per_second)
+    return statistics.median(timings)
+
+
+def compile_seconds(cache_directory: str) -> float:
+    """Seconds to import and run a tiny simulation in a fresh interpreter using this cache."""
+    environment = dict(os.environ, NUMBA_CACHE_DIR=cache_directory)
+    output = subprocess.run(
+        [sys.executable, "-c", COMPILE_PROBE],
+        env=environment,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    return float(output.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--steps", type=float, default=1e8, help="steps per timing")
+    parser.add_argument("--repeats", type=int, default=5)
+    args = parser.parse_args()
+    steps = int(args.steps)
+    rows = []
+    for sites, (nu, nd) in RINGS.items():
+        model = ClassicalModel.from_parameters(nu=nu, nd=nd)
+        kernel = kernel_ns_per_update(model, steps, args.repeats)
+        one = simulate_ns_per_update(model, steps, 1, 1, args.repeats)
+        two = simulate_ns_per_update(model, steps, 2, 2, args.repeats)
+        rows.append((sites, kernel, one, two, one / two))
+    with tempfile.TemporaryDirectory() as cache:
+        cold = compile_seconds(cache)
+        warm = statistics.median(compile_seconds(cache) for _ in range(3))
+
+    print(f"steps per timing: {steps:.3g}, median of {args.repeats}")
+    print(
+        f"{'N_S':>6} {'kernel ns/upd':>14} {'simulate 1 chain':>17} "
+        f"{'2 chains/2 cores':>17} {'speed-up':>9}"
+    )
+    for sites, kernel, one, two, speedup in rows:
+        print(f"{sites:>6} {kernel:>14.2f} {one:>17.2f} {two:>17.2f} {speedup:>8.2f}x")
+    print(f"first call incl. import, cold cache (numba compile): {cold:.2f} s")
+    print(f"first call incl. import, warm cache (cache=True):    {warm:.2f} s")
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"peak memory: {peak:.0f} MiB")
+
+
+if __name__ == "__main__":
+    main()
