@@ -17,6 +17,8 @@ from exactspin.validation import ParameterError, require_integer
 
 #: Largest --workers accepted (more processes than this only thrash a machine).
 MAX_WORKERS = 1024
+#: Seconds to wait for a Dask scheduler before reporting a bad --scheduler address.
+SCHEDULER_TIMEOUT = 10
 #: Observables plotted when --plot is given without --y.
 DEFAULT_PLOT_KEYS = "left_bath_current,upper_branch_current,lower_branch_current"
 
@@ -147,7 +149,7 @@ def _executor(args: argparse.Namespace, stack: ExitStack):
                 "scheduler", args.scheduler, "usable only with dask installed (exactspin[dask])"
             ) from None
         try:
-            client = Client(args.scheduler, timeout=30)
+            client = Client(args.scheduler, timeout=SCHEDULER_TIMEOUT)
         except (OSError, ValueError, TypeError) as error:
             raise ParameterError(
                 "scheduler", args.scheduler, f"the address of a running Dask scheduler ({error})"

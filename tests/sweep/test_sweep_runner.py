@@ -17,6 +17,14 @@ from conftest import NOISY
 from exactspin.sweep import ResultCache, Sweep, run_sweep
 
 TOY_SWEEP = Sweep(NOISY, fixed={"nu": 2}, grid={"tl": [1.0, 2.0, 3.0, 4.0], "j2": [1.0, 1.5, 2.0]})
+#: The exact classical solver over two axes (Fig. 5(a) and (d) parameters).
+CLASSICAL_SWEEP = Sweep(
+    "classical",
+    fixed={"nu": 2, "nd": 3, "j1": 2.0, "tr": 0.1},
+    grid={"tl": [1.0, 2.0], "j2": [1.5, 2.5]},
+)
+#: A small quantum sweep (4 sites, 2 up).
+QUANTUM_SWEEP = Sweep("quantum", fixed={"nu": 1, "nd": 1, "up": 2}, grid={"delta": [0.0, 1.0]})
 #: A small Monte Carlo sweep: the real stochastic solver, seeded per point.
 MC_SWEEP = Sweep(
     "mc", fixed={"steps": 2000, "replicas": 2, "tr": 0.1}, grid={"tl": [1.0, 2.0], "j2": [1.0, 1.9]}
@@ -40,7 +48,11 @@ def tables(result) -> tuple[str, str]:
     return result.csv_text(), result.json_text()
 
 
-@pytest.mark.parametrize("sweep", [TOY_SWEEP, MC_SWEEP], ids=["toy", "mc"])
+@pytest.mark.parametrize(
+    "sweep",
+    [TOY_SWEEP, MC_SWEEP, CLASSICAL_SWEEP, QUANTUM_SWEEP],
+    ids=["toy", "mc", "classical", "quantum"],
+)
 def test_serial_processes_threads_and_dask_write_identical_tables(sweep, dask_client):
     serial = tables(run_sweep(sweep))
     with ProcessPoolExecutor(max_workers=2) as pool:
@@ -97,3 +109,16 @@ def test_results_carry_the_nested_observables_and_flat_rows():
     assert len(result.results[0]["bond_currents"]) == 3
     assert "bond_currents" not in result.columns
     assert result.computed == len(TOY_SWEEP) and result.cached == 0
+
+
+def test_the_command_runs_on_a_dask_scheduler_address(dask_client, tmp_path, capsys):
+    from exactspin.cli.main import main
+
+    config = tmp_path / "sweep.toml"
+    config.write_text(f'solver = "{NOISY}"\n[fixed]\nnu = 2\n[grid]\ntl = [1.0, 2.0, 4.0]\n')
+    address = dask_client.scheduler.address
+    status = main(["sweep", str(config), "--no-cache", "--quiet", "--scheduler", address])
+    captured = capsys.readouterr()
+    assert status == 0, captured.err
+    expected = Sweep(NOISY, fixed={"nu": 2}, grid={"tl": [1.0, 2.0, 4.0]})
+    assert captured.out == run_sweep(expected).csv_text()
