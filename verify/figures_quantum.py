@@ -10,9 +10,9 @@ from __future__ import annotations
 import numpy as np
 
 from verify import plotting
-from verify.checks import Figure, FigureResult, engine
+from verify.checks import Figure, FigureResult
 from verify.claims_quantum import CONVENTIONS, sweep
-from verify.crosschecks_quantum import quantum_parameters
+from verify.crosschecks_quantum import exact_level_values, quantum_parameters
 
 TITLES = tuple(f"zero_frequency={c!r} (W(0)={'T' if c == 'limit' else '0'})" for c in CONVENTIONS)
 CURRENTS = ("left_bath_current", "upper_branch_current", "lower_branch_current")
@@ -102,13 +102,7 @@ def fig10d(quick, directory):
 
 
 def _levels(deltas):
-    exact_levels = engine("exactspin.quantum.spectrum", "exact_levels")
-    return np.array(
-        [
-            np.sort(np.asarray(exact_levels(5, 3, exchange=1.0, anisotropy=float(d)), dtype=float))
-            for d in deltas
-        ]
-    )
+    return np.array(exact_level_values(5, 3, deltas))
 
 
 def _level_panel(name, caption, deltas, directory):
