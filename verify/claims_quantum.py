@@ -334,7 +334,8 @@ def magnetization_and_ergotropy(quick: bool) -> CheckResult:
         texts.append(
             f"{convention}: total magnetization constant to {np.ptp(total):.1e}; ergotropy "
             f"{ergotropy[0]:.2e} (Delta=-1) -> {ergotropy[len(ergotropy) // 2]:.2e} (0) -> "
-            f"{ergotropy[-1]:.2e} (1), peak at Delta={peak:.2g}; at T_L=4 {hot[-1]['ergotropy']:.2e} (Delta=1)"
+            f"{ergotropy[-1]:.2e} (1), peak at Delta={peak:.2g}; "
+            f"at T_L=4 {hot[-1]['ergotropy']:.2e} (Delta=1)"
         )
         data[convention] = {"points": points, "tl4": hot}
     return _claim(
