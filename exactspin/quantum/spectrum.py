@@ -351,13 +351,26 @@ def block_factors(sites: int, up: int) -> tuple[BlockFactor, ...]:
             f"factorisation is limited to dimension {MAX_BLOCK_DIMENSION}"
         )
     generator = field_generator(sites)
+    field = sympy.QQ if generator.is_Rational else sympy.QQ.algebraic_field(generator)
+    element = field.from_sympy(generator)
     found: dict[sympy.Poly, list[tuple[int, int | None]]] = {}
     for block in blocks:
-        polynomial = _real_characteristic_polynomial(block)
-        extension = {} if generator.is_Rational else {"extension": generator}
-        _, pieces = sympy.factor_list(polynomial, _ENERGY, EXCHANGE, ANISOTROPY, **extension)
-        for piece, power in pieces:
-            monic = sympy.Poly(piece, _ENERGY, EXCHANGE, ANISOTROPY).monic()
+        # det(E - block) is homogeneous in (E, J, Delta) and J does not divide it (at J = 0 it
+        # is prod(E - Delta * bonds)), so factoring at J = 1 and homogenising loses nothing and
+        # is much faster than factoring in three variables.
+        dehomogenised: dict[tuple[int, int], object] = {}
+        for (energy, _, anisotropy), betas in _real_characteristic_coefficients(block).items():
+            value = sum(
+                (field.convert(beta) * element**power for power, beta in enumerate(betas)),
+                field.zero,
+            )
+            dehomogenised[(energy, anisotropy)] = (
+                dehomogenised.get((energy, anisotropy), field.zero) + value
+            )
+        polynomial = sympy.Poly.from_dict(dehomogenised, _ENERGY, ANISOTROPY, domain=field)
+        for piece, power in polynomial.factor_list()[1]:
+            homogeneous = sympy.Poly(piece.as_expr(), _ENERGY, ANISOTROPY).homogenize(EXCHANGE)
+            monic = sympy.Poly(homogeneous.as_expr(), _ENERGY, EXCHANGE, ANISOTROPY).monic()
             key = next((known for known in found if _same_polynomial(known, monic)), monic)
             found.setdefault(key, []).extend([(block.momentum, block.parity)] * power)
     factors = tuple(BlockFactor(polynomial, tuple(labels)) for polynomial, labels in found.items())
@@ -371,12 +384,20 @@ def field_generator(sites: int) -> sympy.Expr:
     return 2 * sympy.cos(2 * sympy.pi / sites)
 
 
-def _real_characteristic_polynomial(block: SymmetryBlock) -> sympy.Expr:
-    """det(E - block) with w = exp(2 pi i / N_S) eliminated in favour of 2 cos(2 pi / N_S).
+def _real_characteristic_coefficients(
+    block: SymmetryBlock,
+) -> dict[tuple[int, ...], tuple[sympy.Rational, ...]]:
+    """det(E - block) with w = exp(2 pi i / N_S) eliminated in favour of c = 2 cos(2 pi / N_S).
 
     The coefficients lie in Q(w) and are real (the block is similar to a Hermitian matrix),
     hence in Q(c), c = w + 1/w. Each coefficient is reduced modulo the cyclotomic polynomial
     and rewritten in the basis 1, c, c^2, ... by exact linear algebra over Q.
+
+    Returns
+    -------
+    dict
+        (power of E, power of J, power of Delta) -> rational coordinates (beta_0, beta_1, ...)
+        of the coefficient sum_j beta_j c^j.
     """
     sites = block.sites
     w = ROOT_OF_UNITY
@@ -390,24 +411,17 @@ def _real_characteristic_polynomial(block: SymmetryBlock) -> sympy.Expr:
     basis = sympy.Matrix(
         [[_coefficient(c_power, degree) for c_power in c_powers] for degree in range(order)]
     )
-    generator = field_generator(sites)
     characteristic = sympy.Poly(
         block.matrix.charpoly(_ENERGY).as_expr(), _ENERGY, EXCHANGE, ANISOTROPY
     )
-    terms = []
+    coordinates = {}
     for monomial, coefficient in characteristic.terms():
         reduced = sympy.Poly(coefficient, w).rem(cyclotomic)
         target = sympy.Matrix([_coefficient(reduced, degree) for degree in range(order)])
         solution = (basis.T * basis).solve(basis.T * target)
         assert basis * solution == target, "block coefficients must be real"
-        value = sum(beta * generator**power for power, beta in enumerate(solution))
-        terms.append(
-            value
-            * sympy.Mul(
-                *(s**e for s, e in zip((_ENERGY, EXCHANGE, ANISOTROPY), monomial, strict=True))
-            )
-        )
-    return sympy.expand(sympy.Add(*terms))
+        coordinates[monomial] = tuple(solution)
+    return coordinates
 
 
 def _coefficient(polynomial: sympy.Poly, degree: int) -> sympy.Rational:
