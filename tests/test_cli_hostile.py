@@ -241,8 +241,12 @@ test_many_hostile_arguments = pytest.mark.slow(hostile_test(600))
     "argv",
     [
         ["quantum", "solve", "--nu", "nan", "--json"],
-        ["quantum", "spectrum", "--n", "4", "--up", "9", "--json"],
-        ["classical", "mc", "--steps", "-1", "--json", "--quiet"],
+        pytest.param(
+            ["quantum", "spectrum", "--n", "4", "--up", "9", "--json"], marks=pytest.mark.slow
+        ),
+        pytest.param(
+            ["classical", "mc", "--steps", "-1", "--json", "--quiet"], marks=pytest.mark.slow
+        ),
     ],
 )
 def test_real_processes_refuse_hostile_input_in_one_line(argv):
