@@ -188,7 +188,9 @@ def six_spin_window(quick: bool) -> CheckResult:
     """Fig. 10c: 6(4up2down), N_U=3, N_D=1: CM in a narrow range of Delta, sharper dip."""
     holds, texts, data = {}, [], {}
     # The 6(4 up) steady state is not unique at Delta = 0 (DESIGN.md): skip that point.
-    deltas = [d for d in delta_grid(quick) if d != 0.0]
+    # CM of the 6-spin ring lives in |Delta| < 0.1: the grid is 0.05 fine there.
+    fine = np.round(np.linspace(-0.3, 0.3, 13), 10)
+    deltas = [d for d in np.unique(np.concatenate([delta_grid(quick), fine])) if d != 0.0]
     for convention in CONVENTIONS:
         six = sweep(
             quantum_parameters(nu=3, nd=1, up=4, zero_frequency=convention), "delta", deltas

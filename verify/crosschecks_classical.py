@@ -16,6 +16,7 @@ from exactspin.classical.model import ClassicalModel
 from exactspin.validation import ResourceError
 from verify.checks import (
     CROSSCHECK,
+    EXACT_CCA_STATE_LIMIT,
     NOT_RUN,
     Check,
     CheckResult,
@@ -101,6 +102,10 @@ def _montecarlo_rows(dynamics: str, sizes: list[int], steps_per_site: int) -> tu
                 nu=nu, nd=nd, j1=2.0, j2=1.0, tl=2.0, tr=0.5, dynamics="cca", mu=4.0
             )
         try:
+            if model.state_count > EXACT_CCA_STATE_LIMIT and dynamics == "cca":
+                raise ResourceError(
+                    f"{model.state_count} CCA states > {EXACT_CCA_STATE_LIMIT} (time budget)"
+                )
             exact = solve(model)
         except ResourceError as error:
             for name in CURRENTS:
