@@ -18,9 +18,11 @@ import numpy as np
 from exactspin.classical.generator import all_site_flips, generator_matrix
 from exactspin.classical.model import ClassicalModel
 from exactspin.classical.observables import (
-    bath_current,
-    bond_current,
-    gross_bond_flux,
+    bath_current_density,
+    bond_current_density,
+    class_expectations,
+    expectation,
+    gross_flux_density,
     spin_correlation,
 )
 from exactspin.classical.resources import require_memory
@@ -169,10 +171,7 @@ def solve(
     flips = all_site_flips(model)
     state = steady_state_of_generator(model, generator_matrix(model, flips), initial_law, method)
     scale = 1.0 / model.sites if unit == STEP else 1.0
-    total = _branch_currents(model, flips, state.probabilities, scale)
-    per_class = tuple(
-        _branch_currents(model, flips, law, scale) for law in state.class_probabilities
-    )
+    total, per_class = _branch_currents(model, flips, state, scale)
     upper, lower = total.upper_branch_current, total.lower_branch_current
     threshold = total.circulation_threshold
     ratio = (
@@ -197,20 +196,38 @@ def solve(
 
 
 def _branch_currents(
-    model: ClassicalModel, flips: tuple, probabilities: np.ndarray, scale: float
-) -> BranchCurrents:
+    model: ClassicalModel, flips: tuple, state: SteadyState, scale: float
+) -> tuple[BranchCurrents, tuple[BranchCurrents, ...]]:
+    """Currents of the mixture and of each closed class's own law."""
+    labels, conditional = state.class_labels, state.conditional_probabilities
+    count = state.closed_classes
     ring = model.ring
-    bonds = tuple(scale * bond_current(site, probabilities) for site in flips)
+
+    def both(density: np.ndarray) -> tuple[float, np.ndarray]:
+        return (
+            scale * expectation(density, state.probabilities),
+            scale * class_expectations(density, conditional, labels, count),
+        )
+
+    bonds = [both(bond_current_density(site)) for site in flips]
+    left = both(bath_current_density(flips[ring.left_node]))
+    right = both(bath_current_density(flips[ring.right_node]))
     upper_bond, lower_bond = ring.upper_bonds[0], ring.lower_bonds[0]
-    gross = max(
-        gross_bond_flux(flips[upper_bond], probabilities),
-        gross_bond_flux(flips[lower_bond], probabilities),
-    )
-    return BranchCurrents(
-        left_bath_current=scale * bath_current(flips[ring.left_node], probabilities),
-        right_bath_current=scale * bath_current(flips[ring.right_node], probabilities),
-        upper_branch_current=bonds[upper_bond],
-        lower_branch_current=bonds[lower_bond],
-        bond_currents=bonds,
-        circulation_threshold=CIRCULATION_RELATIVE_THRESHOLD * scale * gross,
-    )
+    gross_upper = both(gross_flux_density(flips[upper_bond]))
+    gross_lower = both(gross_flux_density(flips[lower_bond]))
+
+    def pick(which: int | None) -> BranchCurrents:
+        def value(pair: tuple[float, np.ndarray]) -> float:
+            return pair[0] if which is None else float(pair[1][which])
+
+        return BranchCurrents(
+            left_bath_current=value(left),
+            right_bath_current=value(right),
+            upper_branch_current=value(bonds[upper_bond]),
+            lower_branch_current=value(bonds[lower_bond]),
+            bond_currents=tuple(value(bond) for bond in bonds),
+            circulation_threshold=CIRCULATION_RELATIVE_THRESHOLD
+            * max(value(gross_upper), value(gross_lower)),
+        )
+
+    return pick(None), tuple(pick(index) for index in range(count))

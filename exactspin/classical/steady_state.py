@@ -29,13 +29,16 @@ AUTO = "auto"
 METHODS = (AUTO, DIRECT, ITERATIVE)
 
 #: Classes up to this many states are solved by sparse LU under ``method="auto"``.
-DIRECT_SIZE_LIMIT = 2**17
+DIRECT_SIZE_LIMIT = 2**12
 
 #: Relative tolerance of the Krylov solver (on the residual of the pinned system).
 ITERATIVE_TOLERANCE = 1e-13
 
 #: Round-off allowance: entries above -this x (largest probability) are clipped to zero.
 NEGATIVE_TOLERANCE = 1e-12
+
+#: A pinned state whose probability is below this x the class's largest gets re-pinned.
+RARE_PIN = 1e-6
 
 #: Tolerance on the total mass and sign of a user-supplied initial distribution.
 INITIAL_TOLERANCE = 1e-9
@@ -55,24 +58,35 @@ class SteadyState:
         Number of closed classes (1 for an ergodic chain).
     class_labels : numpy.ndarray
         Closed-class index of every state, -1 for a transient state.
-    class_probabilities : tuple of numpy.ndarray
-        The normalised stationary law of each class, over all states (zero outside the class).
+    conditional_probabilities : numpy.ndarray
+        P(eta | class of eta): every class's own stationary law, side by side (0 on transients).
     class_weights : numpy.ndarray
         The weight of each class in :attr:`probabilities` (from the initial distribution).
     residual : float
-        max over classes of sum |W P| (continuous-time rates), the solver's accuracy.
+        max over classes of sum |W P| for the class's own law (continuous-time rates).
     method : str
-        The linear solver used: ``"direct"`` (sparse LU) or ``"iterative"`` (GMRES + ILU).
+        The linear solver used: ``"direct"`` (sparse LU) or ``"iterative"`` (BiCGSTAB + Jacobi).
     """
 
     model: ClassicalModel
     probabilities: np.ndarray
     closed_classes: int
     class_labels: np.ndarray
-    class_probabilities: tuple[np.ndarray, ...]
+    conditional_probabilities: np.ndarray
     class_weights: np.ndarray
     residual: float
     method: str
+
+    def class_distribution(self, index: int) -> np.ndarray:
+        """The normalised stationary law of closed class ``index``, over all states."""
+        if not 0 <= index < self.closed_classes:
+            raise ParameterError("index", index, f"a class index in [0, {self.closed_classes - 1}]")
+        return np.where(self.class_labels == index, self.conditional_probabilities, 0.0)
+
+    @property
+    def class_probabilities(self) -> tuple[np.ndarray, ...]:
+        """Every class's law as a full-length array (memory: classes x states floats)."""
+        return tuple(self.class_distribution(k) for k in range(self.closed_classes))
 
 
 def steady_state(
@@ -91,8 +105,8 @@ def steady_state(
         Initial distribution over all states (nonnegative, summing to 1) deciding the weight of
         each closed class; default uniform, so each class weighs its share of the states.
     method : {"auto", "direct", "iterative"}
-        Sparse LU, GMRES with an incomplete-LU preconditioner, or LU up to
-        :data:`DIRECT_SIZE_LIMIT` states per class and GMRES above.
+        Sparse LU, BiCGSTAB with a Jacobi preconditioner, or LU up to
+        :data:`DIRECT_SIZE_LIMIT` states per class and BiCGSTAB above.
     memory_limit_bytes : int, optional
         Refuse (:class:`~exactspin.validation.ResourceError`) when the estimated peak memory
         exceeds this; default $EXACTSPIN_MEMORY_LIMIT_BYTES or 8 GiB.
@@ -114,35 +128,51 @@ def steady_state(
 def steady_state_of_generator(
     model: ClassicalModel, generator: sp.csr_matrix, initial: np.ndarray, method: str = AUTO
 ) -> SteadyState:
-    """:func:`steady_state` for an already assembled generator of ``model``."""
+    """:func:`steady_state` for an already assembled generator of ``model``.
+
+    All closed classes are solved in one linear system: the generator restricted to recurrent
+    states is block diagonal, one block per class, and pinning one state per class makes it
+    nonsingular without coupling the blocks.
+    """
     decomposition = closed_classes(generator)
     weights = class_weights(generator, decomposition, initial)
-    energy = ising_energy(model)
-    count = model.state_count
-    laws, residuals, used = [], [], set()
-    for index in range(decomposition.count):
-        members = decomposition.members(index)
-        block = generator[members][:, members].tocsc()
-        chosen = _method_for(method, members.size)
-        used.add(chosen)
-        law = _class_law(block, energy[members], chosen)
-        residuals.append(float(np.abs(block @ law).sum()))
-        full = np.zeros(count)
-        full[members] = law
-        laws.append(full)
-    probabilities = np.zeros(count)
-    for weight, law in zip(weights, laws, strict=True):
-        probabilities += weight * law
+    labels = decomposition.labels
+    recurrent = np.flatnonzero(labels >= 0)
+    block_labels = labels[recurrent]
+    blocks = sp.csr_matrix(generator)[recurrent][:, recurrent].tocsc()
+    largest = int(np.bincount(block_labels).max())
+    chosen = _method_for(method, largest)
+    energy = ising_energy(model)[recurrent]
+    pinned = _best_per_class(-energy, block_labels)
+    law = _pinned_law(blocks, block_labels, pinned, chosen)
+    best = _best_per_class(law, block_labels)
+    if np.any(law[pinned] < RARE_PIN * law[best]):
+        # The lowest-energy state turned out rare (far from equilibrium they can differ):
+        # re-pin on the most probable state so the ratios stay well scaled.
+        law = _pinned_law(blocks, block_labels, best, chosen)
+    residual = np.bincount(block_labels, weights=np.abs(blocks @ law))
+    conditional = np.zeros(model.state_count)
+    conditional[recurrent] = law
+    probabilities = np.zeros(model.state_count)
+    probabilities[recurrent] = law * weights[block_labels]
     return SteadyState(
         model=model,
         probabilities=probabilities,
         closed_classes=decomposition.count,
-        class_labels=decomposition.labels,
-        class_probabilities=tuple(laws),
+        class_labels=labels,
+        conditional_probabilities=conditional,
         class_weights=weights,
-        residual=max(residuals),
-        method="+".join(sorted(used)),
+        residual=float(residual.max()),
+        method=chosen,
     )
+
+
+def _best_per_class(score: np.ndarray, labels: np.ndarray) -> np.ndarray:
+    """Index (into ``score``) of the largest score in each class, in class order."""
+    order = np.lexsort((-score, labels))
+    first = np.ones(order.size, dtype=bool)
+    first[1:] = labels[order[1:]] != labels[order[:-1]]
+    return order[first]
 
 
 def _method_for(method: str, size: int) -> str:
@@ -171,58 +201,61 @@ def initial_distribution(model: ClassicalModel, initial: object) -> np.ndarray:
     return law / law.sum()
 
 
-def _class_law(block: sp.csc_matrix, energy: np.ndarray, method: str) -> np.ndarray:
-    """Normalised null vector of one closed class's generator block."""
-    size = block.shape[0]
-    if size == 1:
-        return np.ones(1)
-    pinned = int(np.argmin(energy))
-    law = _pinned_solution(block, pinned, method)
-    # Re-pin on the most probable state if the lowest-energy one turned out to be rare, so the
-    # ratios stay well scaled (far from equilibrium the two can differ).
-    best = int(np.argmax(law))
-    if law[pinned] < 1e-6 * law[best]:
-        law = _pinned_solution(block, best, method)
-    scale = law.max()
-    if law.min() < -NEGATIVE_TOLERANCE * scale:
-        raise ArithmeticError(
-            f"steady-state solve lost accuracy: probability {law.min():.3e} below zero "
-            f"(largest {scale:.3e})"
-        )
-    law = np.clip(law, 0.0, None)
-    return law / law.sum()
+def _pinned_law(
+    blocks: sp.csc_matrix, labels: np.ndarray, pinned: np.ndarray, method: str
+) -> np.ndarray:
+    """Per-class normalised null vector of the block-diagonal ``blocks``, P[pinned] = 1 first.
 
-
-def _pinned_solution(block: sp.csc_matrix, pinned: int, method: str) -> np.ndarray:
-    """Solve W P = 0 with P[pinned] = 1, dropping the (redundant) equation of ``pinned``."""
-    size = block.shape[0]
+    The equation of each pinned state is redundant (columns sum to zero) and is dropped.
+    """
+    size = blocks.shape[0]
     keep = np.ones(size, dtype=bool)
     keep[pinned] = False
-    reduced = block[keep][:, keep].tocsc()
-    right_side = -block[keep][:, [pinned]].toarray().ravel()
-    if method == DIRECT:
-        solution = spla.splu(reduced).solve(right_side)
-    else:
-        solution = _krylov_solve(reduced, right_side)
     law = np.empty(size)
-    law[keep] = solution
     law[pinned] = 1.0
-    return law
+    if keep.any():
+        reduced = blocks[keep][:, keep].tocsc()
+        right_side = -np.asarray(blocks[keep][:, pinned].sum(axis=1)).ravel()
+        if method == DIRECT:
+            law[keep] = spla.splu(reduced).solve(right_side)
+        else:
+            law[keep] = _krylov_solve(reduced, right_side)
+    scale = np.zeros(pinned.size)
+    np.maximum.at(scale, labels, np.abs(law))
+    if np.any(law < -NEGATIVE_TOLERANCE * scale[labels]):
+        worst = float(np.min(law / scale[labels]))
+        raise ArithmeticError(
+            f"steady-state solve lost accuracy: a probability is {worst:.3e} x the largest of "
+            "its class"
+        )
+    law = np.clip(law, 0.0, None)
+    return law / np.bincount(labels, weights=law)[labels]
 
 
 def _krylov_solve(matrix: sp.csc_matrix, right_side: np.ndarray) -> np.ndarray:
-    """GMRES with an incomplete-LU preconditioner; raises if it does not converge."""
-    incomplete = spla.spilu(matrix, drop_tol=1e-5, fill_factor=10)
-    preconditioner = spla.LinearOperator(matrix.shape, incomplete.solve)
-    solution, info = spla.gmres(
-        matrix,
-        right_side,
-        M=preconditioner,
-        rtol=ITERATIVE_TOLERANCE,
-        atol=0.0,
-        restart=100,
-        maxiter=50,
+    """BiCGSTAB with a Jacobi preconditioner, GMRES if BiCGSTAB breaks down.
+
+    Incomplete LU costs far more than it saves here (the factors fill like the full LU);
+    the diagonal (escape rates) is a cheap and adequate preconditioner for these chains.
+    """
+    inverse_diagonal = 1.0 / matrix.diagonal()
+    preconditioner = spla.LinearOperator(
+        matrix.shape, lambda vector: inverse_diagonal * vector, dtype=float
+    )
+    matrix = matrix.tocsr()
+    solution, info = spla.bicgstab(
+        matrix, right_side, M=preconditioner, rtol=ITERATIVE_TOLERANCE, atol=0.0, maxiter=20000
     )
     if info != 0:
-        raise ArithmeticError(f"GMRES did not converge (info = {info})")
+        solution, info = spla.gmres(
+            matrix,
+            right_side,
+            M=preconditioner,
+            rtol=ITERATIVE_TOLERANCE,
+            atol=0.0,
+            restart=200,
+            maxiter=200,
+        )
+    if info != 0:
+        raise ArithmeticError(f"Krylov solve of the steady state did not converge (info = {info})")
     return solution
