@@ -129,7 +129,10 @@ class ClassicalModel:
     @property
     def bond_couplings(self) -> tuple[float, ...]:
         """J_b for every bond b = 0..N_S-1."""
-        return tuple(self.bond_coupling(b) for b in range(self.sites))
+        ring = self.ring
+        return (self.upper_coupling,) * len(ring.upper_bonds) + (self.lower_coupling,) * len(
+            ring.lower_bonds
+        )
 
     def bath_temperature(self, site: int) -> float | None:
         """T of the bath touching ``site``, or None for a bulk site."""

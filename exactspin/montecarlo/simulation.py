@@ -26,7 +26,7 @@ from exactspin.montecarlo.statistics import (
     lag_one_correlation,
     standard_error,
 )
-from exactspin.validation import ParameterError, require_integer
+from exactspin.validation import ParameterError, ResourceError, require_integer
 
 #: Replicas when none are asked for; fixed (not the core count) so results are machine-independent.
 DEFAULT_REPLICAS = 4
@@ -34,6 +34,10 @@ DEFAULT_REPLICAS = 4
 DEFAULT_BATCHES = 20
 #: Largest ring: the kernel scales a 64-bit word by N_S with 32-bit halves.
 MAX_SITES = 2**32 - 1
+#: Most measured steps per replica: flip counters are int64, and 10^15 steps already take weeks.
+MAX_STEPS = 10**15
+#: Memory a run may use for its replicas' state and counters (bytes); see ``memory_estimate``.
+MEMORY_LIMIT_BYTES = 8 * 2**30
 
 
 def simulate(
@@ -89,15 +93,22 @@ def simulate(
     if not isinstance(model, ClassicalModel):
         raise ParameterError("model", model, "an exactspin.classical.model.ClassicalModel")
     batches = require_integer("batches", batches, 4)
-    steps = require_integer("steps", steps, batches)
+    steps = require_integer("steps", steps, batches, MAX_STEPS)
     replicas = require_integer("replicas", DEFAULT_REPLICAS if replicas is None else replicas, 1)
     seed = require_integer("seed", seed, 0)
-    burn_in = require_integer("burn_in", steps // 5 if burn_in is None else burn_in, 0)
+    burn_in = require_integer("burn_in", steps // 5 if burn_in is None else burn_in, 0, MAX_STEPS)
     pairs = _validated_pairs(pairs, model.sites)
     cores = os.cpu_count() or 1
     workers = require_integer("workers", min(cores, replicas) if workers is None else workers, 1)
     if model.sites > MAX_SITES:
         raise ParameterError("nu", model.ring.upper_spins, f"such that N_S <= {MAX_SITES}")
+    needed = memory_estimate(model.sites, replicas, batches, len(pairs))
+    if needed > MEMORY_LIMIT_BYTES:
+        raise ResourceError(
+            f"Monte Carlo of {replicas} replicas of {model.sites} sites needs about "
+            f"{needed / 2**30:.1f} GiB, above the limit of {MEMORY_LIMIT_BYTES / 2**30:.1f} GiB; "
+            "use fewer replicas (or a smaller ring)"
+        )
 
     sequences = replica_seeds(seed, replicas)
     started = time.perf_counter()
@@ -116,6 +127,14 @@ def simulate(
         )
     wall_time = time.perf_counter() - started
     return _estimate(model, records, steps, burn_in, replicas, batches, seed, pairs, wall_time)
+
+
+def memory_estimate(sites: int, replicas: int, batches: int, pairs: int) -> int:
+    """Bytes held at once: per replica, the flip counters (int32 and int64 per site and
+    neighbourhood), per-site state and bond accumulators, and per-batch counts."""
+    per_site = 8 * 4 + 8 * 8 + 8 * 5
+    per_replica = sites * per_site + batches * (8 + pairs) * 8 + 4096
+    return replicas * per_replica
 
 
 def _validated_pairs(pairs: Sequence[tuple[int, int]], sites: int) -> tuple[tuple[int, int], ...]:
@@ -209,8 +228,8 @@ def _estimate(
         seed=seed,
         pairs=pairs,
         **estimates,
-        bond_currents=tuple(float(v) for v in bond_means),
-        bond_currents_stderr=tuple(float(v) for v in bond_errors),
+        bond_currents=tuple(bond_means.tolist()),
+        bond_currents_stderr=tuple(bond_errors.tolist()),
         pair_correlations=tuple(float(v) for v in pair_means),
         pair_correlations_stderr=tuple(float(v) for v in errors[4:]),
         equilibration_z=tuple(zip(CURRENT_NAMES, (float(z) for z in drift), strict=True)),
