@@ -166,8 +166,8 @@ def solve(
         raise ParameterError("model", model, "an exactspin.classical.ClassicalModel")
     require_choice("unit", unit, UNITS)
     require_choice("method", method, METHODS)
-    initial_law = initial_distribution(model, initial)
     require_memory(model, memory_limit_bytes)
+    initial_law = initial_distribution(model, initial)
     flips = all_site_flips(model)
     state = steady_state_of_generator(model, generator_matrix(model, flips), initial_law, method)
     scale = 1.0 / model.sites if unit == STEP else 1.0

@@ -118,8 +118,8 @@ def steady_state(
     if not isinstance(model, ClassicalModel):
         raise ParameterError("model", model, "an exactspin.classical.ClassicalModel")
     require_choice("method", method, METHODS)
-    initial_law = initial_distribution(model, initial)
     require_memory(model, memory_limit_bytes)
+    initial_law = initial_distribution(model, initial)
     flips = all_site_flips(model)
     generator = generator_matrix(model, flips)
     return steady_state_of_generator(model, generator, initial_law, method)
