@@ -177,6 +177,24 @@ class SymbolicSolution:
             "lower_branch_current": convert(forms.bond_currents[ring.lower_bonds[0]]),
         }
 
+    def pretty(self) -> str:
+        """Human-readable text of the variables, steady state and currents."""
+        from exactspin.classical.symbolic_output import pretty
+
+        return pretty(self)
+
+    def latex(self) -> str:
+        """The same as a LaTeX ``align*`` block."""
+        from exactspin.classical.symbolic_output import latex
+
+        return latex(self)
+
+    def to_dict(self) -> dict[str, object]:
+        """JSON-ready dict (the keys of ``exactspin classical derive --json``)."""
+        from exactspin.classical.symbolic_output import to_dict
+
+        return to_dict(self)
+
     def evaluate(self, model: ClassicalModel) -> dict[str, object]:
         """Numbers for a numeric model satisfying this solution's assumption.
 
@@ -428,10 +446,13 @@ class _ExpressionCache:
         self._expressions: dict = {}
 
     def fraction(self, coefficient: sp.Rational, numerator, denominator) -> sp.Expr:
-        """coefficient x numerator / denominator as one fraction with integer coefficients."""
-        return self.expression(numerator * int(coefficient.p)) / self.expression(
-            denominator * int(coefficient.q)
-        )
+        """coefficient x numerator / denominator as one fraction with coprime integer content."""
+        numerator = numerator * int(coefficient.p)
+        denominator = denominator * int(coefficient.q)
+        common = sp.igcd(int(numerator.content()), int(denominator.content())) or 1
+        if common != 1:
+            numerator, denominator = numerator.quo_ground(common), denominator.quo_ground(common)
+        return self.expression(numerator) / self.expression(denominator)
 
     def expression(self, polynomial) -> sp.Expr:
         key = (polynomial.ring, tuple(sorted(polynomial.items())))

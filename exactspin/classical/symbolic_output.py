@@ -1,0 +1,117 @@
+"""Text, LaTeX and JSON renderings of a :class:`~exactspin.classical.symbolic.SymbolicSolution`.
+
+States are labelled as in the paper, P(up, down, down) = spins of sites 1..N_S in order (arrows
+in text and LaTeX, ``u``/``d`` in JSON), followed by the CCA demons of the bulk sites. Bonds are
+labelled 1-based like the paper, bond (i, i+1). Nothing here derives anything.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sympy as sp
+
+from exactspin.classical import states
+from exactspin.classical.symbolic import SymbolicSolution, encoding_model
+
+UP, DOWN = "\u2191", "\u2193"
+
+CURRENT_SYMBOLS = {
+    "left_bath_current": "I_L",
+    "right_bath_current": "I_R",
+    "upper_branch_current": "I_U",
+    "lower_branch_current": "I_D",
+}
+
+
+def state_label(solution: SymbolicSolution, state: int, up: str = UP, down: str = DOWN) -> str:
+    """``up,down,down`` for spins of sites 1..N_S, then ``; d=...`` with the CCA demons."""
+    stand_in = encoding_model(solution.model)
+    spins = ",".join(up if s > 0 else down for s in states.spins(state, stand_in.sites))
+    if not stand_in.demon_sites:
+        return spins
+    demons = ",".join(str(states.demon(stand_in, state, site)) for site in stand_in.demon_sites)
+    return f"{spins}; d={demons}"
+
+
+def _simplest(expression: sp.Expr) -> sp.Expr:
+    """A short exponential form for printing (sympy's ``simplify``, only on small expressions)."""
+    return sp.simplify(expression) if sp.count_ops(expression) < 200 else expression
+
+
+def _assumption_text(solution: SymbolicSolution) -> str:
+    model = solution.model
+    return {
+        "symmetric": "J1 = J2 = J > 0",
+        "upper_stronger": "J1 >= J2 > 0",
+        "lower_stronger": "J2 >= J1 > 0",
+        "positive": "J1, J2 > 0 (Piecewise on J1 >= J2)",
+        "exact": f"J1 = {model.upper_coupling}, J2 = {model.lower_coupling}"
+        + (f", mu = {model.demon_unit}" if model.demon_unit is not None else ""),
+    }[model.couplings]
+
+
+def _header(solution: SymbolicSolution) -> str:
+    ring = solution.model.ring
+    return (
+        f"{solution.model.dynamics.upper()} ring N_U={ring.upper_spins}, "
+        f"N_D={ring.lower_spins}, {_assumption_text(solution)}; currents per "
+        + ("single-spin update attempt" if solution.unit == "step" else "unit time")
+    )
+
+
+def pretty(solution: SymbolicSolution) -> str:
+    """Human-readable text: variables, steady state and currents (sympy's pretty printer)."""
+    lines = [_header(solution), ""]
+    for symbol, definition in solution.variables:
+        lines.append(f"{symbol} = {definition}")
+    lines.append("")
+    for state, probability in enumerate(solution.rational.steady_state):
+        lines.append(f"P({state_label(solution, state)}) =")
+        lines.append(sp.pretty(probability, use_unicode=True))
+    lines.append("")
+    for name, value in solution.currents(physical=False).items():
+        lines.append(f"{CURRENT_SYMBOLS[name]} =")
+        lines.append(sp.pretty(value, use_unicode=True))
+        lines.append(f"{CURRENT_SYMBOLS[name]} = {_simplest(solution.physical(value))}")
+    return "\n".join(lines)
+
+
+def latex(solution: SymbolicSolution) -> str:
+    """A LaTeX ``align*`` block with the variables, the steady state and the currents."""
+    rows = [
+        f"{sp.latex(symbol)} &= {sp.latex(definition)}" for symbol, definition in solution.variables
+    ]
+    for state, probability in enumerate(solution.rational.steady_state):
+        label = state_label(solution, state, r"\uparrow", r"\downarrow")
+        rows.append(f"P({label}) &= {sp.latex(probability)}")
+    for name, value in solution.currents(physical=False).items():
+        symbol = CURRENT_SYMBOLS[name].replace("_", "_{") + "}"
+        rows.append(
+            f"{symbol} &= {sp.latex(value)} = {sp.latex(_simplest(solution.physical(value)))}"
+        )
+    body = " \\\\\n".join(rows)
+    return f"% {_header(solution)}\n\\begin{{align*}}\n{body}\n\\end{{align*}}"
+
+
+def to_dict(solution: SymbolicSolution) -> dict[str, Any]:
+    """JSON-ready dict: expressions as ``str`` (``sympy.sympify`` reads them back)."""
+    return {
+        "parameters": solution.model.parameters(),
+        "unit": solution.unit,
+        "symbols": {
+            name: {"assumptions": "positive" if symbol.is_positive else "none"}
+            for name, symbol in solution.symbols.items()
+        },
+        "variables": {str(symbol): str(definition) for symbol, definition in solution.variables},
+        "closed_classes": solution.closed_classes,
+        "steady_state": {
+            state_label(solution, state, "u", "d"): str(probability)
+            for state, probability in enumerate(solution.rational.steady_state)
+        },
+        "currents": {name: str(value) for name, value in solution.currents(physical=False).items()},
+        "bond_currents": {
+            f"({bond + 1},{(bond + 1) % solution.model.ring.sites + 1})": str(value)
+            for bond, value in enumerate(solution.rational.bond_currents)
+        },
+    }
