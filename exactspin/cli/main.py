@@ -7,11 +7,20 @@ turns every input error into one line on stderr with exit status 2, never a trac
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 
 from exactspin import __version__
 from exactspin.validation import ParameterError, ResourceError
+
+# The solvers' parallelism is across processes (report, sweeps) or replica threads (Monte Carlo);
+# BLAS threads on top of that oversubscribe the cores and slowed the sparse Krylov solves many
+# times over on a 2-core machine. A user's explicit setting wins. Set before numpy is imported
+# (neither import above imports it).
+for _variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_variable, "1")
+
 
 #: Exit status for bad input (parameters, files), as argparse uses.
 EXIT_USAGE = 2
