@@ -296,7 +296,9 @@ def _join(first: RationalForms, second: RationalForms, condition) -> RationalFor
     """Piecewise((first, condition), (second, True)) entry by entry, merged where equal."""
 
     def pick(a: sp.Expr, b: sp.Expr) -> sp.Expr:
-        return a if sp.cancel(a - b) == 0 else sp.Piecewise((a, condition), (b, True))
+        # Both sides are canonical (coprime, positive leading denominator), so equal rational
+        # functions are equal expressions; a cancel() here would dominate the run time.
+        return a if a == b else sp.Piecewise((a, condition), (b, True))
 
     return RationalForms(
         sp.ImmutableMatrix(
