@@ -56,7 +56,7 @@ def symbolic_vs_numeric(quick: bool) -> CheckResult:
     generator = np.random.default_rng(20230320)
     rows: list[Row] = []
     data = []
-    for nu, nd in _rings_up_to(4 if quick else 5):
+    for nu, nd in _rings_up_to(3 if quick else 5):
         parameters = _random_parameters(generator)
         model = ClassicalModel.from_parameters(nu=nu, nd=nd, **parameters)
         exact = symbolic.evaluate_currents(symbolic.derive(model.ring, model.dynamics), model)
@@ -68,7 +68,7 @@ def symbolic_vs_numeric(quick: bool) -> CheckResult:
                 compare_row(label, exact[name], getattr(numeric, name), SYMBOLIC_RTOL, 1e-3 * scale)
             )
         data.append({"parameters": model.parameters(), "symbolic": exact})
-    sizes = sorted({nu + nd + 2 for nu, nd in _rings_up_to(4 if quick else 5)})
+    sizes = sorted({nu + nd + 2 for nu, nd in _rings_up_to(3 if quick else 5)})
     return CheckResult(
         "symbolic_vs_numeric",
         CROSSCHECK,

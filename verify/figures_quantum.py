@@ -18,8 +18,8 @@ TITLES = tuple(f"zero_frequency={c!r} (W(0)={'T' if c == 'limit' else '0'})" for
 CURRENTS = ("left_bath_current", "upper_branch_current", "lower_branch_current")
 
 
-def _deltas(quick: bool, start=-4.0, stop=4.0, count=161, skip_zero=False):
-    values = np.round(np.linspace(start, stop, 41 if quick else count), 10)
+def _deltas(quick: bool, start=-4.0, stop=4.0, count=81, skip_zero=False):
+    values = np.round(np.linspace(start, stop, 17 if quick else count), 10)
     if skip_zero:
         values = values[values != 0.0]
     return values
@@ -87,7 +87,7 @@ def fig10c(quick, directory):
 
 
 def fig10d(quick, directory):
-    temperatures = np.round(np.geomspace(1.05, 50.0, 15 if quick else 60), 8)
+    temperatures = np.round(np.geomspace(1.05, 50.0, 8 if quick else 30), 8)
     return _current_panel(
         "fig10d",
         "Fig. 10d: currents, 0.2 <sz_2 sz_3> and 0.2 concurrence "
@@ -140,14 +140,19 @@ def fig11e(quick, directory):
 
 
 def _observable_panel(name, caption, ylabel, extract, quick, directory, tl_values=(2.0,)):
-    deltas = np.round(np.linspace(-1.0, 1.0, 21 if quick else 81), 10)
+    deltas = np.round(np.linspace(-1.0, 1.0, 11 if quick else 41), 10)
     figure, axes = plotting.new_pair(caption.split(":")[0], "Delta", ylabel, titles=TITLES)
     data = {}
     for ax, convention in zip(axes, CONVENTIONS, strict=True):
         data[convention] = {}
         for tl in tl_values:
             points = sweep(quantum_parameters(zero_frequency=convention, tl=tl), "delta", deltas)
-            series = np.array([extract(p) for p in points])
+            rows = [np.atleast_1d(extract(p)) for p in points]
+            # Distinct levels merge at crossings (Delta = 0): pad the shorter rows with NaN.
+            width = max(len(r) for r in rows)
+            series = np.array(
+                [np.pad(r, (0, width - len(r)), constant_values=np.nan) for r in rows]
+            )
             if series.ndim == 1:
                 series = series[:, None]
             for k in range(series.shape[1]):
@@ -194,7 +199,7 @@ def fig11d(quick, directory):
 
 
 def fig11f(quick, directory):
-    deltas = _deltas(quick, -15.0, 15.0, 301)
+    deltas = _deltas(quick, -15.0, 15.0, 121)
     figure, axes = plotting.new_pair("Fig. 11f", "Delta", "|I|", titles=TITLES)
     data = {}
     for ax, convention in zip(axes, CONVENTIONS, strict=True):
