@@ -1,7 +1,8 @@
 """Wall time and peak memory of the symbolic steady state, ring by ring, to find the frontier.
 
 Usage: ``python benchmarks/bench_symbolic.py [--max-sites 5] [--couplings symmetric ...]``.
-Prints one row per (N_U, N_D, couplings, dynamics): states, closed classes, seconds, peak MiB.
+Prints one row per (N_U, N_D, couplings, dynamics): states, closed classes, seconds and, with
+``--memory``, the peak traced memory in MiB.
 """
 
 from __future__ import annotations
@@ -23,14 +24,21 @@ def rings(max_sites: int) -> list[tuple[int, int]]:
     return [(nu, total - nu) for total in range(max_sites - 1) for nu in range(total, -1, -1)]
 
 
-def measure(model: SymbolicModel) -> tuple[int, int, float, float]:
-    """(states, closed classes, seconds, peak MiB) of one derivation."""
-    tracemalloc.start()
+def measure(model: SymbolicModel, memory: bool) -> tuple[int, int, float, float]:
+    """(states, closed classes, seconds, peak MiB or nan) of one derivation.
+
+    The time comes from an untraced run; tracemalloc slows sympy several-fold, so the peak
+    memory (``memory=True``) comes from a second, traced run.
+    """
     start = time.perf_counter()
     solution = derive(model)
     seconds = time.perf_counter() - start
-    peak = tracemalloc.get_traced_memory()[1] / 2**20
-    tracemalloc.stop()
+    peak = float("nan")
+    if memory:
+        tracemalloc.start()
+        derive(model)
+        peak = tracemalloc.get_traced_memory()[1] / 2**20
+        tracemalloc.stop()
     return len(solution.class_labels), solution.closed_classes, seconds, peak
 
 
@@ -41,6 +49,7 @@ def main() -> None:
         "--couplings", nargs="+", default=["symmetric", "upper_stronger", "positive"]
     )
     parser.add_argument("--cca-max-sites", type=int, default=3)
+    parser.add_argument("--memory", action="store_true", help="also trace peak memory (slow)")
     arguments = parser.parse_args()
     print(
         f"{'N_U':>3} {'N_D':>3} {'couplings':>15} {'dyn':>4} {'states':>6} "
@@ -57,7 +66,7 @@ def main() -> None:
         for nu, nd in rings(arguments.cca_max_sites)
     ]
     for model, label, dynamics in cases:
-        states, classes, seconds, peak = measure(model)
+        states, classes, seconds, peak = measure(model, arguments.memory)
         ring = model.ring
         print(
             f"{ring.upper_spins:>3} {ring.lower_spins:>3} {label:>15} {dynamics:>4} "
