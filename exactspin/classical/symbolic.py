@@ -250,7 +250,7 @@ def derive(
         Currents per single-spin update attempt (continuous / N_S; the paper's Eqs. 14-16)
         or per unit continuous time.
     reduce_symmetry : bool
-        Solve on pairs of spin-flipped states (exact, about 2^3 times faster); False solves the
+        Solve on pairs of spin-flipped states (exact, several times faster); False solves the
         full chain (the slow, obviously right twin used in tests).
 
     Returns
