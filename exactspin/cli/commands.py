@@ -24,15 +24,10 @@ GROUP_HELP = {
 
 
 def register_all(subparsers: argparse._SubParsersAction) -> None:
-    """Register every available command module; modules not yet written are skipped."""
+    """Register every command module, grouping ``classical`` and ``quantum`` subcommands."""
     groups: dict[str, argparse._SubParsersAction] = {}
     for group, module_name in COMMAND_MODULES:
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as error:
-            if error.name == module_name:
-                continue
-            raise
+        module = importlib.import_module(module_name)
         if group is None:
             module.register(subparsers)
             continue
