@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from exactspin.classical.model import DYNAMICS, ClassicalModel
+from exactspin.cli.classical_options import add_model_arguments, model_from_arguments
 from exactspin.cli.output import print_json, print_table
 from exactspin.validation import ParameterError, require_integer
 
@@ -23,14 +23,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "Monte Carlo, with batch-means standard errors. A branch current counts as nonzero "
         "for the circulation label when |I| > 3 x the larger branch standard error.",
     )
-    parser.add_argument("--nu", type=int, default=2, help="N_U, upper-branch bulk spins")
-    parser.add_argument("--nd", type=int, default=3, help="N_D, lower-branch bulk spins")
-    parser.add_argument("--j1", type=float, default=2.0, help="J1, upper-path coupling")
-    parser.add_argument("--j2", type=float, default=1.9, help="J2, lower-path coupling")
-    parser.add_argument("--tl", type=float, default=2.0, help="T_L, left-bath temperature")
-    parser.add_argument("--tr", type=float, default=0.1, help="T_R, right-bath temperature")
-    parser.add_argument("--dynamics", choices=DYNAMICS, default="q2r", help="bulk dynamics")
-    parser.add_argument("--mu", type=float, default=None, help="CCA demon unit (CCA only)")
+    add_model_arguments(parser)
     parser.add_argument(
         "--steps", default="10000000", help="measured update attempts per replica (e.g. 1e8)"
     )
@@ -72,16 +65,7 @@ def run(args: argparse.Namespace) -> int:
     """Handler of ``exactspin classical mc``."""
     from exactspin.montecarlo import simulate
 
-    model = ClassicalModel.from_parameters(
-        nu=args.nu,
-        nd=args.nd,
-        j1=args.j1,
-        j2=args.j2,
-        tl=args.tl,
-        tr=args.tr,
-        dynamics=args.dynamics,
-        mu=args.mu,
-    )
+    model = model_from_arguments(args)
     pairs = [(_count("pair", a), _count("pair", b)) for a, b in args.pair]
     if any(a < 1 or b < 1 for a, b in pairs):
         raise ParameterError("pair", args.pair, "1-based site indices")

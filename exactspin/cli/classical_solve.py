@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import argparse
 
-from exactspin.classical.model import DYNAMICS, ClassicalModel
 from exactspin.classical.solution import UNITS, solve
 from exactspin.classical.steady_state import METHODS
+from exactspin.cli.classical_options import add_model_arguments, model_from_arguments
 from exactspin.cli.output import print_json, print_table
 from exactspin.validation import ParameterError
 
@@ -25,14 +25,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "Clockwise: I_U > 0 (left -> right) and I_D > 0 (right -> left); a branch current "
         "counts as nonzero when it exceeds 1e-9 x the gross energy flux through the branch.",
     )
-    parser.add_argument("--nu", type=int, default=2, help="N_U, upper-branch bulk spins")
-    parser.add_argument("--nd", type=int, default=3, help="N_D, lower-branch bulk spins")
-    parser.add_argument("--j1", type=float, default=2.0, help="J1, upper-path coupling")
-    parser.add_argument("--j2", type=float, default=1.9, help="J2, lower-path coupling")
-    parser.add_argument("--tl", type=float, default=2.0, help="T_L, left-bath temperature")
-    parser.add_argument("--tr", type=float, default=0.1, help="T_R, right-bath temperature")
-    parser.add_argument("--dynamics", choices=DYNAMICS, default="q2r", help="bulk dynamics")
-    parser.add_argument("--mu", type=float, default=None, help="CCA demon unit (CCA only)")
+    add_model_arguments(parser)
     parser.add_argument("--unit", choices=UNITS, default="step", help="time unit of currents")
     parser.add_argument("--method", choices=METHODS, default="auto", help="linear solver")
     parser.add_argument(
@@ -50,16 +43,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Solve and print; returns the exit status."""
-    model = ClassicalModel.from_parameters(
-        nu=args.nu,
-        nd=args.nd,
-        j1=args.j1,
-        j2=args.j2,
-        tl=args.tl,
-        tr=args.tr,
-        dynamics=args.dynamics,
-        mu=args.mu,
-    )
+    model = model_from_arguments(args)
     for first, second in args.pair:
         for site in (first, second):
             if not 1 <= site <= model.sites:
