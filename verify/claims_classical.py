@@ -15,7 +15,6 @@ import numpy as np
 from exactspin.classical.model import ClassicalModel
 from verify.checks import (
     CLAIM,
-    DEPENDS_ON_CONVENTION,
     NOT_REPRODUCED,
     REPRODUCED,
     Check,
@@ -334,14 +333,18 @@ def cca_independent_of_mu(quick: bool) -> CheckResult:
     mus = (2.0, 4.0, 8.0) if quick else (1.0, 2.0, 3.0, 4.0, 5.0, 8.0, 16.0)
     reference = _solve(nu=1, nd=2, j2=1.0)
     data = [{"mu": None, "dynamics": "q2r", **_currents(reference)}]
-    worst = 0.0
+    differences = {}
     for mu in mus:
         solution = _solve(nu=1, nd=2, j2=1.0, dynamics="cca", mu=mu)
         data.append({"mu": mu, "dynamics": "cca", **_currents(solution)})
-        for name in _SYMBOLS:
-            ours, q2r = getattr(solution, name), getattr(reference, name)
-            worst = max(worst, abs(ours - q2r) / abs(reference.left_bath_current))
+        differences[mu] = max(
+            abs(getattr(solution, name) - getattr(reference, name))
+            / abs(reference.left_bath_current)
+            for name in _SYMBOLS
+        )
+    worst = max(differences.values())
     same = worst < 1e-9
+    differing = {mu: d for mu, d in differences.items() if d >= 1e-9}
     return CheckResult(
         "cca_currents_independent_of_mu",
         CLAIM,
@@ -349,14 +352,19 @@ def cca_independent_of_mu(quick: bool) -> CheckResult:
         "flips, and equal the Q2R currents (J1=2, J2=1, T_L=2, T_R=0.1; paper N_U=2, N_D=3, "
         "exact here on N_U=1, N_D=2: the exact CCA solve of N_S=7 is beyond the time budget, "
         "Fig. 8d shows N_S=7 by Monte Carlo)",
-        f"mu in {list(mus)}: largest |I_CCA - I_Q2R| / |I_L| = {worst:.2e}; Q2R "
+        "max |I_CCA - I_Q2R| / |I_L| per mu: "
+        + ", ".join(f"{mu:g}: {d:.1e}" for mu, d in differences.items())
+        + "; Q2R "
         + _describe(reference),
-        "exact steady state; CCA classes weighted by size (uniform initial distribution)",
-        REPRODUCED if same else DEPENDS_ON_CONVENTION,
+        "exact steady state; CCA closed classes weighted by size (uniform initial distribution)",
+        REPRODUCED if same else NOT_REPRODUCED,
         ""
         if same
-        else "the CCA chain has several closed classes; their weights (the initial "
-        "distribution) matter at these mu values",
+        else "not exactly: where mu allows extra flips (mu = "
+        + ", ".join(f"{mu:g}" for mu in differing)
+        + f") the currents differ from Q2R by up to {100 * worst:.2f}% of I_L (exact, far above "
+        "round-off); elsewhere they equal Q2R to round-off. The paper's statement holds to "
+        "within this fraction, below the resolution of its Monte Carlo points.",
         data={"points": data},
     )
 
