@@ -89,7 +89,9 @@ def _ring_for(sites: int) -> tuple[int, int]:
     return upper, sites - 2 - upper
 
 
-def _montecarlo_rows(dynamics: str, sizes: list[int], steps_per_site: int) -> tuple[list, list]:
+def _montecarlo_rows(
+    dynamics: str, sizes: list[int], steps_per_site: int, cca_limit: int
+) -> tuple[list, list]:
     solve = engine("exactspin.classical", "solve")
     simulate = engine("exactspin.montecarlo", "simulate")
     rows, data = [], []
@@ -102,10 +104,8 @@ def _montecarlo_rows(dynamics: str, sizes: list[int], steps_per_site: int) -> tu
                 nu=nu, nd=nd, j1=2.0, j2=1.0, tl=2.0, tr=0.5, dynamics="cca", mu=4.0
             )
         try:
-            if model.state_count > EXACT_CCA_STATE_LIMIT and dynamics == "cca":
-                raise ResourceError(
-                    f"{model.state_count} CCA states > {EXACT_CCA_STATE_LIMIT} (time budget)"
-                )
+            if model.state_count > cca_limit and dynamics == "cca":
+                raise ResourceError(f"{model.state_count} CCA states > {cca_limit} (time budget)")
             exact = solve(model)
         except ResourceError as error:
             for name in CURRENTS:
@@ -147,7 +147,9 @@ def _montecarlo_rows(dynamics: str, sizes: list[int], steps_per_site: int) -> tu
 def _numeric_vs_montecarlo(dynamics: str, quick: bool) -> CheckResult:
     sizes = list(range(3, 7 if quick else 15))
     steps_per_site = 200_000 if quick else 2_000_000
-    rows, data = _montecarlo_rows(dynamics, sizes, steps_per_site)
+    rows, data = _montecarlo_rows(
+        dynamics, sizes, steps_per_site, EXACT_CCA_STATE_LIMIT["quick" if quick else "full"]
+    )
     ran = [r for r in rows if r.verdict != NOT_RUN]
     worst = max((r.difference for r in ran), default=float("nan"))
     parameters = (
