@@ -140,7 +140,10 @@ def fig11e(quick, directory):
 
 
 def _observable_panel(name, caption, ylabel, extract, quick, directory, tl_values=(2.0,)):
-    deltas = np.round(np.linspace(-1.0, 1.0, 11 if quick else 41), 10)
+    # Delta = 0 itself is left out: E4 and E5 cross there, so the distinct levels merge and a
+    # population per level is not defined; points close to 0 on both sides show the inversion.
+    near_zero = (-0.1, -0.03, -0.01, 0.01, 0.03, 0.1)
+    deltas = np.round(np.union1d(np.linspace(-1.0, 1.0, 10 if quick else 40), near_zero), 10)
     figure, axes = plotting.new_pair(caption.split(":")[0], "Delta", ylabel, titles=TITLES)
     data = {}
     for ax, convention in zip(axes, CONVENTIONS, strict=True):
