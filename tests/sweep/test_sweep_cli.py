@@ -123,7 +123,9 @@ def test_the_plot_shades_each_regime_in_the_papers_colours(tmp_path):
     expected = [
         to_rgba(REGIME_COLOURS[r], 0.25) for _, _, r in regime_spans([-3, -2, 2, 3], regimes)
     ]
-    assert shaded == pytest.approx(expected)
+    assert len(shaded) == len(expected)
+    for colour, wanted in zip(shaded, expected, strict=True):
+        assert colour == pytest.approx(wanted)
     assert (tmp_path / "plot.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
