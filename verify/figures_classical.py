@@ -48,7 +48,7 @@ TL = _grid(0.1, 10.0)
 TR = _grid(0.05, 4.0)
 J2 = _grid(0.1, 4.0)
 Q2R_DEFAULTS = dict(nu=2, nd=3, j1=2.0, j2=1.9, tl=2.0, tr=0.1)
-MC_ONLY = (
+CCA_SOURCES = (
     "; exact lines where the sparse solver converges (its Krylov solve fails on the stiffest "
     "low-T_L CCA rings), Monte Carlo points with error bars"
 )
@@ -152,28 +152,28 @@ PANELS = (
     ),
     Panel(
         "fig8a",
-        "Fig. 8a: CCA currents vs T_L, J1=J2=1 (mu=4, T_R=0.1, N_U=2, N_D=3)" + MC_ONLY,
+        "Fig. 8a: CCA currents vs T_L, J1=J2=1 (mu=4, T_R=0.1, N_U=2, N_D=3)" + CCA_SOURCES,
         "tl",
         _grid(0.1, 10.0, 25),
         {**CCA_DEFAULTS, "j1": 1.0, "j2": 1.0},
     ),
     Panel(
         "fig8b",
-        "Fig. 8b: CCA currents vs T_L (J1=2, J2=1, mu=4, T_R=0.1)" + MC_ONLY,
+        "Fig. 8b: CCA currents vs T_L (J1=2, J2=1, mu=4, T_R=0.1)" + CCA_SOURCES,
         "tl",
         _grid(0.1, 10.0, 25),
         CCA_DEFAULTS,
     ),
     Panel(
         "fig8c",
-        "Fig. 8c: CCA currents vs T_R (J1=2, J2=1, mu=4, T_L=2)" + MC_ONLY,
+        "Fig. 8c: CCA currents vs T_R (J1=2, J2=1, mu=4, T_L=2)" + CCA_SOURCES,
         "tr",
         _grid(0.05, 4.0, 25),
         CCA_DEFAULTS,
     ),
     Panel(
         "fig8d",
-        "Fig. 8d: CCA currents vs mu (J1=2, J2=1, T_L=2, T_R=0.1)" + MC_ONLY,
+        "Fig. 8d: CCA currents vs mu (J1=2, J2=1, T_L=2, T_R=0.1)" + CCA_SOURCES,
         "mu",
         (1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 8.0, 12.0, 16.0),
         CCA_DEFAULTS,
