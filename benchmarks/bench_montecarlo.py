@@ -20,7 +20,12 @@ import numpy as np
 
 from exactspin.classical.model import ClassicalModel
 from exactspin.montecarlo import simulate
-from exactspin.montecarlo.kernel import NEIGHBOURHOODS, acceptance_table, run_chain
+from exactspin.montecarlo.kernel import (
+    NEIGHBOURHOODS,
+    acceptance_table,
+    neighbour_table,
+    run_chain,
+)
 from exactspin.montecarlo.replicas import initial_entries
 from exactspin.montecarlo.rng import generator_state, replica_seeds
 
@@ -40,10 +45,10 @@ def kernel_ns_per_update(model: ClassicalModel, steps: int, repeats: int) -> flo
     sequence = replica_seeds(0, 1)[0]
     entries = initial_entries(model, sequence)
     generator = generator_state(sequence)
-    thresholds, changes = acceptance_table(model)
+    table, neighbours = acceptance_table(model), neighbour_table(model.sites)
     flips = np.zeros(model.sites * NEIGHBOURHOODS, dtype=np.int32)
     pairs, sums = np.zeros((0, 2), dtype=np.int64), np.zeros(0, dtype=np.int64)
-    arguments = (generator, entries, thresholds, changes, flips, pairs, sums)
+    arguments = (generator, entries, table, neighbours, flips, pairs, sums)
     run_chain(1000, 1000, *arguments)
     timings = []
     for _ in range(repeats):

@@ -7,8 +7,9 @@ One step picks a site uniformly and attempts to flip it (DESIGN.md; P_step = 1 +
 - bulk spins flip by Q2R, iff their two neighbours are opposite (Eq. 10), or by CCA, iff
   mu d - dE is in {0, mu, 2mu, 3mu}, after which d -> d - dE/mu (Eqs. 20-21).
 
-The acceptance of every (site class, local configuration, demon) is precomputed into a table of
-63-bit thresholds, so the step has no data-dependent branch. This is an implementation of its own:
+The acceptance of every (site class, local configuration, demon) is precomputed into one table
+whose words hold a 55-bit threshold and the entry change, so a step reads one byte of state and one
+table word and has no data-dependent branch. This is an implementation of its own:
 it does not call the exact solver or :mod:`exactspin.classical.rules`, and the tests hold it
 against them. The kernel counts flips as integers; currents are formed elsewhere.
 
@@ -31,8 +32,13 @@ LEFT_NODE, RIGHT_NODE, UPPER_BULK, LOWER_BULK = range(4)
 SITE_CLASSES = 4
 CONFIGURATIONS = 8 * DEMON_LEVELS
 
-#: Acceptance thresholds are p * 2^63 compared with 63 uniform bits, so p = 1 always accepts.
-ALWAYS = 2**63
+#: Bits of the acceptance threshold: p is stored as round(p * 2^55) and compared with 55 uniform
+#: bits, so p = 1 always accepts, p = 0 never does, and p is resolved to 2^-55 (about 3e-17).
+THRESHOLD_BITS = 55
+ALWAYS = 2**THRESHOLD_BITS
+
+#: The low byte of a table word is the entry change; the threshold sits above it.
+CHANGE_BITS = 8
 
 #: Tolerance for dE / mu being an integer (CCA, Eq. 21), relative to max(1, |dE / mu|).
 CCA_INTEGER_TOLERANCE = 1e-9
@@ -88,15 +94,18 @@ def _flip_outcome(
     return (1.0, 0) if left == -right else (0.0, 0)
 
 
-def acceptance_table(model: ClassicalModel) -> tuple[np.ndarray, np.ndarray]:
-    """Thresholds (uint64, p * 2^63) and entry changes (uint8) per table entry.
+def acceptance_table(model: ClassicalModel) -> np.ndarray:
+    """One uint64 word per table entry: ``round(p * 2^55) << 8 | entry change``.
 
-    Entry ``site_class * CONFIGURATIONS + l + 2 s + 4 r + 8 d``. An accepted flip adds the entry
-    change (mod 256) to the site's own entry: it toggles s and moves the demon by -dE/mu. Entries
-    that cannot occur (classes absent from the ring, demons on Q2R or nodal sites) never accept.
+    Entry ``site_class * CONFIGURATIONS + l + 2 s + 4 r + 8 d``; p is the acceptance probability
+    of flipping the site from that configuration. An accepted flip adds the entry change (mod 256)
+    to the site's own entry: it toggles s and moves the demon by -dE/mu. Entries that cannot occur
+    (classes absent from the ring, demons on Q2R or nodal sites) never accept.
+
+    The kernel accepts iff ``(u << 8 | 0xFF) < word`` for 55 uniform bits u, which is exactly
+    ``u < round(p * 2^55)`` whatever the change byte (see :func:`decode_table`).
     """
-    thresholds = np.zeros(SITE_CLASSES * CONFIGURATIONS, dtype=np.uint64)
-    entry_changes = np.zeros(SITE_CLASSES * CONFIGURATIONS, dtype=np.uint8)
+    table = np.zeros(SITE_CLASSES * CONFIGURATIONS, dtype=np.uint64)
     for site_class in range(SITE_CLASSES):
         site = _representative_site(model, site_class)
         if site is None:
@@ -108,10 +117,25 @@ def acceptance_table(model: ClassicalModel) -> tuple[np.ndarray, np.ndarray]:
                 continue
             left, spin, right = (2 * ((configuration >> k) & 1) - 1 for k in range(3))
             probability, demon_change = _flip_outcome(model, site, left, spin, right, demon)
-            entry = site_class * CONFIGURATIONS + configuration
-            thresholds[entry] = min(ALWAYS, round(probability * ALWAYS))
-            entry_changes[entry] = (-2 * spin + 8 * demon_change) % 256
-    return thresholds, entry_changes
+            threshold = min(ALWAYS, round(probability * ALWAYS))
+            change = (-2 * spin + 8 * demon_change) % 256
+            table[site_class * CONFIGURATIONS + configuration] = (threshold << CHANGE_BITS) | change
+    return table
+
+
+def decode_table(table: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(acceptance probabilities, entry changes as uint8) of an :func:`acceptance_table`."""
+    thresholds = (table >> np.uint64(CHANGE_BITS)).astype(np.float64) / ALWAYS
+    return thresholds, (table & np.uint64(0xFF)).astype(np.uint8)
+
+
+def neighbour_table(sites: int) -> np.ndarray:
+    """``[left of 0, right of 0, left of 1, ...]`` (uint32) on a ring of ``sites`` sites.
+
+    Unsigned indices keep numba from emitting negative-index wrap-around code in the kernel.
+    """
+    site = np.arange(sites)
+    return np.stack([(site - 1) % sites, (site + 1) % sites], axis=1).ravel().astype(np.uint32)
 
 
 def configuration_entries(
@@ -146,14 +170,24 @@ def alignment_weights() -> tuple[np.ndarray, np.ndarray]:
     return spin * right, spin * left
 
 
+@numba.njit(inline="always", cache=True)
+def accepts(fraction, packed):
+    """1 (uint8) iff the uniform 64-bit ``fraction`` accepts the table word ``packed``.
+
+    With u = fraction >> 9 (55 uniform bits) and the threshold t = packed >> 8, this is
+    ``(u << 8 | 0xFF) < packed``, which holds exactly when u < t whatever the change byte.
+    """
+    return np.uint8(((fraction >> np.uint64(1)) | np.uint64(0xFF)) < packed)
+
+
 @numba.njit(cache=True, nogil=True)
 def run_chain(
     steps,
     sample_interval,
     generator,
     configurations,
-    thresholds,
-    entry_changes,
+    table,
+    neighbours,
     flips,
     pairs,
     pair_sums,
@@ -171,7 +205,10 @@ def run_chain(
     configurations : uint8[N_S]
         Table entry of every site (0-based): ``site_class * CONFIGURATIONS`` plus the local
         configuration index. Kept current for every site, so a step reads one byte per site.
-    thresholds, entry_changes : see :func:`acceptance_table`.
+    table : uint64[SITE_CLASSES * CONFIGURATIONS]
+        Thresholds and entry changes, see :func:`acceptance_table`.
+    neighbours : uint32[2 N_S]
+        Left and right neighbour of every site, see :func:`neighbour_table`.
     flips : int32[8 N_S]
         ``flips[8 i + (l + 2 s + 4 r)]`` counts accepted flips of site i from that neighbourhood.
     pairs : int64[P, 2]; pair_sums : int64[P]
@@ -181,9 +218,14 @@ def run_chain(
     -------
     int
         The number of pair samples taken.
+
+    Notes
+    -----
+    Every update is arithmetic on 0/1 values (no ``if`` on the acceptance), because an
+    unpredictable branch per step costs more than the whole update: a uniform u of 55 bits is
+    accepted iff ``(u << 8 | 0xFF) < table[entry]``.
     """
     count = np.uint64(configurations.shape[0])
-    last = count - np.uint64(1)
     one = np.uint64(1)
     s0, s1, s2, s3 = generator[0], generator[1], generator[2], generator[3]
     samples = 0
@@ -193,14 +235,12 @@ def run_chain(
         for _ in range(block):
             word, s0, s1, s2, s3 = next_word(s0, s1, s2, s3)
             site, fraction = scale_word(word, count)
-            # Unsigned wrap-around: site 0 - 1 + N_S is N_S - 1.
-            left = site - one + count * np.uint64(site == 0)
-            right = site + one - count * np.uint64(site == last)
             entry = configurations[site]
-            accepted = np.uint8((fraction >> one) < thresholds[entry])
-            configurations[site] = entry + accepted * entry_changes[entry]
-            configurations[left] ^= accepted << np.uint8(2)
-            configurations[right] ^= accepted
+            packed = table[entry]
+            accepted = accepts(fraction, packed)
+            configurations[site] = entry + (np.uint8(packed) & (np.uint8(0) - accepted))
+            configurations[neighbours[site << one]] ^= accepted << np.uint8(2)
+            configurations[neighbours[(site << one) + one]] ^= accepted
             flips[(site << np.uint64(3)) + (entry & np.uint8(7))] += accepted
         for pair in range(pairs.shape[0]):
             a = configurations[pairs[pair, 0]] >> np.uint8(1)

@@ -21,6 +21,7 @@ from exactspin.montecarlo.kernel import (
     acceptance_table,
     alignment_weights,
     configuration_entries,
+    neighbour_table,
     run_chain,
 )
 from exactspin.montecarlo.rng import generator_state
@@ -107,7 +108,8 @@ def run_replica(
     ``advance(n)`` is called after every kernel call with the number of steps just done.
     """
     sites = model.sites
-    thresholds, entry_changes = acceptance_table(model)
+    table = acceptance_table(model)
+    neighbours = neighbour_table(sites)
     start_sequence, stream_sequence = sequence.spawn(2)
     entries = initial_entries(model, start_sequence)
     generator = generator_state(stream_sequence)
@@ -134,8 +136,8 @@ def run_replica(
                 sample_interval,
                 generator,
                 entries,
-                thresholds,
-                entry_changes,
+                table,
+                neighbours,
                 flips,
                 pair_sites,
                 pair_sums,

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import numba
 import numpy as np
-
-_MASK32 = np.uint64(0xFFFFFFFF)
-_SHIFT32 = np.uint64(32)
+from llvmlite import ir
+from numba.core import types
+from numba.extending import intrinsic
 
 
 @numba.njit(inline="always", cache=True)
@@ -36,6 +36,25 @@ def next_word(s0, s1, s2, s3):
     return word, s0, s1, s2, s3
 
 
+@intrinsic
+def multiply_wide(typing_context, left, right):
+    """The full 128-bit product of two uint64 values, as ``(high 64 bits, low 64 bits)``.
+
+    One x86-64 ``mul``/``mulx`` instruction; numba has no such operation, so the product is
+    written in LLVM IR (zero-extend to i128, multiply, split).
+    """
+    signature = types.UniTuple(types.uint64, 2)(types.uint64, types.uint64)
+
+    def codegen(context, builder, signature, arguments):
+        wide = ir.IntType(128)
+        product = builder.mul(builder.zext(arguments[0], wide), builder.zext(arguments[1], wide))
+        high = builder.trunc(builder.lshr(product, ir.Constant(wide, 64)), ir.IntType(64))
+        low = builder.trunc(product, ir.IntType(64))
+        return context.make_tuple(builder, signature.return_type, (high, low))
+
+    return signature, codegen
+
+
 @numba.njit(inline="always", cache=True)
 def scale_word(word, count):
     """Split a uniform 64-bit ``word`` into an index in ``[0, count)`` and a uniform fraction.
@@ -44,12 +63,9 @@ def scale_word(word, count):
     128-bit product) and fraction = word * count mod 2^64 (the low half). Given the index, the
     fraction is uniform on an arithmetic progression of step ``count`` covering [0, 2^64), so
     ``fraction / 2^64`` is a uniform number with resolution count / 2^64: one word serves both the
-    site choice and the acceptance test. ``count`` must be below 2^32.
+    site choice and the acceptance test.
     """
-    high = word >> _SHIFT32
-    low = word & _MASK32
-    index = (high * count + ((low * count) >> _SHIFT32)) >> _SHIFT32
-    return index, word * count
+    return multiply_wide(word, count)
 
 
 def replica_seeds(seed: int, replicas: int) -> list[np.random.SeedSequence]:
