@@ -59,13 +59,24 @@ def kernel_ns_per_update(model: ClassicalModel, steps: int, repeats: int) -> flo
     return statistics.median(timings)
 
 
-def simulate_ns_per_update(model, steps, replicas, workers, repeats) -> float:
-    """Median wall ns per update (all replicas) of :func:`simulate`, burn-in included."""
-    timings = []
+def simulate_ns_per_update(model, steps, replicas, workers) -> float:
+    """Wall ns per update (all replicas) of one :func:`simulate` run without burn-in."""
+    result = simulate(model, steps, replicas=replicas, workers=workers, burn_in=0)
+    return 1e9 / result.updates_per_second
+
+
+def parallel_speedups(model, steps, repeats) -> tuple[float, float, list[float]]:
+    """(median ns of one chain, median ns of two chains on two workers, per-repeat speed-ups).
+
+    The one- and two-chain runs alternate, so each speed-up compares runs taken side by side and a
+    busy spell on the machine spoils one ratio instead of one whole column.
+    """
+    one, two = [], []
     for _ in range(repeats):
-        result = simulate(model, steps, replicas=replicas, workers=workers, burn_in=0)
-        timings.append(1e9 / result.updates_per_second)
-    return statistics.median(timings)
+        one.append(simulate_ns_per_update(model, steps, 1, 1))
+        two.append(simulate_ns_per_update(model, steps, 2, 2))
+    speedups = [a / b for a, b in zip(one, two, strict=True)]
+    return statistics.median(one), statistics.median(two), speedups
 
 
 def compile_seconds(cache_directory: str) -> float:
@@ -91,9 +102,8 @@ def main() -> None:
     for sites, (nu, nd) in RINGS.items():
         model = ClassicalModel.from_parameters(nu=nu, nd=nd)
         kernel = kernel_ns_per_update(model, steps, args.repeats)
-        one = simulate_ns_per_update(model, steps, 1, 1, args.repeats)
-        two = simulate_ns_per_update(model, steps, 2, 2, args.repeats)
-        rows.append((sites, kernel, one, two, one / two))
+        one, two, speedups = parallel_speedups(model, steps, args.repeats)
+        rows.append((sites, kernel, one, two, speedups))
     with tempfile.TemporaryDirectory() as cache:
         cold = compile_seconds(cache)
         warm = statistics.median(compile_seconds(cache) for _ in range(3))
@@ -101,10 +111,11 @@ def main() -> None:
     print(f"steps per timing: {steps:.3g}, median of {args.repeats}")
     print(
         f"{'N_S':>6} {'kernel ns/upd':>14} {'simulate 1 chain':>17} "
-        f"{'2 chains/2 cores':>17} {'speed-up':>9}"
+        f"{'2 chains/2 cores':>17} {'speed-up (median, range)':>25}"
     )
-    for sites, kernel, one, two, speedup in rows:
-        print(f"{sites:>6} {kernel:>14.2f} {one:>17.2f} {two:>17.2f} {speedup:>8.2f}x")
+    for sites, kernel, one, two, speedups in rows:
+        spread = f"{statistics.median(speedups):.2f}x ({min(speedups):.2f}-{max(speedups):.2f})"
+        print(f"{sites:>6} {kernel:>14.2f} {one:>17.2f} {two:>17.2f} {spread:>25}")
     print(f"first call incl. import, cold cache (numba compile): {cold:.2f} s")
     print(f"first call incl. import, warm cache (cache=True):    {warm:.2f} s")
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
