@@ -16,6 +16,7 @@ import sys
 import tempfile
 import time
 
+import numba
 import numpy as np
 
 from exactspin.classical.model import ClassicalModel
@@ -27,7 +28,7 @@ from exactspin.montecarlo.kernel import (
     run_chain,
 )
 from exactspin.montecarlo.replicas import initial_entries
-from exactspin.montecarlo.rng import generator_state, replica_seeds
+from exactspin.montecarlo.rng import generator_state, next_word, replica_seeds, scale_word
 
 RINGS = {7: (2, 3), 1002: (500, 500)}
 
@@ -38,6 +39,30 @@ COMPILE_PROBE = (
     "simulate(ClassicalModel.from_parameters(), 1000, replicas=1);"
     "print(time.perf_counter() - t)"
 )
+
+
+@numba.njit(cache=True)
+def _generator_only(steps, generator, count):
+    """The kernel's random-number work alone: one xoshiro256++ word and its 128-bit split."""
+    s0, s1, s2, s3 = generator[0], generator[1], generator[2], generator[3]
+    checksum = np.uint64(0)
+    for _ in range(steps):
+        word, s0, s1, s2, s3 = next_word(s0, s1, s2, s3)
+        site, fraction = scale_word(word, count)
+        checksum += site ^ fraction
+    return checksum
+
+
+def generator_ns_per_step(steps: int, repeats: int, sites: int) -> float:
+    """Median ns per step of :func:`_generator_only`: the floor under any update on this core."""
+    generator = generator_state(replica_seeds(0, 1)[0])
+    _generator_only(1000, generator, np.uint64(sites))
+    timings = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        _generator_only(steps, generator, np.uint64(sites))
+        timings.append((time.perf_counter() - started) / steps * 1e9)
+    return statistics.median(timings)
 
 
 def kernel_ns_per_update(model: ClassicalModel, steps: int, repeats: int) -> float:
@@ -102,20 +127,24 @@ def main() -> None:
     for sites, (nu, nd) in RINGS.items():
         model = ClassicalModel.from_parameters(nu=nu, nd=nd)
         kernel = kernel_ns_per_update(model, steps, args.repeats)
+        generator_floor = generator_ns_per_step(steps, args.repeats, sites)
         one, two, speedups = parallel_speedups(model, steps, args.repeats)
-        rows.append((sites, kernel, one, two, speedups))
+        rows.append((sites, generator_floor, kernel, one, two, speedups))
     with tempfile.TemporaryDirectory() as cache:
         cold = compile_seconds(cache)
         warm = statistics.median(compile_seconds(cache) for _ in range(3))
 
     print(f"steps per timing: {steps:.3g}, median of {args.repeats}")
     print(
-        f"{'N_S':>6} {'kernel ns/upd':>14} {'simulate 1 chain':>17} "
+        f"{'N_S':>6} {'generator ns':>13} {'kernel ns/upd':>14} {'simulate 1 chain':>17} "
         f"{'2 chains/2 cores':>17} {'speed-up (median, range)':>25}"
     )
-    for sites, kernel, one, two, speedups in rows:
+    for sites, generator_floor, kernel, one, two, speedups in rows:
         spread = f"{statistics.median(speedups):.2f}x ({min(speedups):.2f}-{max(speedups):.2f})"
-        print(f"{sites:>6} {kernel:>14.2f} {one:>17.2f} {two:>17.2f} {spread:>25}")
+        print(
+            f"{sites:>6} {generator_floor:>13.2f} {kernel:>14.2f} {one:>17.2f} {two:>17.2f} "
+            f"{spread:>25}"
+        )
     print(f"first call incl. import, cold cache (numba compile): {cold:.2f} s")
     print(f"first call incl. import, warm cache (cache=True):    {warm:.2f} s")
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
