@@ -82,8 +82,9 @@ def run(args: argparse.Namespace) -> int:
     )
     if not result.equilibrated:
         print(
-            "exactspin: warning: first and second halves of the run disagree (|z| >= "
-            f"{result.drift_threshold:g}); increase --burn-in or --steps",
+            "exactspin: warning: the run does not look stationary (its halves disagree or the ring "
+            f"gains or loses energy, |z| >= {result.drift_threshold:g}); increase --burn-in or "
+            "--steps",
             file=sys.stderr,
         )
     if args.json:

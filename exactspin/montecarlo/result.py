@@ -49,8 +49,13 @@ class MonteCarloResult:
         <s_i s_j> for each of ``pairs``.
     equilibration_z : tuple of (str, float)
         Per current, z-score of (second half - first half) of the measured batches.
+    energy_balance_z : float
+        z-score of I_L + I_R, the net energy flowing into the ring per step, against zero: the
+        ring's energy is bounded, so a steady state has no net inflow (Eq. 6), while a ring still
+        heating or cooling from its start has.
     equilibrated : bool
-        True when every |z| in ``equilibration_z`` is below ``drift_threshold``.
+        True when every |z| in ``equilibration_z`` and ``|energy_balance_z|`` are below
+        ``drift_threshold``.
     batch_correlation : tuple of (str, float)
         Per current, correlation of successive batch averages (near 0 when batches are long
         enough to trust the error bars).
@@ -78,6 +83,7 @@ class MonteCarloResult:
     pair_correlations: tuple[float, ...]
     pair_correlations_stderr: tuple[float, ...]
     equilibration_z: tuple[tuple[str, float], ...]
+    energy_balance_z: float
     equilibrated: bool
     drift_threshold: float
     batch_correlation: tuple[tuple[str, float], ...]
@@ -158,6 +164,7 @@ class MonteCarloResult:
                 "equilibrated": self.equilibrated,
                 "drift_threshold": self.drift_threshold,
                 "first_vs_second_half_z": dict(self.equilibration_z),
+                "energy_balance_z": self.energy_balance_z,
             },
             "batch_correlation": dict(self.batch_correlation),
             "wall_time": self.wall_time,

@@ -77,6 +77,17 @@ def drift_z(batch_values: np.ndarray, between_replicas: bool) -> np.ndarray:
     return np.where((error == 0) & (difference != 0), np.copysign(np.inf, difference), z)
 
 
+def mean_z(batch_values: np.ndarray, between_replicas: bool) -> np.ndarray:
+    """z-score of the grand mean against zero, per quantity, for batch averages (R, B, Q).
+
+    A zero standard error gives z = 0 for a zero mean and +-inf otherwise.
+    """
+    mean = batch_values.mean(axis=(0, 1))
+    error = batch_standard_error(batch_values, between_replicas)
+    z = np.divide(mean, error, out=np.zeros_like(mean), where=error > 0)
+    return np.where((error == 0) & (mean != 0), np.copysign(np.inf, mean), z)
+
+
 def lag_one_correlation(batch_values: np.ndarray) -> np.ndarray:
     """Correlation of successive batch averages, averaged over replicas, per quantity.
 
