@@ -152,6 +152,7 @@ def _numeric_vs_montecarlo(dynamics: str, quick: bool) -> CheckResult:
     )
     ran = [r for r in rows if r.verdict != NOT_RUN]
     worst = max((r.difference for r in ran), default=float("nan"))
+    unsettled = sum(not point["montecarlo"]["equilibration"]["equilibrated"] for point in data)
     parameters = (
         "J1=2, J2=1.9, T_L=2, T_R=0.5" if dynamics == "q2r" else "J1=2, J2=1, mu=4, T_L=2, T_R=0.5"
     )
@@ -161,7 +162,8 @@ def _numeric_vs_montecarlo(dynamics: str, quick: bool) -> CheckResult:
         f"numeric exact == Monte Carlo within {SIGMAS:g} standard errors ({dynamics.upper()}, "
         f"N_S = {sizes[0]}..{sizes[-1]}, {parameters})",
         f"{len(ran)} currents compared, largest deviation {worst:.2f} sigma; "
-        f"{len(rows) - len(ran)} beyond the exact solver's size limit",
+        f"{len(rows) - len(ran)} beyond the exact solver's size limit; "
+        f"{unsettled} of {len(data)} runs flagged by the burn-in check",
         f"{steps_per_site} single-spin steps per site, seeded; batch-means standard errors",
         rows_verdict(rows),
         rows=tuple(rows),
