@@ -39,6 +39,9 @@ ALWAYS = 2**THRESHOLD_BITS
 
 #: The low byte of a table word is the entry change; the threshold sits above it.
 CHANGE_BITS = 8
+_CHANGE_MASK = np.uint64(2**CHANGE_BITS - 1)
+#: A uniform 64-bit fraction shifted right by this keeps THRESHOLD_BITS + CHANGE_BITS bits.
+_FRACTION_SHIFT = np.uint64(64 - THRESHOLD_BITS - CHANGE_BITS)
 
 #: Tolerance for dE / mu being an integer (CCA, Eq. 21), relative to max(1, |dE / mu|).
 CCA_INTEGER_TOLERANCE = 1e-9
@@ -126,7 +129,7 @@ def acceptance_table(model: ClassicalModel) -> np.ndarray:
 def decode_table(table: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(acceptance probabilities, entry changes as uint8) of an :func:`acceptance_table`."""
     thresholds = (table >> np.uint64(CHANGE_BITS)).astype(np.float64) / ALWAYS
-    return thresholds, (table & np.uint64(0xFF)).astype(np.uint8)
+    return thresholds, (table & _CHANGE_MASK).astype(np.uint8)
 
 
 def neighbour_table(sites: int) -> np.ndarray:
@@ -177,7 +180,7 @@ def accepts(fraction, packed):
     With u = fraction >> 9 (55 uniform bits) and the threshold t = packed >> 8, this is
     ``(u << 8 | 0xFF) < packed``, which holds exactly when u < t whatever the change byte.
     """
-    return np.uint8(((fraction >> np.uint64(1)) | np.uint64(0xFF)) < packed)
+    return np.uint8(((fraction >> _FRACTION_SHIFT) | _CHANGE_MASK) < packed)
 
 
 @numba.njit(cache=True, nogil=True)
@@ -221,9 +224,8 @@ def run_chain(
 
     Notes
     -----
-    Every update is arithmetic on 0/1 values (no ``if`` on the acceptance), because an
-    unpredictable branch per step costs more than the whole update: a uniform u of 55 bits is
-    accepted iff ``(u << 8 | 0xFF) < table[entry]``.
+    Every update is arithmetic on 0/1 values (no ``if`` on the acceptance, see :func:`accepts`),
+    because an unpredictable branch per step costs more than the whole update.
     """
     count = np.uint64(configurations.shape[0])
     one = np.uint64(1)

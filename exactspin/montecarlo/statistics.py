@@ -73,19 +73,20 @@ def drift_z(batch_values: np.ndarray, between_replicas: bool) -> np.ndarray:
         batch_standard_error(first, between_replicas),
         batch_standard_error(second, between_replicas),
     )
-    z = np.divide(difference, error, out=np.zeros_like(difference), where=error > 0)
-    return np.where((error == 0) & (difference != 0), np.copysign(np.inf, difference), z)
+    return _z_score(difference, error)
 
 
 def mean_z(batch_values: np.ndarray, between_replicas: bool) -> np.ndarray:
-    """z-score of the grand mean against zero, per quantity, for batch averages (R, B, Q).
-
-    A zero standard error gives z = 0 for a zero mean and +-inf otherwise.
-    """
+    """z-score of the grand mean against zero, per quantity, for batch averages (R, B, Q)."""
     mean = batch_values.mean(axis=(0, 1))
     error = batch_standard_error(batch_values, between_replicas)
-    z = np.divide(mean, error, out=np.zeros_like(mean), where=error > 0)
-    return np.where((error == 0) & (mean != 0), np.copysign(np.inf, mean), z)
+    return _z_score(mean, error)
+
+
+def _z_score(value: np.ndarray, error: np.ndarray) -> np.ndarray:
+    """value / error; where the error is zero, 0 for a zero value and +-inf otherwise."""
+    z = np.divide(value, error, out=np.zeros_like(value), where=error > 0)
+    return np.where((error == 0) & (value != 0), np.copysign(np.inf, value), z)
 
 
 def lag_one_correlation(batch_values: np.ndarray) -> np.ndarray:
