@@ -260,37 +260,31 @@ def cm_at_fig5_defaults(quick: bool) -> CheckResult:
 
 
 def circulation_reversal_with_j2(quick: bool) -> CheckResult:
-    """Fig. 5d: the circulation direction depends on J2 relative to J1 = 2."""
-    values = np.round(np.linspace(0.2, 4.0, 20 if quick else 77), 10)
-    points = []
-    for j2 in values:
-        solution = _solve(j2=float(j2))
-        points.append({"j2": float(j2), **_currents(solution)})
-    below = {p["circulation"] for p in points if p["j2"] < 2.0}
-    above = {p["circulation"] for p in points if p["j2"] > 2.0}
-    regimes = _regimes([p["j2"] for p in points], [p["circulation"] for p in points])
+    """Fig. 5d: the circulation direction depends on J2 relative to J1 = 2.
+
+    The regime ends are the zeros of I_U and I_D located by ``classical boundaries`` (bracketing
+    of the exact solver, bisected to 1e-13), not the spacing of a sampled grid.
+    """
+    boundaries = engine("exactspin.boundaries", "classical_boundaries")
+    found = boundaries(
+        ClassicalModel.from_parameters(), "j2", 0.2, 4.0, points=41 if quick else 161
+    )
+    regimes = [f"{r.circulation} [{r.low:.12g}, {r.high:.12g}]" for r in found.regimes]
+    zeros = [f"{z.name} = 0 at J2 = {z.value:.12g} +- {z.uncertainty:.1e}" for z in found.zeros]
+    below = {r.circulation for r in found.regimes if r.high <= 2.0}
+    above = {r.circulation for r in found.regimes if r.low >= 2.0}
     reversed_ = "clockwise" in below and "anticlockwise" in above
     return CheckResult(
         "circulation_reversal_with_j2",
         CLAIM,
         "Fig. 5d: the direction of circulation changes with J2 relative to J1 = 2; near J2 ~ 2 "
         "one branch carries no current",
-        "regimes over J2 in [0.2, 4]: " + "; ".join(regimes),
-        "exact steady state, other parameters at the Fig. 5 defaults",
+        "regimes over J2 in [0.2, 4]: " + "; ".join(regimes) + ". " + "; ".join(zeros),
+        f"exact steady state, other parameters at the Fig. 5 defaults; ends: {found.method}",
         REPRODUCED if reversed_ else NOT_REPRODUCED,
         "" if reversed_ else "no clockwise -> anticlockwise change across J2 = J1 found",
-        data={"points": points},
+        data={"boundaries": found.to_dict()},
     )
-
-
-def _regimes(xs: list[float], labels: list[str]) -> list[str]:
-    """Contiguous runs of equal labels as 'label [x0, x1]'."""
-    runs, start = [], 0
-    for i in range(1, len(labels) + 1):
-        if i == len(labels) or labels[i] != labels[start]:
-            runs.append(f"{labels[start]} [{xs[start]:.3g}, {xs[i - 1]:.3g}]")
-            start = i
-    return runs
 
 
 def cm_with_equal_branches(quick: bool) -> CheckResult:

@@ -17,6 +17,7 @@ from verify.checks import (
     REPRODUCED,
     Check,
     CheckResult,
+    engine,
 )
 from verify.crosschecks_quantum import exact_level_values, quantum_parameters, solve_quantum
 
@@ -184,33 +185,64 @@ def equal_left_current_for_reversed_magnetization(quick: bool) -> CheckResult:
     )
 
 
-def six_spin_window(quick: bool) -> CheckResult:
-    """Fig. 10c: 6(4up2down), N_U=3, N_D=1: CM in a narrow range of Delta, sharper dip."""
-    holds, texts, data = {}, [], {}
-    # The 6(4 up) steady state is not unique at Delta = 0 (DESIGN.md): skip that point.
-    # CM of the 6-spin ring lives in |Delta| < 0.1: the grid is 0.05 fine there.
-    fine = np.round(np.linspace(-0.3, 0.3, 13), 10)
-    deltas = [d for d in np.unique(np.concatenate([delta_grid(quick), fine])) if d != 0.0]
-    for convention in CONVENTIONS:
-        six = sweep(
-            quantum_parameters(nu=3, nd=1, up=4, zero_frequency=convention), "delta", deltas
+def _exact_windows(parameters: dict, variable: str, low: float, high: float, points: int):
+    """Circulation windows along ``variable`` with ends at the zeros of I_U, I_D (bisected).
+
+    Returns the boundary search, a description of its circulating regimes and their total width.
+    """
+    model_class = engine("exactspin.quantum", "QuantumModel")
+    boundaries = engine("exactspin.boundaries", "quantum_boundaries")
+    found = boundaries(
+        model_class.from_parameters(**parameters), variable, low, high, points=points
+    )
+    circulating = [r for r in found.regimes if r.circulation in ("clockwise", "anticlockwise")]
+    text = (
+        ", ".join(f"{r.circulation} on [{r.low:.10g}, {r.high:.10g}]" for r in circulating)
+        or "no circulation"
+    )
+    undetermined = [r for r in found.regimes if r.circulation == "undetermined"]
+    if undetermined:
+        text += (
+            " (undetermined on "
+            + ", ".join(f"[{r.low:.4g}, {r.high:.4g}]" for r in undetermined)
+            + ")"
         )
-        five = sweep(quantum_parameters(zero_frequency=convention), "delta", deltas)
-        width_six = sum(b - a for a, b, _ in circulating_intervals(six, "delta"))
-        width_five = sum(b - a for a, b, _ in circulating_intervals(five, "delta"))
-        circulates = any(p["circulation"] != "parallel" for p in six)
+    return found, text, sum(r.high - r.low for r in circulating)
+
+
+def six_spin_window(quick: bool) -> CheckResult:
+    """Fig. 10c: 6(4up2down), N_U=3, N_D=1: CM in a narrow range of Delta, sharper dip.
+
+    Window ends are the zeros of the branch currents (``quantum boundaries``), located by
+    bisection to 1e-12, not the spacing of a grid. Delta = 0 is undetermined for the six-spin
+    ring: its steady state is not unique there (DESIGN.md).
+    """
+    holds, texts, data = {}, [], {}
+    for convention in CONVENTIONS:
+        six, six_text, width_six = _exact_windows(
+            quantum_parameters(nu=3, nd=1, up=4, zero_frequency=convention),
+            "delta",
+            -0.3,
+            0.3,
+            13 if quick else 41,
+        )
+        five, _, width_five = _exact_windows(
+            quantum_parameters(zero_frequency=convention), "delta", -4.0, 4.0, 17 if quick else 81
+        )
+        circulates = width_six > 0
         holds[convention] = circulates and width_six < width_five
         texts.append(
-            f"{convention}: 6 spins {_describe_runs(circulating_intervals(six, 'delta'))} "
-            f"(width {width_six:.2f} vs {width_five:.2f} for 5 spins)"
+            f"{convention}: 6 spins {six_text} (width {width_six:.4g} in [-0.3, 0.3] vs "
+            f"{width_five:.4g} in [-4, 4] for 5 spins)"
         )
-        data[convention] = six
+        data[convention] = {"six": six.to_dict(), "five": five.to_dict()}
     return _claim(
         "six_spin_narrow_window",
         "Fig. 10c: 6(4up2down), N_U=3, N_D=1: the dip is sharper and CM occurs in a narrow range",
         "; ".join(texts),
         holds,
         data,
+        "Window ends: zeros of I_U and I_D bisected to 1e-12 (quantum boundaries).",
     )
 
 
@@ -238,8 +270,15 @@ def left_temperature_dependence(quick: bool) -> CheckResult:
             and 0 < peak < len(points) - 1
             and plateau < 0.1
         )
+        _, windows, _ = _exact_windows(
+            quantum_parameters(delta=2.1, zero_frequency=convention),
+            "tl",
+            1.05,
+            50.0,
+            25 if quick else 99,
+        )
         texts.append(
-            f"{convention}: CM for T_L in {_describe_runs(circulating_intervals(points, 'tl'))}, "
+            f"{convention}: CM for T_L: {windows}, "
             f"largest circulating current {circulating[peak]:.3g} at "
             f"T_L={points[peak]['tl']:.3g}; I_L changes {100 * plateau:.1f}% over the last step"
         )
@@ -251,6 +290,7 @@ def left_temperature_dependence(quick: bool) -> CheckResult:
         "; ".join(texts),
         holds,
         data,
+        "Window ends: zeros of I_U and I_D bisected to 1e-12 (quantum boundaries). "
         "CM measured by the circulating current min(|I_U|, |I_D|) when both have the same sign "
         "(the magnification ratio diverges as T_L -> T_R); plateau when I_L changes < 10% over "
         "the last step.",

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
+from scipy.optimize import brentq
 
 #: Evaluate the named functions at a point: name -> (value, absolute error bound).
 Evaluator = Callable[[float], dict[str, tuple[float, float]]]
@@ -128,6 +129,41 @@ def _collect_unresolved(name, grid, signs, unresolved) -> None:
 
 
 def _bisect(evaluate, name, low, high, low_sign, tolerance) -> Zero:
+    """Narrow the bracket [low, high] of a sign change to the tolerance.
+
+    Brent's method (scipy) proposes the zero in a few evaluations; the bracket reported is
+    then proven by two resolved values of opposite sign around it, widened tenfold until
+    both signs are decided. Bisection finishes the job if Brent's proposal cannot be bracketed.
+    """
+    width = tolerance * max(1.0, abs(low), abs(high))
+
+    def value(x: float) -> float:
+        return evaluate(x)[name][0]
+
+    try:
+        guess = brentq(value, low, high, xtol=width / 4, rtol=4 * np.finfo(float).eps)
+    except ValueError:
+        guess = None
+    if guess is not None:
+        step = width / 2
+        while guess - step > low and guess + step < high:
+            left = sign(*evaluate(guess - step)[name])
+            right = sign(*evaluate(guess + step)[name])
+            if left == low_sign and right == -low_sign:
+                # Widened past the tolerance: the values near the zero are within their bound.
+                stop = "located" if step <= width / 2 else "resolution"
+                return Zero(name, guess - step, guess + step, certified=False, stop=stop)
+            if left == -low_sign:
+                high = guess - step
+                break
+            if right == low_sign:
+                low = guess + step
+                break
+            step *= 10
+    return _bisection(evaluate, name, low, high, low_sign, tolerance)
+
+
+def _bisection(evaluate, name, low, high, low_sign, tolerance) -> Zero:
     while high - low > tolerance * max(1.0, abs(low), abs(high)):
         middle = 0.5 * (low + high)
         if middle in (low, high):
