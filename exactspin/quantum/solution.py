@@ -21,9 +21,8 @@ from exactspin.quantum.steady_state import (
     SteadyState,
     steady_state,
 )
-from exactspin.validation import require_choice
-
 from exactspin.quantum.validity import positivity_warning, redfield_validity_warnings
+from exactspin.validation import require_choice
 
 PRECISIONS = ("auto", "double", "extended")
 
