@@ -63,7 +63,7 @@ def handle(args: argparse.Namespace) -> int:
     """
     import sys
 
-    from exactspin.quantum import NonUniqueSteadyStateError, QuantumModel, solve
+    from exactspin.quantum import QuantumModel, UnresolvedSteadyStateError, solve
     from exactspin.validation import ParameterError
 
     model = QuantumModel.from_parameters(
@@ -86,7 +86,7 @@ def handle(args: argparse.Namespace) -> int:
         raise ParameterError("pair", list(args.pair), "two different sites")
     try:
         solution = solve(model, method=args.method, precision=args.precision)
-    except NonUniqueSteadyStateError as error:
+    except UnresolvedSteadyStateError as error:
         print(f"exactspin: error: {error}", file=sys.stderr)
         return EXIT_UNDETERMINED
     result = solution.to_dict(pair=pair, method=args.method)

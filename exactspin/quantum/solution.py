@@ -198,7 +198,6 @@ class QuantumSolution:
             "precision_digits": state.precision_digits,
             "method": state.method,
             "iterations": state.iterations,
-            "converged": state.converged,
             "warnings": list(self.warnings),
             "parameters": {
                 **self.model.parameters(),

@@ -23,8 +23,9 @@ Methods
     preconditioned by the exact secular block (populations and coherences inside degenerate
     levels) and the diagonal elsewhere. Uniqueness is probed by a second solve from a random
     Hermitian start: two solutions of a singular consistent system differ by a null vector.
-    A non-unique steady state raises :class:`NonUniqueSteadyStateError` here; a solve that does
-    not reach its tolerance is reported (``converged`` false, a warning) and not certified.
+    A non-unique steady state raises :class:`NonUniqueSteadyStateError` here, a GMRES solve
+    that does not reach its tolerance (every ``info`` flag is checked)
+    :class:`UnresolvedSteadyStateError`: no state is returned that the method cannot vouch for.
 ``"auto"``
     Dense up to :data:`DENSE_DIMENSION_LIMIT`, iterative above.
 
@@ -78,7 +79,11 @@ UNIQUE_MEMBER = "unique"
 MIXED_START_MEMBER = "long-time limit of the maximally mixed sector state"
 
 
-class NonUniqueSteadyStateError(RuntimeError):
+class UnresolvedSteadyStateError(RuntimeError):
+    """The method could not determine a steady state (the message says why, in one line)."""
+
+
+class NonUniqueSteadyStateError(UnresolvedSteadyStateError):
     """The generator has more than one steady state and the method cannot pick one by a rule."""
 
     def __init__(self, dimension_lower_bound: int, model: QuantumModel):
@@ -128,8 +133,6 @@ class SteadyState:
         Decimal working precision of the solve that produced rho.
     density_matrix_error : float
         Bound (estimate for the iterative method) on ||rho - rho_exact||_F; inf when unknown.
-    converged : bool
-        Whether every linear solve reached its tolerance.
     warnings : tuple of str
         Problems found by the solve (stated, never silent).
     iterations : int
@@ -149,7 +152,6 @@ class SteadyState:
     null_space_criterion: str
     precision_digits: int
     density_matrix_error: float
-    converged: bool
     warnings: tuple[str, ...]
     iterations: int
 
@@ -203,6 +205,8 @@ def steady_state(
     NonUniqueSteadyStateError
         Iterative method only: the two probe solves differ by more than
         :data:`UNIQUENESS_TOLERANCE`.
+    UnresolvedSteadyStateError
+        Iterative method only: a GMRES solve did not converge.
     """
     method = require_choice("method", method, METHODS)
     precision = require_choice("precision", precision, PRECISIONS)
@@ -285,7 +289,6 @@ def _dense(generator: RedfieldGenerator, extended: bool) -> SteadyState:
             criterion,
             DOUBLE_DIGITS,
             error,
-            True,
             warnings,
             0,
         )
@@ -319,7 +322,6 @@ def _dense(generator: RedfieldGenerator, extended: bool) -> SteadyState:
                 criterion,
                 extended.digits,
                 error,
-                True,
                 warnings,
                 0,
             )
@@ -361,7 +363,6 @@ def _dense(generator: RedfieldGenerator, extended: bool) -> SteadyState:
         criterion,
         DOUBLE_DIGITS,
         error,
-        True,
         warnings,
         0,
     )
@@ -436,20 +437,22 @@ def _iterative(generator: RedfieldGenerator, seed: int) -> SteadyState:
                 f"{counter.count} iterations)"
             )
         solutions.append(solution)
-    converged = not warnings
+    if warnings:
+        raise UnresolvedSteadyStateError(
+            f"the iterative steady-state solve of sector {generator.model.sites}"
+            f"({generator.model.up_spins} up) did not converge: "
+            + "; ".join(warnings)
+            + " (the steady state may not be unique)"
+        )
     difference_matrix = packing.unpack(solutions[0] - solutions[1])
-    if converged and np.max(np.abs(difference_matrix)) > UNIQUENESS_TOLERANCE:
+    if np.max(np.abs(difference_matrix)) > UNIQUENESS_TOLERANCE:
         raise NonUniqueSteadyStateError(2, generator.model)
     rho = _normalised(packing.unpack(solutions[0]))
     error = float(np.linalg.norm(difference_matrix)) + d * d * EPSILON * float(np.linalg.norm(rho))
-    if converged:
-        criterion = (
-            "unique: two GMRES solves of the bordered system from independent starts agree "
-            f"within {UNIQUENESS_TOLERANCE:.0e}"
-        )
-    else:
-        criterion = "undetermined: " + "; ".join(warnings)
-        error = math.inf
+    criterion = (
+        "unique: two GMRES solves of the bordered system from independent starts agree "
+        f"within {UNIQUENESS_TOLERANCE:.0e}"
+    )
     return _finish(
         generator,
         rho,
@@ -458,12 +461,11 @@ def _iterative(generator: RedfieldGenerator, seed: int) -> SteadyState:
         "iterative",
         float("nan"),
         d * d * EPSILON,
-        converged,
+        True,
         criterion,
         DOUBLE_DIGITS,
         error,
-        converged,
-        warnings,
+        [],
         iterations,
     )
 
@@ -480,7 +482,6 @@ def _finish(
     criterion: str,
     digits: int,
     error: float,
-    converged: bool,
     warnings: list[str],
     iterations: int,
 ) -> SteadyState:
@@ -502,7 +503,6 @@ def _finish(
         null_space_criterion=criterion,
         precision_digits=int(digits),
         density_matrix_error=float(error),
-        converged=bool(converged),
         warnings=tuple(warnings),
         iterations=iterations,
     )
