@@ -217,6 +217,7 @@ def steady_state(
         method = "dense" if d <= DENSE_DIMENSION_LIMIT else "iterative"
     _check_memory(memory_estimate(d, method), memory_limit, method, d)
     generator = build_generator(model)
+    _freeze(generator)
     if method == "dense":
         return _dense(generator, precision == "extended")
     block = secular_block_size(generator)
@@ -244,6 +245,13 @@ def memory_estimate(dimension: int, method: str, secular_block: int | None = Non
 def secular_block_size(generator: RedfieldGenerator) -> int:
     """Rows of the secular preconditioner block: sum of g^2 over the degenerate levels."""
     return int(np.sum(_clusters(generator)[1] ** 2))
+
+
+def _freeze(generator: RedfieldGenerator) -> None:
+    """Make the generator's arrays read-only: results hold it, and are frozen all the way."""
+    arrays = (generator.hamiltonian, generator.energies, generator.eigenvectors)
+    for array in arrays + generator.couplings + generator.rates:
+        array.setflags(write=False)
 
 
 def _check_memory(estimate: float, limit: float, method: str, d: int) -> None:

@@ -170,6 +170,8 @@ def test_results_are_immutable_all_the_way_down():
     solution = solve(model(delta=0.5))
     with pytest.raises(ValueError):
         solution.steady_state.density_matrix[0, 0] = 1.0
+    with pytest.raises(ValueError):
+        solution.steady_state.generator.couplings[0][0, 0] = 1.0
     with pytest.raises(TypeError):
         solution.site_currents[1] = 0.0
     with pytest.raises(TypeError):
