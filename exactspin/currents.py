@@ -14,6 +14,8 @@ CLOCKWISE = "clockwise"
 ANTICLOCKWISE = "anticlockwise"
 PARALLEL = "parallel"
 CIRCULATIONS = (CLOCKWISE, ANTICLOCKWISE, PARALLEL)
+#: The label of a solve that cannot resolve a branch current's sign (within its error bound).
+UNDETERMINED = "undetermined"
 
 
 def circulation(upper_current: float, lower_current: float, threshold: float) -> str:

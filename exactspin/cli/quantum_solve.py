@@ -6,6 +6,9 @@ import argparse
 
 from exactspin.cli.output import print_json, print_table
 
+#: Exit status when the solve cannot resolve a printed label (as for bad input).
+EXIT_UNDETERMINED = 2
+
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add ``quantum solve``."""
@@ -39,13 +42,28 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--method", default="auto", help="steady-state method: auto, dense or iterative"
     )
+    parser.add_argument(
+        "--precision",
+        default="auto",
+        help=(
+            "auto (double, re-solved at 30-60 digits for small sectors when double precision "
+            "leaves a label unresolved), double or extended"
+        ),
+    )
     parser.add_argument("--json", action="store_true", help="print JSON")
     parser.set_defaults(handler=handle)
 
 
 def handle(args: argparse.Namespace) -> int:
-    """Solve and print; 0 on success."""
-    from exactspin.quantum import QuantumModel, solve
+    """Solve and print; 0 on success, 2 when the solve cannot resolve what it would print.
+
+    Warnings (Redfield validity, positivity, unconverged solves, undetermined labels) go to
+    stderr, one line each. A steady state that the iterative method finds non-unique is one
+    line on stderr and exit status 2 (the dense method reports the dimension instead).
+    """
+    import sys
+
+    from exactspin.quantum import QuantumModel, UnresolvedSteadyStateError, solve
     from exactspin.validation import ParameterError
 
     model = QuantumModel.from_parameters(
@@ -66,14 +84,22 @@ def handle(args: argparse.Namespace) -> int:
             raise ParameterError("pair", site, f"a site in [1, {model.sites}]")
     if pair[0] == pair[1]:
         raise ParameterError("pair", list(args.pair), "two different sites")
-    result = solve(model, method=args.method).to_dict(pair=pair)
+    try:
+        solution = solve(model, method=args.method, precision=args.precision)
+    except UnresolvedSteadyStateError as error:
+        print(f"exactspin: error: {error}", file=sys.stderr)
+        return EXIT_UNDETERMINED
+    result = solution.to_dict(pair=pair, method=args.method)
+    result["parameters"]["precision"] = args.precision
     if args.json:
         print_json(result)
-        return 0
-    rows = [
-        (name, value)
-        for name, value in result.items()
-        if not isinstance(value, (dict, list)) or name == "site_magnetization"
-    ]
-    print_table(rows)
-    return 0
+    else:
+        rows = [
+            (name, value)
+            for name, value in result.items()
+            if not isinstance(value, (dict, list)) or name == "site_magnetization"
+        ]
+        print_table(rows)
+    for warning in solution.warnings:
+        print(f"exactspin: warning: {warning}", file=sys.stderr)
+    return 0 if solution.determined else EXIT_UNDETERMINED

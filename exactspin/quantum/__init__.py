@@ -7,7 +7,12 @@
 
 from exactspin.quantum.model import QuantumModel
 from exactspin.quantum.solution import QuantumSolution, solve
-from exactspin.quantum.steady_state import NonUniqueSteadyStateError, SteadyState, steady_state
+from exactspin.quantum.steady_state import (
+    NonUniqueSteadyStateError,
+    SteadyState,
+    UnresolvedSteadyStateError,
+    steady_state,
+)
 
 __all__ = [
     "NonUniqueSteadyStateError",
@@ -16,4 +21,5 @@ __all__ = [
     "SteadyState",
     "solve",
     "steady_state",
+    "UnresolvedSteadyStateError",
 ]

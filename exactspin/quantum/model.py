@@ -12,6 +12,7 @@ from typing import Any
 
 from exactspin.quantum.basis import MAX_SITES
 from exactspin.quantum.bath import ZERO_FREQUENCY_LIMIT, ZERO_FREQUENCY_OPTIONS
+from exactspin.quantum.validity import LARGEST_SCALE
 from exactspin.ring import Ring
 from exactspin.validation import (
     ParameterError,
@@ -83,6 +84,42 @@ class QuantumModel:
             "zero_frequency",
             require_choice("zero_frequency", self.zero_frequency, ZERO_FREQUENCY_OPTIONS),
         )
+        self._check_scales()
+
+    def _check_scales(self) -> None:
+        """Refuse energy and rate scales whose generator norms overflow double precision."""
+        limit = f"{LARGEST_SCALE:.1e}"
+        energy = self.sites * (2 * abs(self.exchange) + abs(self.anisotropy))
+        if energy > LARGEST_SCALE:
+            name, value = (
+                ("j", self.exchange)
+                if 2 * abs(self.exchange) >= abs(self.anisotropy)
+                else ("delta", self.anisotropy)
+            )
+            raise ParameterError(
+                name,
+                value,
+                f"such that N_S (2 |J| + |Delta|) <= {limit} (the generator's norm overflows "
+                "double precision beyond)",
+            )
+        temperature = max(self.bath_temperatures)
+        # W(D) <= |D| + T (Eq. 28), so gamma (T + energy) bounds the dissipator's entries.
+        if self.coupling * (temperature + energy) > LARGEST_SCALE:
+            name, value = (
+                ("gamma", self.coupling)
+                if energy >= temperature
+                else (
+                    ("tl", self.left_temperature)
+                    if self.left_temperature >= self.right_temperature
+                    else ("tr", self.right_temperature)
+                )
+            )
+            raise ParameterError(
+                name,
+                value,
+                f"such that gamma (max(T_L, T_R) + N_S (2 |J| + |Delta|)) <= {limit} (the bath "
+                "rates overflow double precision beyond)",
+            )
 
     @classmethod
     def from_parameters(

@@ -52,18 +52,16 @@ def test_steady_state_is_a_density_matrix_and_currents_obey_conservation(model):
 @settings(max_examples=5, deadline=None, derandomize=True)
 @given(models(equal_temperatures=True))
 def test_no_current_flows_between_baths_at_equal_temperature(model):
+    """At T_L == T_R the exact currents vanish (detailed balance): each computed current lies
+    within its error bound of 0, so no sign and no circulation label can be claimed."""
     solution = solve(model)
-    # Rounding in rho grows as eps / (the generator's null-space gap); current operators have
-    # norm <= 16 max(J, |Delta|)^2.
-    gap = solution.steady_state.null_space_gap
-    rounding = 100 * np.finfo(float).eps / gap * 16 * max(1.0, abs(model.anisotropy)) ** 2
-    for current in (
-        solution.left_bath_current,
-        solution.upper_branch_current,
-        solution.lower_branch_current,
+    for current, bound in (
+        (solution.left_bath_current, solution.left_bath_current_bound),
+        (solution.upper_branch_current, solution.upper_branch_current_bound),
+        (solution.lower_branch_current, solution.lower_branch_current_bound),
     ):
-        assert abs(current) < rounding
-    assert solution.circulation == "parallel"
+        assert abs(current) <= bound
+    assert solution.circulation == "undetermined"
 
 
 @settings(max_examples=4, deadline=None, derandomize=True)

@@ -1,0 +1,104 @@
+"""The reproducing commands of issues 10 and 12 for ``exactspin quantum solve``.
+
+A label the solve cannot resolve is "undetermined" with a reason on stderr and exit status 2;
+bad input is one line on stderr and exit status 2. Reference values: test_null_space.py.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+
+import pytest
+
+from exactspin.cli.main import main
+
+steady_state_module = importlib.import_module("exactspin.quantum.steady_state")
+
+
+def run(capsys, *arguments):
+    status = main(["quantum", "solve", *arguments])
+    captured = capsys.readouterr()
+    return status, captured.out, captured.err
+
+
+def run_json(capsys, *arguments):
+    status, out, err = run(capsys, *arguments, "--json")
+    return status, json.loads(out), err
+
+
+def test_low_temperature_zero_frequency_prints_the_60_digit_currents(capsys):
+    status, result, err = run_json(
+        capsys,
+        "--nu",
+        "2",
+        "--nd",
+        "1",
+        "--up",
+        "3",
+        "--delta",
+        "2.1",
+        "--tl",
+        "0.3",
+        "--tr",
+        "0.1",
+        "--zero-frequency",
+        "zero",
+    )
+    assert status == 0
+    assert result["upper_branch_current"] == pytest.approx(3.3781218607680176e-03, rel=1e-9)
+    assert result["steady_state_dimension"] == 1
+    assert result["steady_state_dimension_certified"] is True
+    assert "not positive" in err  # the 60-digit rho has eigenvalue -1.4e-11
+
+
+def test_equal_low_temperatures_are_undetermined_with_exit_2(capsys):
+    status, result, err = run_json(capsys, "--tl", "0.05", "--tr", "0.05")
+    assert status == 2
+    assert result["circulation"] == "undetermined"
+    assert result["undetermined_reasons"]
+    assert "within its error bound" in err
+    assert abs(result["upper_branch_current"]) <= result["upper_branch_current_bound"]
+
+
+def test_huge_anisotropy_is_undetermined_with_exit_2(capsys):
+    status, result, _ = run_json(capsys, "--delta", "1e8")
+    assert status == 2
+    assert result["circulation"] == "undetermined"
+
+
+@pytest.mark.parametrize(
+    "flag, value", [("--delta", "1e300"), ("--tr", "1e300"), ("--delta", "nan")]
+)
+def test_overflowing_parameters_are_one_line_errors(capsys, flag, value):
+    status, out, err = run(capsys, flag, value)
+    assert status == 2 and out == ""
+    assert err.count("\n") == 1 and f"'{flag[2:]}'" in err
+
+
+def test_strong_coupling_warns_on_stderr(capsys):
+    _, _, err = run_json(capsys, "--gamma", "1e10")
+    assert "Born-Markov" in err
+    assert "not positive" in err
+
+
+def test_large_degenerate_sector_is_refused_before_allocating(capsys):
+    status, out, err = run(capsys, "--nu", "5", "--nd", "5", "--up", "6")
+    assert status == 2 and out == ""
+    assert err.count("\n") == 1 and "GiB" in err
+
+
+def test_non_unique_iterative_solve_is_one_line_and_exit_2(capsys, monkeypatch):
+    monkeypatch.setattr(steady_state_module, "MAXIMUM_RESTARTS", 5)
+    status, out, err = run(
+        capsys, "--nu", "3", "--nd", "1", "--up", "4", "--delta", "0", "--method", "iterative"
+    )
+    assert status == 2 and out == ""
+    assert err.count("\n") == 1
+
+
+@pytest.mark.slow
+def test_issue_10_non_unique_iterative_command(capsys):
+    status, out, err = run(capsys, "--nu", "3", "--nd", "3", "--up", "4", "--delta", "0")
+    assert status == 2 and out == ""
+    assert err.count("\n") == 1
