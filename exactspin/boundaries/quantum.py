@@ -20,19 +20,12 @@ from exactspin.boundaries.regimes import BRANCHES, regimes
 from exactspin.boundaries.result import Boundaries
 from exactspin.quantum import QuantumModel
 from exactspin.quantum import solve as solve_quantum
+from exactspin.quantum.steady_state import UnresolvedSteadyStateError
 from exactspin.validation import ParameterError, require_choice
 
 VARIABLES = ("delta", "tl", "tr", "j")
 TOLERANCE = 1e-12
 GRID_POINTS = 161
-#: Rounding of the currents relative to gamma max(T) max(|J|, |Delta|) per sector dimension,
-#: used as the error bound until the solver reports its own (see :func:`current_error_bound`).
-ROUNDING_FACTOR = 256 * np.finfo(float).eps
-
-
-def current_error_bound(solution) -> float:
-    """Absolute error bound of a branch current of a Redfield solution (rounding estimate)."""
-    return float(ROUNDING_FACTOR * solution.current_threshold / 1e-9 * solution.model.dimension)
 
 
 def _model_at(model: QuantumModel, vary: str, value: float) -> QuantumModel:
@@ -42,11 +35,22 @@ def _model_at(model: QuantumModel, vary: str, value: float) -> QuantumModel:
 def _evaluator(model: QuantumModel, vary: str) -> roots.Evaluator:
     @lru_cache(maxsize=4096)
     def evaluate(value: float) -> dict[str, tuple[float, float]]:
-        solution = solve_quantum(_model_at(model, vary, value))
-        if solution.steady_state_dimension != 1:
+        try:
+            solution = solve_quantum(_model_at(model, vary, value))
+        except UnresolvedSteadyStateError:
             return {name: (float("nan"), float("inf")) for name in BRANCHES}
-        bound = current_error_bound(solution)
-        return {name: (float(getattr(solution, name)), bound) for name in BRANCHES}
+        balance = abs(solution.left_bath_current + solution.right_bath_current)
+        if (
+            solution.steady_state_dimension != 1
+            or not solution.steady_state.dimension_certified
+            or balance > solution.left_bath_current_bound + solution.right_bath_current_bound
+        ):
+            return {name: (float("nan"), float("inf")) for name in BRANCHES}
+        # Each current's own bound, propagated from the steady state's error (Redfield solve).
+        return {
+            name: (float(getattr(solution, name)), float(getattr(solution, name + "_bound")))
+            for name in BRANCHES
+        }
 
     return evaluate
 
