@@ -21,13 +21,13 @@ import numpy as np
 
 from exactspin.classical.model import ClassicalModel
 from exactspin.montecarlo import simulate
+from exactspin.montecarlo.chains import initial_entries
 from exactspin.montecarlo.kernel import (
     NEIGHBOURHOODS,
     acceptance_table,
     neighbour_table,
     run_chain,
 )
-from exactspin.montecarlo.replicas import initial_entries
 from exactspin.montecarlo.rng import generator_state, next_word, replica_seeds, scale_word
 
 RINGS = {7: (2, 3), 1002: (500, 500)}
