@@ -17,8 +17,7 @@ from exactspin.montecarlo.chains import Segment
 
 #: Columns of :attr:`BatchLog.columns`: net aligned flips (sum of s_i s_j before each accepted
 #: flip of i) at the left node with its right and left neighbour, the same at the right node,
-#: summed over the left ends of the upper and of the lower bonds; then accepted flips at the left
-#: node, the right node, the upper bonds' left ends and the lower bonds' left ends.
+#: summed over the left ends of the upper and of the lower bonds.
 (
     LEFT_NODE_RIGHT_ALIGNED,
     LEFT_NODE_LEFT_ALIGNED,
@@ -26,12 +25,8 @@ from exactspin.montecarlo.chains import Segment
     RIGHT_NODE_LEFT_ALIGNED,
     UPPER_BONDS_ALIGNED,
     LOWER_BONDS_ALIGNED,
-    LEFT_NODE_EVENTS,
-    RIGHT_NODE_EVENTS,
-    UPPER_BONDS_EVENTS,
-    LOWER_BONDS_EVENTS,
-) = range(10)
-COLUMNS = 10
+) = range(6)
+COLUMNS = 6
 
 
 class BatchLog:
@@ -41,7 +36,7 @@ class BatchLog:
     ----------
     lengths : list of int
         Steps in each batch.
-    columns : list of (10,) int64
+    columns : list of (6,) int64
         See the module constants.
     bonds : list of (N,) int64
         Net aligned flips of site b with its right neighbour (the left end of bond b).
@@ -67,7 +62,6 @@ class BatchLog:
     def append(self, length: int, segments: list[Segment]) -> None:
         """Add one batch of ``length`` steps made of the given segments."""
         aligned = sum(segment.aligned for segment in segments)
-        events = sum(segment.events for segment in segments)
         right = aligned[:, 1]
         row = np.zeros(COLUMNS, dtype=np.int64)
         row[LEFT_NODE_RIGHT_ALIGNED] = right[self._left]
@@ -76,10 +70,6 @@ class BatchLog:
         row[RIGHT_NODE_LEFT_ALIGNED] = aligned[self._right, 0]
         row[UPPER_BONDS_ALIGNED] = right[self._upper].sum()
         row[LOWER_BONDS_ALIGNED] = right[self._lower].sum()
-        row[LEFT_NODE_EVENTS] = events[self._left]
-        row[RIGHT_NODE_EVENTS] = events[self._right]
-        row[UPPER_BONDS_EVENTS] = events[self._upper].sum()
-        row[LOWER_BONDS_EVENTS] = events[self._lower].sum()
         self.lengths.append(int(length))
         self.columns.append(row)
         self.bonds.append(np.asarray(right, dtype=np.int64).copy())

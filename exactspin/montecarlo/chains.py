@@ -41,8 +41,6 @@ class Segment:
     ----------
     aligned : (N, 2) int64
         Net aligned flips of site i with its left (column 0) and right (column 1) neighbour.
-    events : (N,) int64
-        Accepted flips of site i.
     pair_sums : (P,) int64
         Sum over samples and replicas of s_a s_b.
     samples : int
@@ -50,7 +48,6 @@ class Segment:
     """
 
     aligned: np.ndarray
-    events: np.ndarray
     pair_sums: np.ndarray
     samples: int
 
@@ -118,7 +115,7 @@ class SingleChain:
         )
         flips = self.flips.reshape(self.sites, NEIGHBOURHOODS).astype(np.int64)
         aligned = np.column_stack([flips @ self.left_weight, flips @ self.right_weight])
-        return Segment(aligned, flips.sum(axis=1), pair_sums, int(samples))
+        return Segment(aligned, pair_sums, int(samples))
 
 
 class MultispinWord:
@@ -171,6 +168,5 @@ class MultispinWord:
             pair_sums,
         )
         counters = self.counters.astype(np.int64)
-        events = counters[:, 0]
-        aligned = events[:, None] - 2 * counters[:, 1:]
-        return Segment(aligned, events, pair_sums, int(samples))
+        aligned = counters[:, :1] - 2 * counters[:, 1:]
+        return Segment(aligned, pair_sums, int(samples))

@@ -65,10 +65,11 @@ class MonteCarloResult:
     pairs : tuple of (int, int)
         Site pairs whose <s_i s_j> was sampled (once per N_S steps).
     <current>, <current>_stderr : float, float or None
-        The four currents; the error is None when the run saw no event that moves that energy.
+        The four currents; the error is None ("no events") when the current was exactly zero in
+        every batch, so the run saw no fluctuation to estimate an error from.
     <current>_bound : float or None
-        With no events, the 95% upper bound on |I|: 3 / (independent steps) x the largest energy
-        one event moves; else None.
+        Then the 95% upper bound on |I| had no event moved that energy (the rule of three):
+        3 / (independent steps) x the largest energy one event moves; else None.
     bond_currents, bond_currents_stderr : tuple of float
         Energy per step moved into bond b by flips of site b (Eq. 9), b = 0..N_S-1.
     pair_correlations, pair_correlations_stderr : tuple of float
