@@ -172,6 +172,12 @@ def decode_replica(
 
 
 @numba.njit(inline="always", cache=True)
+def _mux(selector, where_set, where_clear):
+    """Bitwise multiplexer: ``where_set`` in the bits set in ``selector``, else ``where_clear``."""
+    return where_clear ^ ((where_set ^ where_clear) & selector)
+
+
+@numba.njit(inline="always", cache=True)
 def _select(first, second, third, fourth, table, own_class, demon):
     """OR of the four pattern masks, each kept where the table's (class, pattern, demon) is set."""
     return (
@@ -273,12 +279,11 @@ def run_word(
                 demon_low[site] = (low & ~flipped) | new_low
                 demon_high[site] = (high & ~flipped) | new_high
             else:
-                flipped = (
-                    (aligned_both & certain[own_class, 0])
-                    | (only_left & certain[own_class, 1])
-                    | (only_right & certain[own_class, 2])
-                    | (anti_both & certain[own_class, 3])
-                )
+                # The pattern's entry, chosen per replica by two bitwise multiplexers (7 ops):
+                # mux(a, x, y) = y ^ ((x ^ y) & a) takes x where a is set, else y.
+                aligned_left = _mux(anti_right, certain[own_class, 2], certain[own_class, 0])
+                anti_left_entry = _mux(anti_right, certain[own_class, 3], certain[own_class, 1])
+                flipped = _mux(anti_left, anti_left_entry, aligned_left)
                 if site_kind == METROPOLIS:
                     t0 = thresholds[own_class, 0]
                     t1 = thresholds[own_class, 1]

@@ -3,8 +3,7 @@
 The 64 replicas of a word share their site sequence, so they are correlated; the error bars are
 batch means over time of the word-averaged currents. If they are right, the z-scores
 (MC - exact) / stderr over many seeds have a spread near 1 (the slow test asks for [0.7, 1.4]
-over 40 seeds, as the issue does); a spread computed as if the 64 replicas were independent
-would be several times larger.
+over 40 seeds, as the issue does).
 """
 
 import numpy as np
