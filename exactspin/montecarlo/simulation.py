@@ -204,7 +204,9 @@ def simulate(
     if progress:
         from tqdm import tqdm
 
-        bar = tqdm(total=replicas * steps, unit="upd", unit_scale=True, delay=2.0)
+        # With a target the total is the budget; the bar's postfix gives the time to the target.
+        total = replicas * (steps if targeted else steps + burn_in)
+        bar = tqdm(total=total, unit="upd", unit_scale=True, delay=2.0)
     try:
         if targeted:
             return _run_to_target(
