@@ -91,3 +91,12 @@ def test_result_mappings_are_immutable():
         result.equilibration_z["left_bath_current"] = 0.0
     with pytest.raises(TypeError):
         result.batch_correlation["left_bath_current"] = 0.0
+
+
+@pytest.mark.slow
+def test_under_one_sweep_of_two_million_spins_cannot_claim_equilibrium():
+    """Issue 10: 0.6 sweeps on 2 M spins used to report equilibrated: true (about 1 GB)."""
+    ring = ClassicalModel.from_parameters(1_000_000, 999_998)
+    result = simulate(ring, 1_200_000, replicas=64, seed=1)
+    assert result.equilibrated is None
+    assert result.circulation == "undetermined"
