@@ -246,7 +246,11 @@ def _mc_series(panel: Panel, parameters: dict, values, exact_x, quick: bool) -> 
         rows["x"].append(value)
         for name in CURRENTS:
             rows[name].append(getattr(estimate, name))
-            rows[name + "_stderr"].append(getattr(estimate, name + "_stderr"))
+            # A current with no events has no standard error; its 95% bound is drawn instead.
+            error = getattr(estimate, name + "_stderr")
+            rows[name + "_stderr"].append(
+                error if error is not None else getattr(estimate, name + "_bound")
+            )
     return rows
 
 

@@ -13,26 +13,61 @@ from exactspin.cli.classical_options import add_model_arguments, model_from_argu
 from exactspin.cli.output import print_json, print_table
 from exactspin.validation import ParameterError, require_integer
 
+EXIT_UNDETERMINED = 2
+EXIT_INTERRUPTED = 130
+
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the ``mc`` subcommand."""
     parser = subparsers.add_parser(
         "mc",
         help="random-sequential Monte Carlo with error bars (any ring size)",
-        description="Estimate steady-state heat currents per single-spin update attempt by "
-        "Monte Carlo, with batch-means standard errors. A branch current counts as nonzero "
-        "for the circulation label when |I| > 3 x the larger branch standard error.",
+        description="Estimate steady-state heat currents by Monte Carlo, with batch-means "
+        "standard errors. A current within 3 standard errors of zero is 'unresolved'; with no "
+        "events it has no error bar but a 95%% bound; the circulation is 'undetermined' unless "
+        "both branch currents are resolved. Exit status 2 (one warning line) when the "
+        "circulation or stationarity is undetermined or a current saw no events; 130 on "
+        "Ctrl-C (the finished batches are printed).",
     )
     add_model_arguments(parser)
     parser.add_argument(
-        "--steps", default="10000000", help="measured update attempts per replica (e.g. 1e8)"
+        "--steps",
+        default="10000000",
+        help="measured update attempts per replica (e.g. 1e8); with --target-stderr the budget "
+        "of burn-in plus measured steps per replica",
     )
-    parser.add_argument("--replicas", default=None, help="independent chains (default 4)")
+    parser.add_argument(
+        "--replicas",
+        default=None,
+        help="chains (default 4): 1..63 run single chains; a multiple of 64 runs the multispin "
+        "kernel, 64 replicas per machine word sharing one random site sequence (CCA: >= 128)",
+    )
     parser.add_argument("--seed", default="0", help="root seed (same seed, same numbers)")
     parser.add_argument(
-        "--burn-in", default=None, help="discarded steps per replica (default steps/5)"
+        "--burn-in",
+        default=None,
+        help="discarded steps per replica (default steps/5), or 'auto' (default with "
+        "--target-stderr): discard the oldest half while the run does not look stationary",
     )
-    parser.add_argument("--batches", default="20", help="batches per replica for error bars")
+    parser.add_argument("--batches", default="20", help="batches per unit for error bars")
+    parser.add_argument(
+        "--target-stderr",
+        default=None,
+        help="run until every current's standard error is at most this fraction of its "
+        "magnitude and the run is stationary, or --steps / --max-seconds is spent",
+    )
+    parser.add_argument(
+        "--target-absolute-stderr",
+        default=None,
+        help="the same with an absolute error (in the unit of --unit)",
+    )
+    parser.add_argument("--max-seconds", default=None, help="wall-time budget with a target")
+    parser.add_argument(
+        "--unit",
+        choices=("step", "continuous"),
+        default="step",
+        help="currents per update attempt (default) or per unit time of Eq. 4 (x N_S)",
+    )
     parser.add_argument("--workers", default=None, help="threads (default: all cores)")
     parser.add_argument(
         "--pair",
@@ -61,6 +96,15 @@ def _count(name: str, text: str | None) -> int | None:
     return require_integer(name, value, 0)
 
 
+def _number(name: str, text: str | None) -> float | None:
+    if text is None:
+        return None
+    try:
+        return float(text)
+    except ValueError:
+        raise ParameterError(name, text, "a positive number") from None
+
+
 def run(args: argparse.Namespace) -> int:
     """Handler of ``exactspin classical mc``."""
     from exactspin.montecarlo import simulate
@@ -69,46 +113,97 @@ def run(args: argparse.Namespace) -> int:
     pairs = [(_count("pair", a), _count("pair", b)) for a, b in args.pair]
     if any(a < 1 or b < 1 for a, b in pairs):
         raise ParameterError("pair", args.pair, "1-based site indices")
+    burn_in = "auto" if args.burn_in == "auto" else _count("burn_in", args.burn_in)
     result = simulate(
         model,
         steps=_count("steps", args.steps),
         replicas=_count("replicas", args.replicas),
         seed=_count("seed", args.seed),
-        burn_in=_count("burn_in", args.burn_in),
+        burn_in=burn_in,
         pairs=[(a - 1, b - 1) for a, b in pairs],
         progress=not (args.quiet or args.json),
         batches=_count("batches", args.batches),
         workers=_count("workers", args.workers),
+        target_stderr=_number("target_stderr", args.target_stderr),
+        target_absolute_stderr=_number("target_absolute_stderr", args.target_absolute_stderr),
+        max_seconds=_number("max_seconds", args.max_seconds),
+        unit=args.unit,
     )
-    if not result.equilibrated:
-        print(
-            "exactspin: warning: the run does not look stationary (its halves disagree or the ring "
-            f"gains or loses energy, |z| >= {result.drift_threshold:g}); increase --burn-in or "
-            "--steps",
-            file=sys.stderr,
-        )
+    status, warning = _verdict(result)
+    if warning:
+        print(f"exactspin: warning: {warning}", file=sys.stderr)
     if args.json:
         print_json(result.to_dict())
-        return 0
+    else:
+        print_table(_rows(result))
+    return status
+
+
+def _verdict(result) -> tuple[int, str]:
+    """(exit status, one warning line or "") of a result."""
+    problems = []
+    if result.interrupted:
+        problems.append(f"interrupted: {result.batches} finished batches shown")
+    if result.equilibrated is None:
+        problems.append(f"stationarity undetermined ({result.equilibration_reason})")
+    elif not result.equilibrated:
+        problems.append(
+            f"the run does not look stationary ({result.equilibration_reason}); increase "
+            "--burn-in or --steps, or use --target-stderr"
+        )
+    silent = [name for name in CURRENTS if result.status(name) == "no events"]
+    if silent:
+        problems.append("no events for " + ", ".join(silent) + " (95% bounds shown)")
+    if result.circulation == "undetermined":
+        problems.append("circulation undetermined (a branch current is not resolved)")
+    if result.stop_reason in ("step budget", "time budget"):
+        problems.append(f"target not reached ({result.stop_reason} spent)")
+    if result.interrupted:
+        return EXIT_INTERRUPTED, "; ".join(problems)
+    return (EXIT_UNDETERMINED if problems else 0), "; ".join(problems)
+
+
+CURRENTS = (
+    "left_bath_current",
+    "right_bath_current",
+    "upper_branch_current",
+    "lower_branch_current",
+)
+
+
+def _rows(result) -> list[tuple[str, object]]:
     rows: list[tuple[str, object]] = []
-    for name in ("left_bath_current", "right_bath_current"):
-        rows.append((name, _with_error(getattr(result, name), getattr(result, name + "_stderr"))))
-    for name in ("upper_branch_current", "lower_branch_current"):
-        rows.append((name, _with_error(getattr(result, name), getattr(result, name + "_stderr"))))
-    threshold = f"|I| > {result.circulation_threshold:.2g}, 3 x the larger branch stderr"
-    rows.append(("circulation", f"{result.circulation} (nonzero: {threshold})"))
-    rows.append(("magnification_ratio", result.magnification_ratio))
+    for name in CURRENTS:
+        rows.append((name, _with_error(result, name)))
+    rows.append(("circulation", result.circulation))
+    ratio = result.magnification_ratio
+    rows.append(
+        (
+            "magnification_ratio",
+            "undetermined"
+            if ratio is None
+            else f"{ratio:.6g} +- {result.magnification_ratio_stderr:.2g}",
+        )
+    )
     for (a, b), value, error in zip(
         result.pairs, result.pair_correlations, result.pair_correlations_stderr, strict=True
     ):
-        rows.append((f"<s_{a + 1} s_{b + 1}>", _with_error(value, error)))
-    rows.append(("unit", "per single-spin update attempt"))
+        rows.append((f"<s_{a + 1} s_{b + 1}>", f"{value:.8g} +- {error:.2g}"))
+    unit = "per single-spin update attempt" if result.unit == "step" else "per unit time (x N_S)"
+    rows.append(("unit", unit))
+    rows.append(("method", result.method))
     rows.append(("steps x replicas", f"{result.steps} x {result.replicas}"))
-    rows.append(("burn_in", f"{result.burn_in} (equilibrated: {result.equilibrated})"))
+    verdict = {True: "stationary", False: "not stationary", None: "undetermined"}
+    rows.append(("burn_in", f"{result.burn_in} ({verdict[result.equilibrated]})"))
+    rows.append(("stop_reason", result.stop_reason))
+    rows.append(("wall_time", f"{result.wall_time:.3g} s"))
     rows.append(("updates_per_second", f"{result.updates_per_second:.3g}"))
-    print_table(rows)
-    return 0
+    return rows
 
 
-def _with_error(value: float, error: float) -> str:
-    return f"{value:.8g} +- {error:.2g}"
+def _with_error(result, name: str) -> str:
+    value, error = getattr(result, name), getattr(result, name + "_stderr")
+    if error is None:
+        return f"|I| < {getattr(result, name + '_bound'):.2g} (no events; 95% bound)"
+    status = result.status(name)
+    return f"{value:.8g} +- {error:.2g}" + ("" if status == "resolved" else f" ({status})")

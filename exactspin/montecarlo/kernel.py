@@ -65,7 +65,8 @@ def site_classes(model: ClassicalModel) -> np.ndarray:
     return classes
 
 
-def _representative_site(model: ClassicalModel, site_class: int) -> int | None:
+def representative_site(model: ClassicalModel, site_class: int) -> int | None:
+    """One site of ``site_class`` (all sites of a class flip alike), or None if it has none."""
     ring = model.ring
     candidates = {
         LEFT_NODE: (ring.left_node,),
@@ -76,7 +77,7 @@ def _representative_site(model: ClassicalModel, site_class: int) -> int | None:
     return candidates[0] if candidates else None
 
 
-def _flip_outcome(
+def flip_outcome(
     model: ClassicalModel, site: int, left: int, spin: int, right: int, demon: int
 ) -> tuple[float, int]:
     """(acceptance probability, demon change) of flipping ``site`` (spins are +-1)."""
@@ -110,7 +111,7 @@ def acceptance_table(model: ClassicalModel) -> np.ndarray:
     """
     table = np.zeros(SITE_CLASSES * CONFIGURATIONS, dtype=np.uint64)
     for site_class in range(SITE_CLASSES):
-        site = _representative_site(model, site_class)
+        site = representative_site(model, site_class)
         if site is None:
             continue
         has_demon = site in model.demon_sites
@@ -119,7 +120,7 @@ def acceptance_table(model: ClassicalModel) -> np.ndarray:
             if demon and not has_demon:
                 continue
             left, spin, right = (2 * ((configuration >> k) & 1) - 1 for k in range(3))
-            probability, demon_change = _flip_outcome(model, site, left, spin, right, demon)
+            probability, demon_change = flip_outcome(model, site, left, spin, right, demon)
             threshold = min(ALWAYS, round(probability * ALWAYS))
             change = (-2 * spin + 8 * demon_change) % 256
             table[site_class * CONFIGURATIONS + configuration] = (threshold << CHANGE_BITS) | change

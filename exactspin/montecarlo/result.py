@@ -1,15 +1,19 @@
-"""The frozen result of a Monte Carlo run: estimates, standard errors and run diagnostics.
+"""The frozen result of a Monte Carlo run: estimates, standard errors, labels and diagnostics.
 
-Holds numbers only; :mod:`exactspin.montecarlo.simulation` computes them.
+Holds numbers only; :mod:`exactspin.montecarlo.simulation` computes them. Every label here is
+honest about what the run could resolve: a current within 3 standard errors of zero is
+"unresolved", a current with no events has no error bar but a 95% bound, and the circulation is
+"undetermined" unless both branch currents are resolved.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import Any
 
 from exactspin.classical.model import ClassicalModel
-from exactspin.currents import circulation, magnification_ratio
+from exactspin.currents import circulation
 
 #: The branch currents (and bath currents) a result carries, each with ``<name>_stderr``.
 CURRENT_NAMES = (
@@ -19,48 +23,76 @@ CURRENT_NAMES = (
     "lower_branch_current",
 )
 
-#: A branch current counts as nonzero for the circulation label when |I| exceeds this many times
-#: the larger of the two branch standard errors.
+#: A current is resolved (distinguished from zero) when |I| exceeds this many standard errors.
 SIGNIFICANCE = 3.0
+
+RESOLVED, UNRESOLVED, NO_EVENTS = "resolved", "unresolved", "no events"
+UNDETERMINED = "undetermined"
+
+#: Unit names: per single-spin update attempt (DESIGN.md), or per unit time of Eq. 4 (x N_S).
+STEP, CONTINUOUS = "step", "continuous"
+UNITS = (STEP, CONTINUOUS)
+
+
+def current_status(value: float, error: float | None, significance: float) -> str:
+    """ "resolved", "unresolved" (|value| <= significance x error) or "no events" (no error)."""
+    if error is None:
+        return NO_EVENTS
+    return RESOLVED if abs(value) > significance * error else UNRESOLVED
 
 
 @dataclass(frozen=True)
 class MonteCarloResult:
     """Steady-state currents of a classical ring estimated by random-sequential Monte Carlo.
 
-    Currents are per single-spin update attempt (``unit = "step"``, DESIGN.md), with the signs of
-    Eqs. 6 and 9: I_L, I_R drawn from the baths, I_U positive left -> right, I_D positive
-    right -> left. Each branch current is the mean over the bonds of its branch (equal in the
-    steady state). Standard errors are batch means over ``replicas x batches`` batches; sites are
-    0-based.
+    Currents are per single-spin update attempt (``unit = "step"``, DESIGN.md) or per unit time
+    of Eq. 4 (``unit = "continuous"``, x N_S), with the signs of Eqs. 6 and 9: I_L, I_R drawn
+    from the baths, I_U positive left -> right, I_D positive right -> left. Each branch current
+    is the mean over the bonds of its branch (equal in the steady state). Standard errors are
+    batch means over time of the unit-averaged currents (a unit is one chain, or one multispin
+    word of 64 replicas sharing a site sequence), pooled over the units; sites are 0-based.
 
     Attributes
     ----------
     model : ClassicalModel
     steps, burn_in : int
-        Measured and discarded single-spin update attempts per replica.
+        Measured and discarded single-spin update attempts per replica (``burn_in`` includes
+        what an automatic burn-in discarded).
     replicas, batches, seed : int
-        Independent chains, batches per chain, root seed of ``numpy.random.SeedSequence``.
+        Replicas (chains), batches per unit, root seed of ``numpy.random.SeedSequence``.
+    method : str
+        "single-chain" or "multispin" (64 replicas per machine word).
     pairs : tuple of (int, int)
         Site pairs whose <s_i s_j> was sampled (once per N_S steps).
+    <current>, <current>_stderr : float, float or None
+        The four currents; the error is None ("no events") when the current was exactly zero in
+        every batch, so the run saw no fluctuation to estimate an error from.
+    <current>_bound : float or None
+        Then the 95% upper bound on |I| had no event moved that energy (the rule of three):
+        3 / (independent steps) x the largest energy one event moves; else None.
     bond_currents, bond_currents_stderr : tuple of float
         Energy per step moved into bond b by flips of site b (Eq. 9), b = 0..N_S-1.
     pair_correlations, pair_correlations_stderr : tuple of float
-        <s_i s_j> for each of ``pairs``.
-    equilibration_z : tuple of (str, float)
+    equilibration_z : mapping of str to float
         Per current, z-score of (second half - first half) of the measured batches.
     energy_balance_z : float
-        z-score of I_L + I_R, the net energy flowing into the ring per step, against zero: the
-        ring's energy is bounded, so a steady state has no net inflow (Eq. 6), while a ring still
-        heating or cooling from its start has.
-    equilibrated : bool
-        True when every |z| in ``equilibration_z`` and ``|energy_balance_z|`` are below
-        ``drift_threshold``.
-    batch_correlation : tuple of (str, float)
-        Per current, correlation of successive batch averages (near 0 when batches are long
-        enough to trust the error bars).
+        z-score of I_L + I_R against zero (the ring's energy is bounded, Eq. 6).
+    equilibrated : bool or None
+        True when every |z| is below ``drift_threshold``, False when one is not, None
+        (undetermined) when the run is too short to test it: a batch shorter than one sweep
+        (N_S steps), or no bath events.
+    equilibration_reason : str
+        Why ``equilibrated`` is what it is.
+    batch_correlation : mapping of str to float
+        Per current, correlation of successive batch averages.
+    magnification_ratio_stderr : float or None
+        Delta-method standard error of :attr:`magnification_ratio`.
+    stop_reason : str
+        "steps", "target reached", "step budget", "time budget" or "interrupted".
+    target_stderr : float or None
+        The relative target error asked for (None: a fixed number of steps).
     wall_time, updates_per_second : float
-        Seconds spent running chains, and burn-in plus measured steps of all replicas per second.
+        Seconds spent running chains, and replica-updates (burn-in and measured) per second.
     """
 
     model: ClassicalModel
@@ -69,49 +101,66 @@ class MonteCarloResult:
     replicas: int
     batches: int
     seed: int
+    method: str
     pairs: tuple[tuple[int, int], ...]
     left_bath_current: float
-    left_bath_current_stderr: float
+    left_bath_current_stderr: float | None
     right_bath_current: float
-    right_bath_current_stderr: float
+    right_bath_current_stderr: float | None
     upper_branch_current: float
-    upper_branch_current_stderr: float
+    upper_branch_current_stderr: float | None
     lower_branch_current: float
-    lower_branch_current_stderr: float
+    lower_branch_current_stderr: float | None
+    left_bath_current_bound: float | None
+    right_bath_current_bound: float | None
+    upper_branch_current_bound: float | None
+    lower_branch_current_bound: float | None
     bond_currents: tuple[float, ...]
     bond_currents_stderr: tuple[float, ...]
     pair_correlations: tuple[float, ...]
     pair_correlations_stderr: tuple[float, ...]
-    equilibration_z: tuple[tuple[str, float], ...]
+    equilibration_z: MappingProxyType
     energy_balance_z: float
-    equilibrated: bool
+    equilibrated: bool | None
+    equilibration_reason: str
     drift_threshold: float
-    batch_correlation: tuple[tuple[str, float], ...]
+    batch_correlation: MappingProxyType
+    magnification_ratio: float | None
+    magnification_ratio_stderr: float | None
+    stop_reason: str
+    target_stderr: float | None
     wall_time: float
     updates_per_second: float
-    unit: str = "step"
+    unit: str = STEP
     significance: float = SIGNIFICANCE
 
-    @property
-    def circulation_threshold(self) -> float:
-        """|I| a branch current must exceed to count as nonzero: 3 x the larger branch stderr."""
-        return self.significance * max(
-            self.upper_branch_current_stderr, self.lower_branch_current_stderr
+    def status(self, name: str) -> str:
+        """ "resolved", "unresolved" or "no events" for one of :data:`CURRENT_NAMES`."""
+        return current_status(
+            getattr(self, name), getattr(self, name + "_stderr"), self.significance
         )
+
+    @property
+    def interrupted(self) -> bool:
+        """True when the run was stopped by Ctrl-C (the result holds the finished batches)."""
+        return self.stop_reason == "interrupted"
+
+    @property
+    def circulation_threshold(self) -> float | None:
+        """|I| a branch current must exceed: 3 x the larger branch stderr (None: no events)."""
+        errors = (self.upper_branch_current_stderr, self.lower_branch_current_stderr)
+        if None in errors:
+            return None
+        return self.significance * max(errors)
 
     @property
     def circulation(self) -> str:
-        """Clockwise, anticlockwise or parallel, with :attr:`circulation_threshold`."""
-        return circulation(
-            self.upper_branch_current, self.lower_branch_current, self.circulation_threshold
-        )
-
-    @property
-    def magnification_ratio(self) -> float:
-        """max(|I_U|, |I_D|) / |I_L| of the estimates (no error propagated)."""
-        return magnification_ratio(
-            self.upper_branch_current, self.lower_branch_current, self.left_bath_current
-        )
+        """Clockwise, anticlockwise or parallel when both branch currents are resolved, else
+        "undetermined"."""
+        names = ("upper_branch_current", "lower_branch_current")
+        if any(self.status(name) != RESOLVED for name in names):
+            return UNDETERMINED
+        return circulation(self.upper_branch_current, self.lower_branch_current, 0.0)
 
     def correlation(self, first: int, second: int) -> float:
         """<s_i s_j> for a sampled pair of 0-based sites (either order)."""
@@ -136,16 +185,20 @@ class MonteCarloResult:
         for name in CURRENT_NAMES:
             currents[name] = getattr(self, name)
             currents[name + "_stderr"] = getattr(self, name + "_stderr")
+            currents[name + "_bound"] = getattr(self, name + "_bound")
         return {
             "parameters": self.model.parameters(),
             "unit": self.unit,
             **currents,
+            "current_status": {name: self.status(name) for name in CURRENT_NAMES},
+            "significance_stderr": self.significance,
             "bond_currents": list(self.bond_currents),
             "bond_currents_stderr": list(self.bond_currents_stderr),
             "circulation": self.circulation,
             "circulation_threshold": self.circulation_threshold,
             "circulation_significance_stderr": self.significance,
             "magnification_ratio": self.magnification_ratio,
+            "magnification_ratio_stderr": self.magnification_ratio_stderr,
             # A chain explores the closed class it starts in; it cannot count or weigh classes.
             "closed_classes": None,
             "class_weights": None,
@@ -155,13 +208,20 @@ class MonteCarloResult:
                     self.pairs, self.pair_correlations, self.pair_correlations_stderr, strict=True
                 )
             ],
+            "method": self.method,
             "steps": self.steps,
             "burn_in": self.burn_in,
             "replicas": self.replicas,
             "batches": self.batches,
             "seed": self.seed,
+            "stop_reason": self.stop_reason,
+            "target_stderr": self.target_stderr,
             "equilibration": {
                 "equilibrated": self.equilibrated,
+                "verdict": {True: "stationary", False: "not stationary", None: UNDETERMINED}[
+                    self.equilibrated
+                ],
+                "reason": self.equilibration_reason,
                 "drift_threshold": self.drift_threshold,
                 "first_vs_second_half_z": dict(self.equilibration_z),
                 "energy_balance_z": self.energy_balance_z,

@@ -1,8 +1,12 @@
-"""The Monte Carlo entry point: validate, run replicas, turn flip counts into currents.
+"""The Monte Carlo entry point: validate, run units in rounds, turn flip counts into currents.
 
 Currents come from integer flip counts (Eq. 6 for the baths, Eq. 9 for the bonds): the energy of a
-flip of site i with neighbours l, r is known from (s_l s_i, s_i s_r), so the kernel only counts
-flips per neighbourhood and the energies are multiplied in once, here, without rounding drift.
+flip of site i with neighbours l, r is known from (s_l s_i, s_i s_r), so the kernels only count
+flips and the energies are multiplied in once, here, without rounding drift.
+
+A run either measures a fixed number of steps, or (``target_stderr``) grows until every current
+reaches its target error, with an automatic burn-in: batches are doubled in length as the run
+grows, and while the run does not look stationary its oldest half is discarded as burn-in.
 """
 
 from __future__ import annotations
@@ -10,35 +14,63 @@ from __future__ import annotations
 import math
 import os
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+from types import MappingProxyType
 
 import numpy as np
 
 from exactspin.classical.model import CCA, ClassicalModel
-from exactspin.montecarlo import replicas as replica_runner
+from exactspin.currents import magnification_ratio
+from exactspin.montecarlo import batches as columns
+from exactspin.montecarlo.batches import BatchLog
+from exactspin.montecarlo.chains import MultispinWord, SingleChain
 from exactspin.montecarlo.kernel import site_couplings
-from exactspin.montecarlo.result import CURRENT_NAMES, MonteCarloResult
+from exactspin.montecarlo.multispin import WORD_BITS
+from exactspin.montecarlo.replicas import Unit, run_units
+from exactspin.montecarlo.result import (
+    CONTINUOUS,
+    CURRENT_NAMES,
+    RESOLVED,
+    SIGNIFICANCE,
+    STEP,
+    UNITS,
+    MonteCarloResult,
+    current_status,
+)
 from exactspin.montecarlo.rng import replica_seeds
 from exactspin.montecarlo.statistics import (
     DRIFT_THRESHOLD,
+    NO_EVENT_BOUND_EVENTS,
     batch_standard_error,
     drift_z,
     lag_one_correlation,
+    linear_combination_standard_error,
     mean_z,
-    standard_error,
 )
-from exactspin.validation import ParameterError, ResourceError, require_integer
+from exactspin.validation import (
+    ParameterError,
+    ResourceError,
+    require_choice,
+    require_integer,
+    require_positive,
+)
 
 #: Replicas when none are asked for; fixed (not the core count) so results are machine-independent.
 DEFAULT_REPLICAS = 4
-#: Batches per replica for batch means (>= 4: the equilibration check compares two halves).
+#: Batches per unit for batch means (>= 4: the equilibration check compares two halves).
 DEFAULT_BATCHES = 20
 #: Largest ring: the kernel scales a 64-bit word by N_S with 32-bit halves.
 MAX_SITES = 2**32 - 1
-#: Most measured steps per replica: flip counters are int64, and 10^15 steps already take weeks.
+#: Most steps per replica: flip counters are int64, and 10^15 steps already take weeks.
 MAX_STEPS = 10**15
-#: Memory a run may use for its replicas' state and counters (bytes); see ``memory_estimate``.
+#: Memory a run may use for its units' state, counters and batches (bytes).
 MEMORY_LIMIT_BYTES = 8 * 2**30
+#: First batch length of a run with a target error, in steps (at least one sweep).
+FIRST_BATCH_STEPS = 1024
+#: ``burn_in`` value asking for the automatic burn-in (runs with a target error only).
+AUTO = "auto"
+SINGLE_CHAIN, MULTISPIN = "single-chain", "multispin"
 
 
 def simulate(
@@ -46,11 +78,16 @@ def simulate(
     steps: int,
     replicas: int | None = None,
     seed: int = 0,
-    burn_in: int | None = None,
+    burn_in: int | str | None = None,
     pairs: Sequence[tuple[int, int]] = (),
     progress: bool = False,
     batches: int = DEFAULT_BATCHES,
     workers: int | None = None,
+    *,
+    target_stderr: float | None = None,
+    target_absolute_stderr: float | None = None,
+    max_seconds: float | None = None,
+    unit: str = STEP,
 ) -> MonteCarloResult:
     """Estimate the steady-state currents of ``model`` by random-sequential Monte Carlo.
 
@@ -62,25 +99,41 @@ def simulate(
     ----------
     model : ClassicalModel
     steps : int
-        Measured single-spin update attempts per replica (>= ``batches``).
+        Measured single-spin update attempts per replica (>= ``batches``). With a target error,
+        the budget instead: burn-in plus measured steps per replica never exceed it.
     replicas : int, optional
-        Independent chains, each started from a uniformly random state (spins and demons), the
-        exact solver's default initial distribution. Default :data:`DEFAULT_REPLICAS`.
+        Chains, each started from a uniformly random state (spins and demons), the exact
+        solver's default initial distribution. 1..63 run single chains (default
+        :data:`DEFAULT_REPLICAS`); a multiple of 64 runs the multispin kernel, 64 replicas per
+        machine word sharing one random site sequence (CCA needs >= 128: the spread between
+        words carries the spread between closed classes).
     seed : int
-        Root of ``numpy.random.SeedSequence``; replica r uses child r, so a given replica draws
-        the same numbers whatever ``replicas`` and ``workers`` are.
-    burn_in : int, optional
-        Discarded steps per replica before measuring; default ``steps // 5``. The result reports
-        whether the two halves of the measurement agree (``equilibrated``).
+        Root of ``numpy.random.SeedSequence``; unit u (chain or word) uses child u, so the
+        numbers do not depend on ``workers``.
+    burn_in : int or "auto", optional
+        Discarded steps per replica before measuring; default ``steps // 5``, or "auto" (the
+        default with a target error): discard the oldest half of the run while it does not look
+        stationary. The result reports the total discarded.
     pairs : sequence of (int, int)
         0-based site pairs whose <s_i s_j> to sample (once every N_S steps).
     progress : bool
-        Show a tqdm bar (after 2 s) on stderr.
+        Show a tqdm bar (after 2 s) on stderr, with the estimated time to the target.
     batches : int
-        Batches per replica for the batch-means error bars (>= 4).
+        Batches per unit for the batch-means error bars (>= 4); a run with a target error keeps
+        between this many and twice as many.
     workers : int, optional
-        Threads running replicas; default: the number of cores, at most ``replicas``. Has no
-        effect on the numbers.
+        Threads running units; default: the number of cores, at most the number of units. Has
+        no effect on the numbers.
+    target_stderr : float, optional
+        Run until every current's standard error is at most this fraction of its magnitude (and
+        the run looks stationary), or the budget is spent.
+    target_absolute_stderr : float, optional
+        The same with an absolute error, in the unit of the result; both may be given.
+    max_seconds : float, optional
+        Wall-time budget of a run with a target error (checked between rounds, so the numbers
+        then depend on the machine's speed; ``stop_reason`` says so).
+    unit : {"step", "continuous"}
+        Currents per update attempt (default), or per unit time of Eq. 4 (x N_S).
 
     Returns
     -------
@@ -90,20 +143,50 @@ def simulate(
     ------
     ParameterError
         On any invalid argument, before running anything.
+    ResourceError
+        When the run would need more than :data:`MEMORY_LIMIT_BYTES`.
     """
     if not isinstance(model, ClassicalModel):
         raise ParameterError("model", model, "an exactspin.classical.model.ClassicalModel")
     batches = require_integer("batches", batches, 4)
     steps = require_integer("steps", steps, batches, MAX_STEPS)
     replicas = require_integer("replicas", DEFAULT_REPLICAS if replicas is None else replicas, 1)
+    multispin = replicas >= WORD_BITS
+    if multispin and replicas % WORD_BITS:
+        raise ParameterError(
+            "replicas", replicas, "1..63 (single chains) or a multiple of 64 (multispin words)"
+        )
+    if multispin and model.dynamics == CCA and replicas < 2 * WORD_BITS:
+        raise ParameterError(
+            "replicas", replicas, "1..63 or a multiple of 64 of at least 128 for CCA multispin"
+        )
     seed = require_integer("seed", seed, 0)
-    burn_in = require_integer("burn_in", steps // 5 if burn_in is None else burn_in, 0, MAX_STEPS)
+    targeted = target_stderr is not None or target_absolute_stderr is not None
+    if target_stderr is not None:
+        target_stderr = require_positive("target_stderr", target_stderr)
+    if target_absolute_stderr is not None:
+        target_absolute_stderr = require_positive("target_absolute_stderr", target_absolute_stderr)
+    if max_seconds is not None:
+        max_seconds = require_positive("max_seconds", max_seconds)
+    unit = require_choice("unit", unit, UNITS)
+    automatic = burn_in == AUTO or (burn_in is None and targeted)
+    if automatic and not targeted:
+        raise ParameterError("burn_in", burn_in, 'an integer >= 0 ("auto" needs a target)')
+    if automatic:
+        burn_in = 0
+    elif burn_in is None:
+        burn_in = steps // 5
+    burn_in = require_integer("burn_in", burn_in, 0, MAX_STEPS)
+    if targeted and burn_in >= steps:
+        raise ParameterError("burn_in", burn_in, f"below the step budget {steps}")
     pairs = _validated_pairs(pairs, model.sites)
+    unit_count = replicas // WORD_BITS if multispin else replicas
     cores = os.cpu_count() or 1
-    workers = require_integer("workers", min(cores, replicas) if workers is None else workers, 1)
+    workers = require_integer("workers", min(cores, unit_count) if workers is None else workers, 1)
     if model.sites > MAX_SITES:
         raise ParameterError("nu", model.ring.upper_spins, f"such that N_S <= {MAX_SITES}")
-    needed = memory_estimate(model.sites, replicas, batches, len(pairs))
+    log_batches = 2 * batches if targeted else batches
+    needed = memory_estimate(model.sites, unit_count, log_batches, len(pairs), multispin)
     if needed > MEMORY_LIMIT_BYTES:
         raise ResourceError(
             f"Monte Carlo of {replicas} replicas of {model.sites} sites needs about "
@@ -111,31 +194,169 @@ def simulate(
             "use fewer replicas (or a smaller ring)"
         )
 
-    sequences = replica_seeds(seed, replicas)
-    started = time.perf_counter()
+    chain_type = MultispinWord if multispin else SingleChain
+    units = [chain_type(model, sequence, pairs) for sequence in replica_seeds(seed, unit_count)]
+    logs = [BatchLog(model) for _ in units]
+    settings = _Settings(
+        model, replicas, batches, seed, pairs, unit, target_stderr, target_absolute_stderr
+    )
+    bar = None
     if progress:
         from tqdm import tqdm
 
-        with tqdm(
-            total=replicas * (burn_in + steps), unit="step", unit_scale=True, delay=2.0
-        ) as bar:
-            records = replica_runner.run_replicas(
-                model, sequences, steps, burn_in, batches, pairs, workers, bar.update
+        # With a target the total is the budget; the bar's postfix gives the time to the target.
+        total = replicas * (steps if targeted else steps + burn_in)
+        bar = tqdm(total=total, unit="upd", unit_scale=True, delay=2.0)
+    try:
+        if targeted:
+            return _run_to_target(
+                settings, units, logs, steps, burn_in, automatic, max_seconds, workers, bar
             )
-    else:
-        records = replica_runner.run_replicas(
-            model, sequences, steps, burn_in, batches, pairs, workers
+        started = time.perf_counter()
+        lengths = _batch_lengths(steps, batches)
+        interrupted = run_units(units, logs, burn_in, lengths, workers, _updater(bar))
+        wall_time = time.perf_counter() - started
+        reason = "interrupted" if interrupted else "steps"
+        return _estimate(settings, logs, burn_in, reason, wall_time, replicas * (steps + burn_in))
+    finally:
+        if bar is not None:
+            bar.close()
+
+
+class _Settings:
+    """What every estimate of one run shares."""
+
+    def __init__(
+        self,
+        model: ClassicalModel,
+        replicas: int,
+        batches: int,
+        seed: int,
+        pairs: tuple[tuple[int, int], ...],
+        unit: str,
+        target: float | None,
+        absolute_target: float | None,
+    ) -> None:
+        self.model = model
+        self.replicas = replicas
+        self.batches = batches
+        self.seed = seed
+        self.pairs = pairs
+        self.unit = unit
+        self.target = target
+        self.absolute_target = absolute_target
+        self.method = MULTISPIN if replicas >= WORD_BITS else SINGLE_CHAIN
+        self.replicas_per_unit = WORD_BITS if self.method == MULTISPIN else 1
+
+
+def _updater(bar) -> Callable[[int], None] | None:
+    return None if bar is None else bar.update
+
+
+def _run_to_target(
+    settings: _Settings,
+    units: list[Unit],
+    logs: list[BatchLog],
+    budget: int,
+    burn_in: int,
+    automatic: bool,
+    max_seconds: float | None,
+    workers: int,
+    bar,
+) -> MonteCarloResult:
+    """Rounds of batches until the target is met, the run is stopped or the budget is spent.
+
+    Each round fills the logs to ``2 B`` batches of the current length and estimates. If the run
+    does not look stationary and the burn-in is automatic, the oldest half becomes burn-in;
+    otherwise neighbouring batches are merged and the batch length doubles, so the run (and the
+    spacing of the checks) grows geometrically.
+    """
+    batches = settings.batches
+    length = max(1, min(max(settings.model.sites, FIRST_BATCH_STEPS), budget // (2 * batches)))
+    started = time.perf_counter()
+    pending_burn_in = burn_in
+    updates = 0
+    result = None
+    while True:
+        missing = 2 * batches - logs[0].count
+        spent = burn_in + logs[0].discarded + logs[0].steps
+        if result is not None and spent + missing * length > budget:
+            return _replace_reason(result, "step budget")
+        interrupted = run_units(
+            units, logs, pending_burn_in, [length] * missing, workers, _updater(bar)
         )
-    wall_time = time.perf_counter() - started
-    return _estimate(model, records, steps, burn_in, replicas, batches, seed, pairs, wall_time)
+        updates += settings.replicas * (pending_burn_in + missing * length)
+        pending_burn_in = 0
+        wall_time = time.perf_counter() - started
+        if interrupted:
+            return _estimate(settings, logs, burn_in, "interrupted", wall_time, updates)
+        result = _estimate(settings, logs, burn_in, "running", wall_time, updates)
+        if result.equilibrated and _target_met(settings, result):
+            return _replace_reason(result, "target reached")
+        if max_seconds is not None and wall_time >= max_seconds:
+            return _replace_reason(result, "time budget")
+        if bar is not None:
+            bar.set_postfix_str(_time_to_target(settings, result), refresh=False)
+        if automatic and result.equilibrated is False:
+            for log in logs:
+                log.drop_oldest(log.count // 2)
+        else:
+            for log in logs:
+                log.merge_pairs()
+            length *= 2
 
 
-def memory_estimate(sites: int, replicas: int, batches: int, pairs: int) -> int:
-    """Bytes held at once: per replica, the flip counters (int32 and int64 per site and
-    neighbourhood), per-site state and bond accumulators, and per-batch counts."""
-    per_site = 8 * 4 + 8 * 8 + 8 * 5
-    per_replica = sites * per_site + batches * (8 + pairs) * 8 + 4096
-    return replicas * per_replica
+def _replace_reason(result: MonteCarloResult, reason: str) -> MonteCarloResult:
+    return replace(result, stop_reason=reason)
+
+
+def _target_errors(settings: _Settings, result: MonteCarloResult) -> list[tuple[float, float]]:
+    """(error, allowed error) per current and target; an error of None counts as infinite."""
+    pairs = []
+    for name in CURRENT_NAMES:
+        error = getattr(result, name + "_stderr")
+        error = math.inf if error is None else error
+        if settings.target is not None:
+            pairs.append((error, settings.target * abs(getattr(result, name))))
+        if settings.absolute_target is not None:
+            pairs.append((error, settings.absolute_target))
+    return pairs
+
+
+def _target_met(settings: _Settings, result: MonteCarloResult) -> bool:
+    return all(error <= allowed for error, allowed in _target_errors(settings, result))
+
+
+def _time_to_target(settings: _Settings, result: MonteCarloResult) -> str:
+    """ "target in ~X s": errors fall as 1 / sqrt(steps), so the run needs (error / allowed)^2
+    times its measured steps."""
+    factors = [
+        (error / allowed) ** 2 if allowed > 0 else math.inf
+        for error, allowed in _target_errors(settings, result)
+    ]
+    factor = max(factors, default=1.0)
+    if not math.isfinite(factor) or result.updates_per_second <= 0:
+        return "target: no estimate yet"
+    remaining = max(0.0, factor - 1.0) * result.steps * settings.replicas
+    return f"target in ~{remaining / result.updates_per_second:.0f} s"
+
+
+def _batch_lengths(steps: int, batches: int) -> list[int]:
+    """Split ``steps`` into ``batches`` lengths differing by at most one (longer ones first)."""
+    base, extra = divmod(steps, batches)
+    return [base + (b < extra) for b in range(batches)]
+
+
+def memory_estimate(sites: int, units: int, batches: int, pairs: int, multispin: bool) -> int:
+    """Bytes held at once: per unit its state and counters, and per batch every bond's count.
+
+    A chain keeps a byte of state and eight int32 counters per site; a word three uint64 planes
+    and three int32 counters per site; both hand back int64 copies of their counts per chunk.
+    """
+    state = (3 * 8 + 3 * 4) if multispin else (1 + 8 * 4)
+    per_site = state + 8 * 8 + 8 * batches
+    per_unit = sites * per_site + batches * (columns.COLUMNS + pairs + 2) * 8 + 4096
+    return units * per_unit
 
 
 def _validated_pairs(pairs: Sequence[tuple[int, int]], sites: int) -> tuple[tuple[int, int], ...]:
@@ -149,101 +370,194 @@ def _validated_pairs(pairs: Sequence[tuple[int, int]], sites: int) -> tuple[tupl
     return result
 
 
-def _batch_currents(model: ClassicalModel, record: replica_runner.ReplicaRecord) -> np.ndarray:
-    """(B, 4 + P): I_L, I_R, I_U, I_D per step and <s_a s_b> of each pair, per batch."""
+def _energy_weights(model: ClassicalModel) -> np.ndarray:
+    """(6, 4): energy of each count column towards I_L, I_R, I_U, I_D (before dividing by
+    steps and by the number of bonds of the branch)."""
     ring = model.ring
-    counts = record.batch_counts.astype(float)
-    length = record.batch_lengths.astype(float)
     left_j_left, left_j_right = site_couplings(model, ring.left_node)
     right_j_left, right_j_right = site_couplings(model, ring.right_node)
-    runner = replica_runner
-    columns = [
-        2
-        * (
-            left_j_right * counts[:, runner.LEFT_NODE_RIGHT_ALIGNED]
-            + left_j_left * counts[:, runner.LEFT_NODE_LEFT_ALIGNED]
-        )
-        / length,
-        2
-        * (
-            right_j_right * counts[:, runner.RIGHT_NODE_RIGHT_ALIGNED]
-            + right_j_left * counts[:, runner.RIGHT_NODE_LEFT_ALIGNED]
-        )
-        / length,
-        2
-        * model.upper_coupling
-        * counts[:, runner.UPPER_BONDS_ALIGNED]
-        / (length * len(ring.upper_bonds)),
-        2
-        * model.lower_coupling
-        * counts[:, runner.LOWER_BONDS_ALIGNED]
-        / (length * len(ring.lower_bonds)),
-    ]
-    pair_columns = counts[:, runner.NODE_COLUMNS :] / record.batch_samples[:, None]
-    return np.column_stack([*columns, pair_columns])
+    weights = np.zeros((columns.COLUMNS, 4))
+    weights[columns.LEFT_NODE_RIGHT_ALIGNED, 0] = 2 * left_j_right
+    weights[columns.LEFT_NODE_LEFT_ALIGNED, 0] = 2 * left_j_left
+    weights[columns.RIGHT_NODE_RIGHT_ALIGNED, 1] = 2 * right_j_right
+    weights[columns.RIGHT_NODE_LEFT_ALIGNED, 1] = 2 * right_j_left
+    weights[columns.UPPER_BONDS_ALIGNED, 2] = 2 * model.upper_coupling / len(ring.upper_bonds)
+    weights[columns.LOWER_BONDS_ALIGNED, 3] = 2 * model.lower_coupling / len(ring.lower_bonds)
+    return weights
+
+
+def _largest_event_energies(model: ClassicalModel) -> np.ndarray:
+    """Most energy one flip moves into each current (per bond for the branches)."""
+    ring = model.ring
+    left = site_couplings(model, ring.left_node)
+    right = site_couplings(model, ring.right_node)
+    return np.array(
+        [
+            2 * (abs(left[0]) + abs(left[1])),
+            2 * (abs(right[0]) + abs(right[1])),
+            2 * abs(model.upper_coupling) / len(ring.upper_bonds),
+            2 * abs(model.lower_coupling) / len(ring.lower_bonds),
+        ]
+    )
 
 
 def _estimate(
-    model: ClassicalModel,
-    records: list[replica_runner.ReplicaRecord],
-    steps: int,
+    settings: _Settings,
+    logs: list[BatchLog],
     burn_in: int,
-    replicas: int,
-    batches: int,
-    seed: int,
-    pairs: tuple[tuple[int, int], ...],
+    stop_reason: str,
     wall_time: float,
+    updates: int,
 ) -> MonteCarloResult:
+    model = settings.model
+    count = logs[0].count
+    if count < 2:
+        # Only an interruption leaves fewer batches than validation asked for: nothing to report.
+        raise KeyboardInterrupt(f"interrupted after {count} finished batches")
+    per_unit = settings.replicas_per_unit
     between = model.dynamics == CCA
-    values = np.stack([_batch_currents(model, record) for record in records])
-    # Means weight batches by their length (lengths differ by at most one step): this is the
-    # exact total energy divided by the total number of steps.
-    lengths = np.stack([record.batch_lengths for record in records]).astype(float)
-    samples = np.stack([record.batch_samples for record in records]).astype(float)
-    current_means = (values[:, :, :4] * lengths[:, :, None]).sum(axis=(0, 1)) / lengths.sum()
-    pair_means = (values[:, :, 4:] * samples[:, :, None]).sum(axis=(0, 1)) / samples.sum()
-    errors = batch_standard_error(values, between)
-    drift = drift_z(values[:, :, :4], between)
-    # I_L + I_R is the energy flowing into the ring per step (Eq. 6): in a steady state the
-    # ring's energy (Eq. 17, plus mu times the demons for CCA) is bounded, so it averages to zero.
-    # A net flow many standard errors from zero means the ring was still heating or cooling:
-    # this catches a start-up transient that the half-against-half test dilutes.
-    net_inflow = values[:, :, 0:1] + values[:, :, 1:2]
-    balance = float(mean_z(net_inflow, between)[0])
-    correlation = lag_one_correlation(values[:, :, :4])
+    scale = float(model.sites) if settings.unit == CONTINUOUS else 1.0
+    lengths = np.array([log.lengths for log in logs], dtype=float)  # (U, B)
+    counts = np.array([log.columns for log in logs], dtype=float)  # (U, B, 6)
+    steps_per_replica = int(logs[0].steps)
+    replica_steps = lengths[:, :, None] * per_unit
+    currents = scale * (counts @ _energy_weights(model)) / replica_steps
+    pair_sums = np.array([log.pair_sums for log in logs], dtype=float).reshape(len(logs), count, -1)
+    samples = np.array([log.samples for log in logs], dtype=float)
+    pair_values = pair_sums / np.maximum(samples, 1)[:, :, None] / per_unit
+    values = np.concatenate([currents, pair_values], axis=2)
 
-    couplings = 2 * np.array(model.bond_couplings)
-    alignment_total = sum(record.bond_alignment_total for record in records)
-    bond_means = couplings * alignment_total / (replicas * steps)
-    rate_sum = np.stack([record.bond_alignment_rate_sum for record in records])
-    rate_square_sum = np.stack([record.bond_alignment_rate_square_sum for record in records])
-    rate_variance = np.maximum(rate_square_sum - rate_sum**2 / batches, 0.0) / (batches - 1)
-    bond_errors = np.abs(couplings) * standard_error(
-        rate_sum / batches, rate_variance, batches, between
-    )
-    estimates: dict[str, float] = {}
+    # Means weight batches by their length: the exact total energy over the total steps.
+    current_means = (currents * lengths[:, :, None]).sum(axis=(0, 1)) / lengths.sum()
+    pair_means = pair_sums.sum(axis=(0, 1)) / max(samples.sum(), 1) / per_unit
+    errors = batch_standard_error(values, between)
+    # A current that is exactly zero in every batch has shown no fluctuation to estimate an
+    # error from: no event moved energy there (or every batch cancelled exactly, which at low
+    # temperature is a flip and its reversal). It gets a bound instead of 0 +- 0.
+    seen = np.any(currents != 0, axis=(0, 1))
+    independent_steps = steps_per_replica * len(logs)
+    bounds = scale * NO_EVENT_BOUND_EVENTS * _largest_event_energies(model) / independent_steps
+
+    drift = drift_z(currents, between) if count >= 4 else np.zeros(4)
+    # I_L + I_R is the energy flowing into the ring per step (Eq. 6): the ring's energy (Eq. 17,
+    # plus mu times the demons for CCA) is bounded, so in a steady state it averages to zero.
+    net_inflow = currents[:, :, 0:1] + currents[:, :, 1:2]
+    balance = float(mean_z(net_inflow, between)[0])
+    equilibrated, reason = _equilibration(model, lengths, seen, np.abs([*drift, balance]), count)
+
+    bond_means, bond_errors = _bond_statistics(model, logs, scale, replica_steps, lengths, between)
+
+    estimates: dict[str, float | None] = {}
     for index, name in enumerate(CURRENT_NAMES):
         estimates[name] = float(current_means[index])
-        estimates[name + "_stderr"] = float(errors[index])
-    total_updates = replicas * (steps + burn_in)
+        estimates[name + "_stderr"] = float(errors[index]) if seen[index] else None
+        estimates[name + "_bound"] = None if seen[index] else float(bounds[index])
+    ratio, ratio_error = _magnification(estimates, currents, between)
     return MonteCarloResult(
         model=model,
-        steps=steps,
-        burn_in=burn_in,
-        replicas=replicas,
-        batches=batches,
-        seed=seed,
-        pairs=pairs,
+        steps=steps_per_replica,
+        burn_in=burn_in + logs[0].discarded,
+        replicas=settings.replicas,
+        batches=count,
+        seed=settings.seed,
+        method=settings.method,
+        pairs=settings.pairs,
         **estimates,
         bond_currents=tuple(bond_means.tolist()),
         bond_currents_stderr=tuple(bond_errors.tolist()),
         pair_correlations=tuple(float(v) for v in pair_means),
         pair_correlations_stderr=tuple(float(v) for v in errors[4:]),
-        equilibration_z=tuple(zip(CURRENT_NAMES, (float(z) for z in drift), strict=True)),
+        equilibration_z=MappingProxyType(
+            dict(zip(CURRENT_NAMES, (float(z) for z in drift), strict=True))
+        ),
         energy_balance_z=balance,
-        equilibrated=bool(np.all(np.abs([*drift, balance]) < DRIFT_THRESHOLD)),
+        equilibrated=equilibrated,
+        equilibration_reason=reason,
         drift_threshold=DRIFT_THRESHOLD,
-        batch_correlation=tuple(zip(CURRENT_NAMES, (float(c) for c in correlation), strict=True)),
+        batch_correlation=MappingProxyType(
+            dict(
+                zip(
+                    CURRENT_NAMES,
+                    (float(c) for c in lag_one_correlation(currents)),
+                    strict=True,
+                )
+            )
+        ),
+        magnification_ratio=ratio,
+        magnification_ratio_stderr=ratio_error,
+        stop_reason=stop_reason,
+        target_stderr=settings.target,
         wall_time=wall_time,
-        updates_per_second=total_updates / wall_time if wall_time > 0 else math.inf,
+        updates_per_second=updates / wall_time if wall_time > 0 else math.inf,
+        unit=settings.unit,
     )
+
+
+#: Bonds whose batch values are turned into floats at once, so a ring of millions of sites needs
+#: no float copy of every bond's batches.
+BOND_BLOCK = 2**16
+
+
+def _bond_statistics(
+    model: ClassicalModel,
+    logs: list[BatchLog],
+    scale: float,
+    replica_steps: np.ndarray,
+    lengths: np.ndarray,
+    between: bool,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Mean and standard error of every bond current (Eq. 9), computed block by block."""
+    couplings = 2 * np.array(model.bond_couplings)
+    means = np.empty(model.sites)
+    errors = np.empty(model.sites)
+    for start in range(0, model.sites, BOND_BLOCK):
+        block = slice(start, min(start + BOND_BLOCK, model.sites))
+        counts = np.array([[row[block] for row in log.bonds] for log in logs], dtype=float)
+        rates = scale * couplings[block] * counts / replica_steps
+        means[block] = (rates * lengths[:, :, None]).sum(axis=(0, 1)) / lengths.sum()
+        errors[block] = batch_standard_error(rates, between)
+    return means, errors
+
+
+def _equilibration(
+    model: ClassicalModel,
+    lengths: np.ndarray,
+    seen: np.ndarray,
+    z_scores: np.ndarray,
+    count: int,
+) -> tuple[bool | None, str]:
+    """(equilibrated, reason): None when the run cannot test stationarity."""
+    if count < 4:
+        return None, "fewer than 4 batches: the halves cannot be compared"
+    if lengths.min() < model.sites:
+        return None, (
+            f"a batch ({int(lengths.min())} steps) is shorter than one sweep ({model.sites} "
+            "steps): the ring has not been updated often enough to test"
+        )
+    if not (seen[0] and seen[1]):
+        return None, "no energy exchanged with a bath: the energy balance cannot be tested"
+    if np.all(z_scores < DRIFT_THRESHOLD):
+        return True, f"halves agree and the energy balances (every |z| < {DRIFT_THRESHOLD:g})"
+    return False, (
+        f"the halves disagree or the ring gains or loses energy (|z| >= {DRIFT_THRESHOLD:g})"
+    )
+
+
+def _magnification(
+    estimates: dict[str, float | None], currents: np.ndarray, between: bool
+) -> tuple[float | None, float | None]:
+    """max(|I_U|, |I_D|) / |I_L| and its delta-method error; None unless I_L and the larger
+    branch current are resolved."""
+    left = estimates["left_bath_current"]
+    upper = estimates["upper_branch_current"]
+    lower = estimates["lower_branch_current"]
+    larger = "upper_branch_current" if abs(upper) >= abs(lower) else "lower_branch_current"
+    for name in ("left_bath_current", larger):
+        if current_status(estimates[name], estimates[name + "_stderr"], SIGNIFICANCE) != RESOLVED:
+            return None, None
+    ratio = magnification_ratio(upper, lower, left)
+    gradient = np.zeros(4)
+    gradient[0] = -ratio * math.copysign(1.0, left) / abs(left)
+    branch = 2 if larger == "upper_branch_current" else 3
+    gradient[branch] = math.copysign(1.0, estimates[larger]) / abs(left)
+    return ratio, linear_combination_standard_error(currents, gradient, between)

@@ -12,6 +12,9 @@ import numpy as np
 
 #: |z| above which the first and second halves of a run are declared different (not equilibrated).
 DRIFT_THRESHOLD = 4.0
+#: Events a Poisson process with this many expected events fails to show with probability 5%:
+#: no events in n steps bounds the rate by 3 / n at 95% confidence (the rule of three).
+NO_EVENT_BOUND_EVENTS = 3.0
 
 
 def standard_error(
@@ -100,3 +103,15 @@ def lag_one_correlation(batch_values: np.ndarray) -> np.ndarray:
     numerator = (centred[:, 1:] * centred[:, :-1]).sum(axis=(0, 1))
     denominator = (centred**2).sum(axis=(0, 1))
     return np.divide(numerator, denominator, out=np.zeros_like(numerator), where=denominator > 0)
+
+
+def linear_combination_standard_error(
+    batch_values: np.ndarray, weights: np.ndarray, between_replicas: bool
+) -> float:
+    """Standard error of ``weights . mean`` from batch averages (R, B, Q).
+
+    Applied to the gradient of a smooth function of the means, this is the delta method: the
+    batches carry the covariance between quantities (e.g. I_U and I_L of the same run).
+    """
+    combined = batch_values @ np.asarray(weights, dtype=float)
+    return float(batch_standard_error(combined[:, :, None], between_replicas)[0])

@@ -2,6 +2,8 @@
 
 import json
 
+import pytest
+
 from exactspin.cli.main import main
 
 CURRENTS = (
@@ -55,3 +57,33 @@ def test_bad_steps_exit_2_with_one_line(capsys):
 def test_cca_without_mu_exits_2(capsys):
     assert main(["classical", "mc", "--dynamics", "cca", "--quiet"]) == 2
     assert "'mu'" in capsys.readouterr().err
+
+
+def test_multispin_json_counts_replica_updates(capsys):
+    status = main(["classical", "mc", "--steps", "1e5", "--replicas", "128", "--json"])
+    assert status == 0
+    payload = json.loads(capsys.readouterr().out)
+    assert payload["method"] == "multispin" and payload["replicas"] == 128
+    # Replica-updates: every replica's burn-in and measured steps, per second of the run.
+    assert payload["updates_per_second"] == pytest.approx(
+        128 * (100_000 + 20_000) / payload["wall_time"]
+    )
+
+
+def test_replicas_between_words_exit_2_naming_the_rule(capsys):
+    assert main(["classical", "mc", "--replicas", "100", "--quiet"]) == 2
+    error = capsys.readouterr().err
+    assert "'replicas'" in error and "multiple of 64" in error
+
+
+def test_an_undetermined_run_warns_on_one_line_and_exits_2(capsys):
+    status = main(["classical", "mc", "--nu", "500", "--nd", "500", "--steps", "1e3", "--json"])
+    assert status == 2
+    captured = capsys.readouterr()
+    assert json.loads(captured.out)["equilibration"]["equilibrated"] is None
+    assert captured.err.count("\n") == 1 and "undetermined" in captured.err
+
+
+def test_continuous_unit_option(capsys):
+    assert main(["classical", "mc", "--steps", "2e5", "--unit", "continuous", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["unit"] == "continuous"

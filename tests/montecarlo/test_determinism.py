@@ -40,3 +40,16 @@ def test_different_replica_counts_are_statistically_equal():
         difference = getattr(few, name) - getattr(many, name)
         error = np.hypot(getattr(few, name + "_stderr"), getattr(many, name + "_stderr"))
         assert abs(difference) < 5 * error
+
+
+def test_multispin_numbers_do_not_depend_on_the_number_of_workers():
+    serial = simulate(FIG5, 50_000, replicas=192, seed=7, workers=1, pairs=[(0, 3)])
+    parallel = simulate(FIG5, 50_000, replicas=192, seed=7, workers=2, pairs=[(0, 3)])
+    again = simulate(FIG5, 50_000, replicas=192, seed=7, workers=3, pairs=[(0, 3)])
+    assert numbers(serial) == numbers(parallel) == numbers(again)
+
+
+def test_target_runs_do_not_depend_on_the_number_of_workers():
+    serial = simulate(FIG5, 10**8, replicas=128, seed=8, workers=1, target_stderr=0.05)
+    parallel = simulate(FIG5, 10**8, replicas=128, seed=8, workers=2, target_stderr=0.05)
+    assert numbers(serial) == numbers(parallel)

@@ -15,6 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from exactspin.classical.model import ClassicalModel
+from exactspin.montecarlo.chains import initial_entries
 from exactspin.montecarlo.kernel import (
     ALWAYS,
     CONFIGURATIONS,
@@ -31,7 +32,6 @@ from exactspin.montecarlo.kernel import (
     site_couplings,
     spins_of,
 )
-from exactspin.montecarlo.replicas import initial_entries
 from exactspin.montecarlo.rng import generator_state, replica_seeds, scale_word
 
 
