@@ -13,7 +13,7 @@ from types import MappingProxyType
 from typing import Any
 
 from exactspin.classical.model import ClassicalModel
-from exactspin.currents import circulation
+from exactspin.currents import UNDETERMINED, circulation
 
 #: The branch currents (and bath currents) a result carries, each with ``<name>_stderr``.
 CURRENT_NAMES = (
@@ -27,7 +27,6 @@ CURRENT_NAMES = (
 SIGNIFICANCE = 3.0
 
 RESOLVED, UNRESOLVED, NO_EVENTS = "resolved", "unresolved", "no events"
-UNDETERMINED = "undetermined"
 
 #: Unit names: per single-spin update attempt (DESIGN.md), or per unit time of Eq. 4 (x N_S).
 STEP, CONTINUOUS = "step", "continuous"
