@@ -19,6 +19,10 @@ from exactspin.validation import ParameterError
 #: Background colours of the circulation regimes, as in the paper's figures.
 REGIME_COLOURS = {CLOCKWISE: "green", PARALLEL: "gray", ANTICLOCKWISE: "yellow"}
 REGIME_ALPHA = 0.25
+#: The time units of currents (the ``unit`` observable), in words for axis labels.
+STEP = "step"
+CONTINUOUS = "continuous"
+UNIT_WORDS = {STEP: "energy per update attempt", CONTINUOUS: "energy per unit time"}
 
 
 def regime_spans(x: Sequence[float], circulation: Sequence[Any]) -> list[tuple[float, float, str]]:
@@ -101,12 +105,44 @@ def plot_sweep(
             axes.axvspan(start, end, color=REGIME_COLOURS[regime], alpha=REGIME_ALPHA, linewidth=0)
     axes.axhline(0.0, color="black", linewidth=0.5)
     axes.set_xlabel(x)
-    axes.set_ylabel("current per update attempt" if sweep.solver != "quantum" else "current")
+    axes.set_ylabel(y_label(result, y))
     axes.set_title(f"exactspin sweep ({sweep.solver})", fontsize="medium")
     axes.legend(fontsize="small")
     if path is not None:
         figure.savefig(path, dpi=150)
     return figure
+
+
+def y_label(result: SweepResult, y: Sequence[str]) -> str:
+    """The y axis label: the observable's name, and for heat currents their unit.
+
+    Classical and Monte Carlo currents are per update attempt or per unit time as their
+    ``unit`` column says; quantum currents are per unit time (Eq. 35). A single column is named
+    itself; several currents are "heat current" (the legend names each); anything else is
+    "value".
+    """
+    currents = all("current" in key for key in y)
+    name = y[0] if len(y) == 1 else "heat current" if currents else "value"
+    if not currents:
+        return name
+    units = {row.get("unit") for row in result.rows}
+    if result.sweep.solver == "quantum":
+        units = {CONTINUOUS}
+    if len(units) != 1 or next(iter(units)) not in UNIT_WORDS:
+        return name
+    return f"{name} ({UNIT_WORDS[next(iter(units))]})"
+
+
+def require_plot_format(name: str, path: str | os.PathLike[str]) -> None:
+    """Raise :class:`ParameterError` unless matplotlib can write a figure to ``path``'s suffix."""
+    from matplotlib.figure import Figure
+
+    formats = Figure().canvas.get_supported_filetypes()
+    suffix = os.path.splitext(os.fspath(path))[1].lower().lstrip(".")
+    if suffix not in formats:
+        raise ParameterError(
+            name, str(path), "a file name ending in ." + ", .".join(sorted(formats))
+        )
 
 
 def _number(value: Any) -> float:

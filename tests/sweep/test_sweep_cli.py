@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import NOISY, SLOW
+from conftest import ALLOW, NOISY, PLUGINS, SLOW
 from matplotlib.colors import to_rgba
 
 from exactspin.cli.main import main
@@ -23,13 +23,14 @@ def config(tmp_path):
 
 
 def run(capsys, *argv):
-    status = main([str(a) for a in argv])
+    """Run the command line with the toy plugins allowed."""
+    status = main([*map(str, argv), *ALLOW])
     captured = capsys.readouterr()
     return status, captured.out, captured.err
 
 
 def test_the_table_goes_to_stdout_or_to_a_csv_or_json_file(config, tmp_path, capsys):
-    expected = run_sweep(parse_sweep(CONFIG))
+    expected = run_sweep(parse_sweep(CONFIG, allowed_plugins=PLUGINS))
     status, out, _ = run(capsys, "sweep", config, "--no-cache", "--quiet")
     assert status == 0 and out == expected.csv_text()
     status, out, _ = run(capsys, "sweep", config, "--no-cache", "--quiet", "--json")
@@ -53,7 +54,7 @@ def test_the_seed_option_changes_the_stochastic_numbers(config, capsys):
     _, first, _ = run(capsys, "sweep", config, "--no-cache", "--quiet")
     _, reseeded, _ = run(capsys, "sweep", config, "--no-cache", "--quiet", "--seed", 5)
     assert reseeded != first
-    assert reseeded == run_sweep(parse_sweep(CONFIG, seed=5)).csv_text()
+    assert reseeded == run_sweep(parse_sweep(CONFIG, seed=5, allowed_plugins=PLUGINS)).csv_text()
 
 
 @pytest.mark.parametrize(
@@ -114,7 +115,9 @@ def test_regimes_span_half_way_to_the_neighbours_and_merge():
 
 
 def test_the_plot_shades_each_regime_in_the_papers_colours(tmp_path):
-    sweep = Sweep(NOISY, fixed={"nu": 2}, grid={"tl": [-3.0, -2.0, 2.0, 3.0]})
+    sweep = Sweep(
+        NOISY, fixed={"nu": 2}, grid={"tl": [-3.0, -2.0, 2.0, 3.0]}, allowed_plugins=PLUGINS
+    )
     result = run_sweep(sweep)
     regimes = [row["circulation"] for row in result.rows]
     assert set(regimes) == {"clockwise", "parallel"}  # the toy solver's sign follows tl

@@ -1,4 +1,4 @@
-"""Deterministic seeded test solvers, run by spec ``python:toy_solvers:<name>``.
+"""Deterministic seeded test solvers: plugins ``toy_solvers:<name>``, allowed explicitly.
 
 They stand in for the physics solvers where a test needs a solver that is fast, slow on purpose,
 or observable from a fresh process (the sweep subprocess cannot be monkeypatched). The directory
