@@ -66,7 +66,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--scheduler",
         default=None,
         metavar="ADDRESS",
-        help="run on the Dask cluster at ADDRESS (needs exactspin[dask]; default: no cluster)",
+        help="run on the Dask cluster at ADDRESS, needs exactspin[dask] (default: no cluster)",
     )
     parser.add_argument(
         "--allow-plugin",

@@ -11,6 +11,8 @@ import pytest
 HERE = Path(__file__).resolve().parent
 NOISY = "toy_solvers:noisy"
 SLOW = "toy_solvers:slow"
+FAILING = "toy_solvers:failing"
+UNDETERMINED = "toy_solvers:undetermined"
 #: The explicit opt-in the toy plugins need: ``allowed_plugins=`` in Python ...
 PLUGINS = ("toy_solvers",)
 #: ... and ``--allow-plugin`` on the command line.
