@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from exactspin.currents import ANTICLOCKWISE, CLOCKWISE, PARALLEL
-from exactspin.sweep.table import SweepResult
+from exactspin.sweep.table import SweepResult, stderr_column
 from exactspin.validation import ParameterError
 
 #: Background colours of the circulation regimes, as in the paper's figures.
@@ -54,7 +54,9 @@ def plot_sweep(
 
     Other swept axes give one line per combination of their values. The circulation regimes
     are shaded when the plot shows a single series of points with a ``circulation`` column.
-    Columns with a ``<name>_stderr`` twin (Monte Carlo) get error bars.
+    Columns with a standard-error twin (Monte Carlo; :func:`stderr_column`) get error bars;
+    undefined values (an undetermined current) are left out, and so is the shading of a point
+    whose circulation is not a regime (``undetermined``).
 
     Parameters
     ----------
@@ -92,9 +94,9 @@ def plot_sweep(
         suffix = ", ".join(f"{n}={v}" for n, v in zip(others, values, strict=True))
         for key in y:
             ys = [_number(row.get(key)) for row in rows]
-            errors = [_number(row.get(f"{key}_stderr")) for row in rows]
+            errors = [_number(row.get(stderr_column(key))) for row in rows]
             label = f"{key} ({suffix})" if suffix else key
-            if f"{key}_stderr" in columns:
+            if stderr_column(key) in columns:
                 axes.errorbar(xs, ys, yerr=errors, marker="o", markersize=3, capsize=2, label=label)
             else:
                 axes.plot(xs, ys, marker="o", markersize=3, label=label)
