@@ -212,11 +212,11 @@ def _plot_request(args: argparse.Namespace, sweep) -> tuple[str, list[str]] | No
         if args.x is not None:
             raise ParameterError("x", args.x, "used together with --plot FILE")
         return None
-    swept = list(sweep.grid)
+    swept = list(sweep.swept)
     x = args.x
     if x is None and len(swept) == 1:
         x = swept[0]
-    if x not in sweep.grid:
+    if x not in swept:
         allowed = "one of the swept parameters: " + ", ".join(swept) if swept else "swept"
         raise ParameterError("x", x, allowed + " (a plot needs a swept parameter)")
     from exactspin.sweep.plot import require_plot_format

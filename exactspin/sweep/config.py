@@ -11,7 +11,16 @@ The file names the solver and splits the parameters into fixed values and grid a
     tl = [1.0, 2.0, 3.0]
     j2 = [1.0, 1.9]
 
-Axes keep the file's order (first axis slowest). A sweep file is data: reading one never imports
+Axes keep the file's order (first axis slowest). Instead of ``[grid]``, a file may list its points,
+each an array-of-tables entry naming the same swept parameters, run in file order::
+
+    [[points]]
+    tl = 1.0
+    j2 = 1.5
+    [[points]]
+    tl = 3.0
+    j2 = 1.9
+ A sweep file is data: reading one never imports
 a module or runs code. A ``module:function`` solver runs only when the caller allows its module
 (``allowed_plugins``, the command line's ``--allow-plugin``), which no key of the file can do.
 This module only parses; :class:`Sweep` validates names, types and ranges.
@@ -33,7 +42,7 @@ else:  # pragma: no cover - exercised only on Python 3.10
     import tomli as tomllib
 
 #: Top-level keys a sweep file may hold.
-TOP_LEVEL_KEYS = ("solver", "seed", "fixed", "grid")
+TOP_LEVEL_KEYS = ("solver", "seed", "fixed", "grid", "points")
 
 
 def parse_sweep(
@@ -72,6 +81,7 @@ def parse_sweep(
         "solver": document["solver"],
         "fixed": document.get("fixed", {}),
         "grid": document.get("grid", {}),
+        "listed": document.get("points", ()),
         "allowed_plugins": tuple(allowed_plugins),
     }
     if seed is not None:

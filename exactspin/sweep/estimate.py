@@ -105,6 +105,9 @@ def estimate_sweep(sweep: Sweep, workers: int = 1) -> SweepEstimate:
     if model is None:
         return SweepEstimate(len(sweep), None, workers, "a plugin's cost is unknown")
     relevant, per_point, description = model
+    if sweep.listed:
+        total = sum(per_point(point.parameters) for point in sweep.points())
+        return SweepEstimate(len(sweep), total, max(1, workers), description)
     cost_axes = [name for name in sweep.grid if name in relevant]
     repeats = math.prod(len(axis) for name, axis in sweep.grid.items() if name not in relevant)
     total = 0.0

@@ -1,8 +1,9 @@
 """Sweep definitions: the parameter points of a sweep, their order and their seeds.
 
 A sweep names a solver and splits the model parameters (named as the CLI flags without dashes)
-into fixed values and grid axes; its points are the product of the axes, first axis slowest, as
-``itertools.product`` over the axes in the order given, enumerated lazily (a sweep of 10^8 points
+into fixed values and either grid axes or an explicit list of points. A grid's points are the
+product of the axes, first axis slowest, as ``itertools.product`` over the axes in the order
+given, enumerated lazily (a sweep of 10^8 points
 costs the memory of its axes, not of its points). Each point's random stream comes from its grid
 index alone, so results do not depend on which executor runs the point or when. Validation looks at
 the axes, not at every point: see :func:`validation_points`. This module validates and
@@ -59,6 +60,9 @@ class Sweep:
         Parameter values shared by every point.
     grid : mapping of str to sequence
         The swept axes; the points are their product, first axis slowest.
+    listed : sequence of mapping
+        Instead of a grid, the points themselves, in order; each gives the same parameter names
+        (the swept ones), and the fixed values complete it.
     seed : int
         Base seed; point ``i`` gets ``SeedSequence(seed, spawn_key=(i,))``.
     allowed_plugins : tuple of str
@@ -78,6 +82,7 @@ class Sweep:
     grid: Mapping[str, Sequence[Any]] = field(default_factory=dict)
     seed: int = 0
     allowed_plugins: tuple[str, ...] = ()
+    listed: Sequence[Mapping[str, Any]] = ()
     _entry: SolverEntry = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -104,10 +109,19 @@ class Sweep:
             if len(axis) == 0:
                 raise ParameterError(name, list(axis), "a non-empty list of values (a grid axis)")
             grid[name] = entry.coerce_axis(name, axis)
+        listed = _listed_points(entry, self.listed, fixed)
+        if listed and grid:
+            raise ParameterError("points", list(self.listed), "given instead of [grid], not both")
         set_(self, "fixed", fixed)
         set_(self, "grid", grid)
+        set_(self, "listed", listed)
         entry.check_required(self.parameter_names)
-        if entry.parameters is not None:  # a plugin takes any values: nothing to check per point
+        if entry.parameters is None:  # a plugin takes any values: nothing to check per point
+            return
+        if listed:
+            for point in self.points():
+                entry.check(point.parameters)
+        else:
             for parameters in validation_points(entry, fixed, grid):
                 entry.check(parameters)
 
@@ -117,9 +131,14 @@ class Sweep:
         return self._entry
 
     @property
+    def swept(self) -> tuple[str, ...]:
+        """The parameters that vary: the grid axes in axis order, or the listed points' names."""
+        return tuple(self.listed[0]) if self.listed else tuple(self.grid)
+
+    @property
     def parameter_names(self) -> tuple[str, ...]:
-        """Every parameter name: grid axes in axis order, then the fixed values."""
-        return tuple(self.grid) + tuple(name for name in self.fixed if name not in self.grid)
+        """Every parameter name: the swept ones (:attr:`swept`), then the fixed values."""
+        return self.swept + tuple(name for name in self.fixed if name not in self.swept)
 
     @property
     def stochastic(self) -> bool:
@@ -127,15 +146,25 @@ class Sweep:
         return self.entry.stochastic
 
     def __len__(self) -> int:
+        if self.listed:
+            return len(self.listed)
         return math.prod(len(axis) for axis in self.grid.values())
 
     def points(self) -> Iterator[Point]:
-        """Every point in grid order (first axis slowest), each with its own seed, one at a time."""
-        names = tuple(self.grid)
-        for index, values in enumerate(itertools.product(*self.grid.values())):
+        """Every point in order (listed, or grid order with the first axis slowest), each with
+        its own seed, one at a time."""
+        if self.listed:
+            swept: Iterator[Mapping[str, Any]] = iter(self.listed)
+        else:
+            names = tuple(self.grid)
+            swept = (
+                dict(zip(names, values, strict=True))
+                for values in itertools.product(*self.grid.values())
+            )
+        for index, values in enumerate(swept):
             yield Point(
                 index=index,
-                parameters={**dict(zip(names, values, strict=True)), **self.fixed},
+                parameters={**values, **self.fixed},
                 seed=point_seed(self.seed, index),
             )
 
@@ -164,6 +193,30 @@ def validation_points(
     for block in blocks:
         for values in itertools.product(*(grid[name] for name in block)):
             yield {**first, **dict(zip(block, values, strict=True)), **fixed}
+
+
+def _listed_points(
+    entry: SolverEntry, listed: object, fixed: Mapping[str, Any]
+) -> tuple[dict[str, Any], ...]:
+    """The listed points, checked to name the same parameters, none of them fixed, and coerced
+    column by column (so a column of an untyped plugin has one type, as a grid axis has)."""
+    if isinstance(listed, (str, bytes, Mapping)) or not isinstance(listed, Sequence):
+        raise ParameterError("points", listed, "a list of points ([[points]] tables)")
+    if not listed:
+        return ()
+    for point in listed:
+        if not isinstance(point, Mapping) or not point:
+            raise ParameterError("points", point, "a table of parameter values (one point)")
+    names = tuple(listed[0])
+    for number, point in enumerate(listed, start=1):
+        if set(point) != set(names):
+            allowed = "the parameters of the first point: " + ", ".join(names)
+            raise ParameterError("points", dict(point), f"point {number} naming {allowed}")
+    for name in names:
+        if name in fixed:
+            raise ParameterError(name, fixed[name], "either fixed or in the [[points]], not both")
+    columns = {name: entry.coerce_axis(name, [point[name] for point in listed]) for name in names}
+    return tuple({name: columns[name][row] for name in names} for row in range(len(listed)))
 
 
 def point_seed(base_seed: int, index: int) -> int:

@@ -75,13 +75,13 @@ def plot_sweep(
     from matplotlib.figure import Figure
 
     sweep = result.sweep
-    if x not in sweep.grid:
-        raise ParameterError("x", x, "one of the swept parameters: " + ", ".join(sweep.grid))
+    if x not in sweep.swept:
+        raise ParameterError("x", x, "one of the swept parameters: " + ", ".join(sweep.swept))
     columns = result.columns
     for key in y:
         if key not in columns:
             raise ParameterError("y", key, "a column of the sweep table: " + ", ".join(columns))
-    others = [name for name in sweep.grid if name != x]
+    others = [name for name in sweep.swept if name != x]
     series: dict[tuple, list[dict[str, Any]]] = {}
     for row in result.rows:
         series.setdefault(tuple(row[name] for name in others), []).append(row)

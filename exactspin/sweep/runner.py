@@ -160,7 +160,7 @@ def _run_parallel(
 
 
 def _point_error(sweep: Sweep, point: Point, error: BaseException) -> PointError:
-    swept = {name: point.parameters[name] for name in sweep.grid}
+    swept = {name: point.parameters[name] for name in sweep.swept}
     return PointError(point.index, swept, error)
 
 

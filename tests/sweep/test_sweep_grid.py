@@ -138,3 +138,62 @@ def test_the_seed_option_overrides_the_file_seed():
     text = f'solver = "{NOISY}"\nseed = 5\n[grid]\nx = [1.0]'
     assert parse_sweep(text, allowed_plugins=PLUGINS).seed == 5
     assert parse_sweep(text, seed=9, allowed_plugins=PLUGINS).seed == 9
+
+
+LISTED_TOML = """
+solver = "classical"
+[fixed]
+nu = 2
+nd = 3
+[[points]]
+tl = 1.0
+j2 = 1.5
+[[points]]
+j2 = 2.5
+tl = 3
+"""
+
+
+def test_listed_points_run_in_file_order_with_the_fixed_values():
+    sweep = parse_sweep(LISTED_TOML)
+    assert len(sweep) == 2 and sweep.swept == ("tl", "j2")
+    assert [p.parameters for p in sweep.points()] == [
+        {"tl": 1.0, "j2": 1.5, "nu": 2, "nd": 3},
+        {"tl": 3.0, "j2": 2.5, "nu": 2, "nd": 3},
+    ]
+    assert [p.seed for p in sweep.points()] == [point_seed(0, 0), point_seed(0, 1)]
+
+
+@pytest.mark.parametrize("solver", ["classical", NOISY])
+def test_listing_the_points_of_a_grid_gives_the_grids_table(solver):
+    from exactspin.sweep import run_sweep
+
+    axes = {"tl": [1.0, 2.0], "j2": [1.5, 2.5]}
+    grid = Sweep(solver, fixed={"nu": 1}, grid=axes, allowed_plugins=PLUGINS)
+    listed = Sweep(
+        solver,
+        fixed={"nu": 1},
+        listed=[
+            dict(zip(axes, values, strict=True)) for values in itertools.product(*axes.values())
+        ],
+        allowed_plugins=PLUGINS,
+    )
+    assert run_sweep(listed).csv_text() == run_sweep(grid).csv_text()
+
+
+@pytest.mark.parametrize(
+    ("text", "key"),
+    [
+        ('solver = "classical"\n[grid]\ntl = [1.0]\n[[points]]\ntl = 2.0\n', "points"),
+        ('solver = "classical"\n[[points]]\ntl = 2.0\n[[points]]\nj2 = 2.0\n', "points"),
+        ('solver = "classical"\n[[points]]\ntl = 2.0\n[[points]]\n', "points"),
+        ('solver = "classical"\n[fixed]\ntl = 1.0\n[[points]]\ntl = 2.0\n', "tl"),
+        ('solver = "classical"\n[[points]]\ntl = 2.0\n[[points]]\ntl = -2.0\n', "tl"),
+        ('solver = "classical"\npoints = 3\n', "points"),
+        ('solver = "classical"\npoints = [1, 2]\n', "points"),
+    ],
+)
+def test_bad_point_lists_name_the_key(text, key):
+    with pytest.raises(ParameterError) as error:
+        parse_sweep(text)
+    assert error.value.parameter == key
