@@ -2,7 +2,7 @@
 
 The file names the solver and splits the parameters into fixed values and grid axes::
 
-    solver = "classical"    # or "mc", "quantum", "python:module:function"
+    solver = "classical"    # or "mc", "quantum", an installed plugin, "module:function"
     seed = 0                # optional base seed
     [fixed]
     nu = 2
@@ -11,14 +11,25 @@ The file names the solver and splits the parameters into fixed values and grid a
     tl = [1.0, 2.0, 3.0]
     j2 = [1.0, 1.9]
 
-Axes keep the file's order (first axis slowest). This module only parses; :class:`Sweep`
-validates names, types and ranges.
+Axes keep the file's order (first axis slowest). Instead of ``[grid]``, a file may list its points,
+each an array-of-tables entry naming the same swept parameters, run in file order::
+
+    [[points]]
+    tl = 1.0
+    j2 = 1.5
+    [[points]]
+    tl = 3.0
+    j2 = 1.9
+ A sweep file is data: reading one never imports
+a module or runs code. A ``module:function`` solver runs only when the caller allows its module
+(``allowed_plugins``, the command line's ``--allow-plugin``), which no key of the file can do.
+This module only parses; :class:`Sweep` validates names, types and ranges.
 """
 
 from __future__ import annotations
 
 import sys
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -31,11 +42,18 @@ else:  # pragma: no cover - exercised only on Python 3.10
     import tomli as tomllib
 
 #: Top-level keys a sweep file may hold.
-TOP_LEVEL_KEYS = ("solver", "seed", "fixed", "grid")
+TOP_LEVEL_KEYS = ("solver", "seed", "fixed", "grid", "points")
 
 
-def parse_sweep(text: str, seed: int | None = None, source: str = "<string>") -> Sweep:
+def parse_sweep(
+    text: str,
+    seed: int | None = None,
+    source: str = "<string>",
+    allowed_plugins: Sequence[str] = (),
+) -> Sweep:
     """Build a :class:`Sweep` from TOML text; ``seed`` (if given) overrides the file's seed.
+
+    ``allowed_plugins`` are the modules the caller (never the file) allows plugin solvers from.
 
     Raises
     ------
@@ -63,6 +81,8 @@ def parse_sweep(text: str, seed: int | None = None, source: str = "<string>") ->
         "solver": document["solver"],
         "fixed": document.get("fixed", {}),
         "grid": document.get("grid", {}),
+        "listed": document.get("points", ()),
+        "allowed_plugins": tuple(allowed_plugins),
     }
     if seed is not None:
         arguments["seed"] = seed
@@ -71,10 +91,12 @@ def parse_sweep(text: str, seed: int | None = None, source: str = "<string>") ->
     return Sweep(**arguments)
 
 
-def load_sweep(path: str | Path, seed: int | None = None) -> Sweep:
+def load_sweep(
+    path: str | Path, seed: int | None = None, allowed_plugins: Sequence[str] = ()
+) -> Sweep:
     """Read a sweep file (see the module docstring); ``seed`` overrides the file's seed."""
     try:
         text = Path(path).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
         raise ParameterError("config", str(path), f"a readable UTF-8 TOML file ({error})") from None
-    return parse_sweep(text, seed=seed, source=str(path))
+    return parse_sweep(text, seed=seed, source=str(path), allowed_plugins=allowed_plugins)

@@ -4,25 +4,22 @@ Each solver is a function ``(parameters, seed) -> dict`` of JSON-ready observabl
 result's ``to_dict()``). The physics packages are imported lazily, inside the function, so this
 registry loads without them and a worker process imports only the solver it runs.
 
-Besides the named solvers, ``"python:module:function"`` names any importable function
-``f(parameters: dict, seed: int) -> dict``; it takes any parameter names with int, float or
-string values and always receives its point's seed. It is meant for user models and for
-deterministic test solvers that must run in a fresh process (no monkeypatching possible).
+Besides the built-in solvers, a plugin (see :mod:`exactspin.sweep.plugins`) names a function
+``f(parameters: dict, seed: int) -> dict`` that the person running the sweep has allowed; it takes
+any parameter names with int, float or string values and always receives its point's seed.
 """
 
 from __future__ import annotations
 
-import importlib
 import json
 import math
 import numbers
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from exactspin.sweep.plugins import load_plugin, plugin_target
 from exactspin.validation import ParameterError, require_integer
-
-PYTHON_PREFIX = "python:"
 
 #: Parameters of the classical model (``ClassicalModel.from_parameters``), with their types.
 CLASSICAL_PARAMETERS: dict[str, type] = {
@@ -59,19 +56,27 @@ class SolverEntry:
     Attributes
     ----------
     name : str
-        The name used in sweep files (``classical``, ``mc``, ``quantum`` or a python spec).
+        The name used in sweep files (``classical``, ``mc``, ``quantum`` or a plugin's name).
     parameters : dict or None
         Accepted parameter names and their types; None accepts any identifier.
     required : tuple of str
         Parameters every point must give.
     stochastic : bool
         Whether results depend on the point seed.
+    coupled : tuple of frozenset of str
+        The groups of parameters whose validity depends on each other (``dynamics`` and ``mu``);
+        every other parameter is valid or not on its own value. A grid is then checked axis by
+        axis and over the product of the axes within each group only, never point by point.
+    target : str or None
+        ``module:function`` of a plugin; None for a built-in solver.
     """
 
     name: str
     parameters: dict[str, type] | None
     required: tuple[str, ...] = ()
     stochastic: bool = False
+    coupled: tuple[frozenset[str], ...] = ()
+    target: str | None = None
 
     def coerce(self, name: object, value: object) -> Any:
         """Check the name and type of one parameter value; return it in its canonical type."""
@@ -95,13 +100,18 @@ class SolverEntry:
             coerced = tuple(float(value) if _is_integer(value) else value for value in coerced)
         return coerced
 
-    def check(self, parameters: Mapping[str, Any]) -> None:
-        """Raise :class:`ParameterError` if the solver would reject this point (cheap checks)."""
+    def check_required(self, names: Iterable[str]) -> None:
+        """Raise :class:`ParameterError` if a parameter every point needs is not among ``names``."""
+        given = set(names)
         for name in self.required:
-            if name not in parameters:
+            if name not in given:
                 raise ParameterError(
                     name, None, f"given (fixed or swept) for the {self.name} solver"
                 )
+
+    def check(self, parameters: Mapping[str, Any]) -> None:
+        """Raise :class:`ParameterError` if the solver would reject this point (cheap checks)."""
+        self.check_required(parameters)
         if self.parameters is None:
             return
         _CHECKS[self.name](dict(parameters))
@@ -134,36 +144,42 @@ def _is_integer(value: object) -> bool:
     return isinstance(value, numbers.Integral) and not isinstance(value, bool)
 
 
-def solver_entry(solver: object) -> SolverEntry:
-    """The registry entry of a solver name or ``python:module:function`` spec.
+def solver_entry(solver: object, allowed_plugins: Sequence[str] = ()) -> SolverEntry:
+    """The registry entry of a built-in solver name or of a plugin.
+
+    Parameters
+    ----------
+    solver : str
+        ``"classical"``, ``"mc"``, ``"quantum"``, an installed plugin's name, or
+        ``"module:function"`` from a module in ``allowed_plugins``.
+    allowed_plugins : sequence of str
+        Modules the caller allows plugins from (the command line's ``--allow-plugin``).
 
     Raises
     ------
     ParameterError
-        Unknown name, or a python spec whose function cannot be imported.
+        Unknown name, a plugin not allowed (refused before any import), or one whose function
+        cannot be imported.
     """
     if isinstance(solver, str) and solver in _ENTRIES:
         return _ENTRIES[solver]
-    if isinstance(solver, str) and solver.startswith(PYTHON_PREFIX):
-        _python_function(solver)
-        return SolverEntry(name=solver, parameters=None, stochastic=True)
-    raise ParameterError(
-        "solver",
-        solver,
-        "one of " + ", ".join(map(repr, _ENTRIES)) + " or 'python:module:function'",
-    )
+    if not isinstance(solver, str):
+        raise ParameterError("solver", solver, "a solver name (string)")
+    target = plugin_target(solver, allowed_plugins, built_in=tuple(_ENTRIES))
+    return SolverEntry(name=solver, parameters=None, stochastic=True, target=target)
 
 
-def evaluate_point(solver: str, parameters: dict[str, Any], seed: int) -> dict[str, Any]:
+def evaluate_point(entry: SolverEntry, parameters: dict[str, Any], seed: int) -> dict[str, Any]:
     """Run one point and return its observables as plain JSON values.
 
     Non-finite floats become None and every value goes through a JSON round trip, so a fresh
-    result and one read back from the cache are identical. Module-level so executors can pickle it.
+    result and one read back from the cache are identical. Module-level so executors can pickle it
+    (``entry`` comes from :func:`solver_entry`, which did the opt-in check).
     """
-    if solver.startswith(PYTHON_PREFIX):
-        result = _python_function(solver)(dict(parameters), seed)
+    if entry.target is not None:
+        result = load_plugin(entry.target)(dict(parameters), seed)
     else:
-        result = _RUNNERS[solver](dict(parameters), seed)
+        result = _RUNNERS[entry.name](dict(parameters), seed)
     return normalise(result)
 
 
@@ -174,20 +190,6 @@ def normalise(result: Mapping[str, Any]) -> dict[str, Any]:
     if not isinstance(result, Mapping):
         raise TypeError(f"a sweep solver must return a dict, not {type(result).__name__}")
     return json.loads(json.dumps(to_jsonable(dict(result)), allow_nan=False))
-
-
-def _python_function(spec: str) -> Callable[[dict[str, Any], int], Mapping[str, Any]]:
-    module_name, _, function_name = spec[len(PYTHON_PREFIX) :].partition(":")
-    allowed = "'python:module:function' naming an importable function f(parameters, seed)"
-    if not module_name or not function_name:
-        raise ParameterError("solver", spec, allowed)
-    try:
-        function = getattr(importlib.import_module(module_name), function_name)
-    except (ImportError, AttributeError) as error:
-        raise ParameterError("solver", spec, f"{allowed} ({error})") from None
-    if not callable(function):
-        raise ParameterError("solver", spec, allowed)
-    return function
 
 
 def _split(parameters: dict[str, Any], names: Mapping[str, type]) -> dict[str, Any]:
@@ -235,13 +237,25 @@ def _run_quantum(parameters: dict[str, Any], seed: int) -> Mapping[str, Any]:
     return solve(_quantum_model(parameters)).to_dict()
 
 
+#: Parameters whose valid values depend on each other: the ring's branch sizes, and the CCA
+#: demon unit that only CCA dynamics takes. Every other parameter has a range of its own.
+CLASSICAL_COUPLED = (frozenset({"nu", "nd"}), frozenset({"dynamics", "mu"}))
+#: The number of up spins is bounded by the number of sites (Eq. 22 sectors).
+QUANTUM_COUPLED = (frozenset({"nu", "nd", "up"}),)
+
 _ENTRIES: dict[str, SolverEntry] = {
-    "classical": SolverEntry("classical", CLASSICAL_PARAMETERS),
+    "classical": SolverEntry("classical", CLASSICAL_PARAMETERS, coupled=CLASSICAL_COUPLED),
     "mc": SolverEntry(
-        "mc", {**CLASSICAL_PARAMETERS, **MONTE_CARLO_RUN_PARAMETERS}, ("steps",), stochastic=True
+        "mc",
+        {**CLASSICAL_PARAMETERS, **MONTE_CARLO_RUN_PARAMETERS},
+        ("steps",),
+        stochastic=True,
+        coupled=CLASSICAL_COUPLED,
     ),
-    "quantum": SolverEntry("quantum", QUANTUM_PARAMETERS),
+    "quantum": SolverEntry("quantum", QUANTUM_PARAMETERS, coupled=QUANTUM_COUPLED),
 }
+#: The solver names a sweep file can use without any opt-in.
+BUILT_IN_SOLVERS = tuple(_ENTRIES)
 _CHECKS: dict[str, Callable[[dict[str, Any]], object]] = {
     "classical": _classical_model,
     "mc": _check_monte_carlo,

@@ -1,11 +1,16 @@
 """The tidy table of a finished sweep: one row per point, CSV and JSON.
 
 Parameter columns come first (grid axes in axis order, then the fixed values), then the point
-seed for stochastic solvers, then the observables, flattened (``bond_currents[0]``,
-without the parameters echoed by the solver and without timings). Rows are in grid order and every
-float is written in its shortest round-trip form, so the same sweep writes byte-identical files
-whatever executor ran it and whichever points came from the cache. Both files load with
-``pandas.read_csv`` / ``pandas.read_json``. This module formats; it runs nothing.
+seed for stochastic solvers, then the observables, without the parameters echoed by the solver and
+without timings. Observables are flattened one way only, in every file: list items by position
+(``bond_currents[0]``), dict entries by key (``site_currents.2``), nested as deep as they go
+(``correlations[0].value``); an observable that is undefined (None) at a point where others have
+a list or dict leaves that point's cells in those columns empty, never a column of its own. The
+standard error of column ``name`` is :func:`stderr_column` of it (``bond_currents_stderr[0]``).
+Rows are in grid order and every float is written in its shortest round-trip form, so the same
+sweep writes byte-identical files whatever executor ran it and whichever points came from the
+cache. Both files load with ``pandas.read_csv`` / ``pandas.read_json``. This module formats; it
+runs nothing.
 """
 
 from __future__ import annotations
@@ -48,12 +53,16 @@ class SweepResult:
     @property
     def rows(self) -> list[dict[str, Any]]:
         """One flat dict per point: parameters, seed (stochastic solvers), observables."""
+        flat_results = [flatten(result) for result in self.results]
+        containers = {prefix for flat in flat_results for name in flat for prefix in prefixes(name)}
         rows = []
-        for point, result in zip(self.sweep.points(), self.results, strict=True):
+        for point, flat in zip(self.sweep.points(), flat_results, strict=True):
             row = dict(point.parameters)
             if self.sweep.stochastic:
                 row["seed"] = point.seed
-            for name, value in flatten(result).items():
+            for name, value in flat.items():
+                if value is None and name in containers:
+                    continue  # undefined here, a list or dict elsewhere: its cells stay empty
                 row.setdefault(name, value)
             rows.append(row)
         return rows
@@ -103,6 +112,24 @@ def flatten(result: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
         name = f"{prefix}.{key}" if prefix else str(key)
         flat.update(_flatten_value(name, value))
     return flat
+
+
+def stderr_column(name: str) -> str:
+    """The column holding the standard error of column ``name``.
+
+    ``x`` -> ``x_stderr``, ``x[0]`` -> ``x_stderr[0]``, ``x.a`` -> ``x_stderr.a`` (the solvers
+    report errors as a twin observable ``x_stderr`` of the same shape), and for a record with a
+    value, ``x[0].value`` -> ``x[0].stderr``.
+    """
+    if name.endswith(".value"):
+        return name[: -len("value")] + "stderr"
+    cut = min((name.index(mark) for mark in ".[" if mark in name), default=len(name))
+    return f"{name[:cut]}_stderr{name[cut:]}"
+
+
+def prefixes(name: str) -> list[str]:
+    """The containers above a flat column name: ``a.b[0]`` -> ``a``, ``a.b``."""
+    return [name[:position] for position, mark in enumerate(name) if mark in ".[" and position]
 
 
 def _flatten_value(name: str, value: Any) -> dict[str, Any]:

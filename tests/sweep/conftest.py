@@ -1,4 +1,4 @@
-"""Shared fixtures of the sweep tests: toy solver specs and their import path."""
+"""Shared fixtures of the sweep tests: the toy plugin solvers, their opt-in and import path."""
 
 from __future__ import annotations
 
@@ -9,10 +9,16 @@ from pathlib import Path
 import pytest
 
 HERE = Path(__file__).resolve().parent
-NOISY = "python:toy_solvers:noisy"
-SLOW = "python:toy_solvers:slow"
+NOISY = "toy_solvers:noisy"
+SLOW = "toy_solvers:slow"
+FAILING = "toy_solvers:failing"
+UNDETERMINED = "toy_solvers:undetermined"
+#: The explicit opt-in the toy plugins need: ``allowed_plugins=`` in Python ...
+PLUGINS = ("toy_solvers",)
+#: ... and ``--allow-plugin`` on the command line.
+ALLOW = ("--allow-plugin", "toy_solvers")
 
-# The toy solvers are imported by spec in this process, in pool workers and in subprocesses.
+# The toy solvers are imported by name in this process, in pool workers and in subprocesses.
 if str(HERE) not in sys.path:
     sys.path.insert(0, str(HERE))
 

@@ -6,12 +6,12 @@ import json
 import os
 
 import pytest
-from conftest import NOISY
+from conftest import NOISY, PLUGINS
 
 from exactspin.sweep import ResultCache, Sweep, run_sweep
 from exactspin.sweep.cache import point_key
 
-SWEEP = Sweep(NOISY, fixed={"nu": 2}, grid={"tl": [1.0, 2.0, 3.0]})
+SWEEP = Sweep(NOISY, fixed={"nu": 2}, grid={"tl": [1.0, 2.0, 3.0]}, allowed_plugins=PLUGINS)
 
 
 def cache_files(directory):
@@ -32,7 +32,9 @@ def test_a_new_point_on_an_axis_is_the_only_miss(tmp_path):
     cache = ResultCache(tmp_path)
     run_sweep(SWEEP, cache=cache)
     # Point seeds follow the grid index, so keep the old points at their indices.
-    longer = Sweep(NOISY, fixed={"nu": 2}, grid={"tl": [1.0, 2.0, 3.0, 4.0]})
+    longer = Sweep(
+        NOISY, fixed={"nu": 2}, grid={"tl": [1.0, 2.0, 3.0, 4.0]}, allowed_plugins=PLUGINS
+    )
     result = run_sweep(longer, cache=cache)
     assert (result.computed, result.cached) == (1, 3)
 

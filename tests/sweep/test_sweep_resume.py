@@ -14,7 +14,7 @@ import sys
 import time
 
 import pytest
-from conftest import SLOW
+from conftest import ALLOW, PLUGINS, SLOW
 
 from exactspin.sweep import parse_sweep, run_sweep
 
@@ -36,7 +36,7 @@ def sweep_files(tmp_path):
 def command(config, cache, out, *extra):
     return [
         sys.executable, "-m", "exactspin.cli.main", "sweep", str(config),
-        "--cache", str(cache), "--out", str(out), "--quiet", *extra,
+        "--cache", str(cache), "--out", str(out), "--quiet", *ALLOW, *extra,
     ]  # fmt: skip
 
 
@@ -62,7 +62,7 @@ def cached_points(cache):
 
 
 def uninterrupted_table():
-    return run_sweep(parse_sweep(CONFIG)).csv_text()
+    return run_sweep(parse_sweep(CONFIG, allowed_plugins=PLUGINS)).csv_text()
 
 
 def resume_and_check(config, cache, out, log, environment, computed_before):

@@ -12,11 +12,16 @@ import json
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 
 import pytest
-from conftest import NOISY
+from conftest import ALLOW, NOISY, PLUGINS
 
 from exactspin.sweep import ResultCache, Sweep, run_sweep
 
-TOY_SWEEP = Sweep(NOISY, fixed={"nu": 2}, grid={"tl": [1.0, 2.0, 3.0, 4.0], "j2": [1.0, 1.5, 2.0]})
+TOY_SWEEP = Sweep(
+    NOISY,
+    fixed={"nu": 2},
+    grid={"tl": [1.0, 2.0, 3.0, 4.0], "j2": [1.0, 1.5, 2.0]},
+    allowed_plugins=PLUGINS,
+)
 #: The exact classical solver over two axes (Fig. 5(a) and (d) parameters).
 CLASSICAL_SWEEP = Sweep(
     "classical",
@@ -64,7 +69,13 @@ def test_serial_processes_threads_and_dask_write_identical_tables(sweep, dask_cl
 
 
 def test_a_different_base_seed_gives_different_numbers():
-    other = Sweep(NOISY, fixed=dict(TOY_SWEEP.fixed), grid=dict(TOY_SWEEP.grid), seed=1)
+    other = Sweep(
+        NOISY,
+        fixed=dict(TOY_SWEEP.fixed),
+        grid=dict(TOY_SWEEP.grid),
+        seed=1,
+        allowed_plugins=PLUGINS,
+    )
     assert run_sweep(other).csv_text() != run_sweep(TOY_SWEEP).csv_text()
 
 
@@ -117,8 +128,8 @@ def test_the_command_runs_on_a_dask_scheduler_address(dask_client, tmp_path, cap
     config = tmp_path / "sweep.toml"
     config.write_text(f'solver = "{NOISY}"\n[fixed]\nnu = 2\n[grid]\ntl = [1.0, 2.0, 4.0]\n')
     address = dask_client.scheduler.address
-    status = main(["sweep", str(config), "--no-cache", "--quiet", "--scheduler", address])
+    status = main(["sweep", str(config), "--no-cache", "--quiet", "--scheduler", address, *ALLOW])
     captured = capsys.readouterr()
     assert status == 0, captured.err
-    expected = Sweep(NOISY, fixed={"nu": 2}, grid={"tl": [1.0, 2.0, 4.0]})
+    expected = Sweep(NOISY, fixed={"nu": 2}, grid={"tl": [1.0, 2.0, 4.0]}, allowed_plugins=PLUGINS)
     assert captured.out == run_sweep(expected).csv_text()
