@@ -1,0 +1,101 @@
+"""Reading and cross-checking N rows of cheap classical points: parse time vs total time.
+
+Run: ``python benchmarks/bench_crosscheck.py [--rows 5000 10000 20000] [--source DIR]``.
+``--source`` points at another checkout (e.g. an older commit unpacked with ``git archive``) so
+that two versions run side by side on the same files; compare the ratios, not the seconds (the
+machine is shared). Each measurement runs in a fresh child process so the peak resident memory
+(getrusage) belongs to it alone. The rows repeat a few distinct parameter points (as Monte Carlo
+replicas do), so the solves are few and the parsing is what scales.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+
+#: Distinct parameter points (cheap 3-site Q2R rings at several left temperatures).
+DISTINCT_POINTS = 20
+
+CHILD = """
+import contextlib, io, json, resource, sys, time
+from exactspin.cli.main import main
+from exactspin.reference.io import read_rows
+path = sys.argv[1]
+start = time.perf_counter()
+count = len(list(read_rows(path)))
+parsed = time.perf_counter() - start
+start = time.perf_counter()
+with contextlib.redirect_stdout(io.StringIO()):
+    status = main(["crosscheck", path])
+total = time.perf_counter() - start
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+print(json.dumps({"rows": count, "parse_seconds": parsed, "crosscheck_seconds": total,
+    "status": status, "peak_bytes": peak}))
+"""
+
+
+def write_rows(directory: str, count: int, kind: str) -> str:
+    """A JSON reference document (indented like ``reference export``) or a CSV of ``count`` rows."""
+    rows = [
+        {
+            "model": "classical",
+            "nu": 1,
+            "nd": 0,
+            "tl": 2.0 + index % DISTINCT_POINTS / 10,
+            "left_bath_current": 0.01,
+        }
+        for index in range(count)
+    ]
+    path = os.path.join(directory, f"rows_{count}.{kind}")
+    with open(path, "w", encoding="utf-8") as handle:
+        if kind == "json":
+            json.dump({"schema_version": 1, "rows": rows}, handle, indent=1)
+        else:
+            handle.write("model,nu,nd,tl,left_bath_current\n")
+            for row in rows:
+                handle.write(f"classical,1,0,{row['tl']!r},0.01\n")
+    return path
+
+
+def measure(path: str, source: str | None) -> dict:
+    """Run the child on ``path`` with ``source`` first on the import path."""
+    environment = dict(os.environ, OPENBLAS_NUM_THREADS="1")
+    if source:
+        environment["PYTHONPATH"] = os.path.abspath(source)
+    output = subprocess.run(
+        [sys.executable, "-c", CHILD, path],
+        capture_output=True,
+        text=True,
+        env=environment,
+        check=True,
+    ).stdout
+    return json.loads(output.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, nargs="+", default=[5000, 10000, 20000])
+    parser.add_argument("--kinds", nargs="+", default=["json", "csv"])
+    parser.add_argument("--source", help="checkout to import exactspin from (default: installed)")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as directory:
+        print(
+            f"{'kind':<5} {'rows':>7} {'parse s':>9} {'total s':>9} {'parse/total':>11} {'MB':>7}"
+        )
+        for kind in args.kinds:
+            for count in args.rows:
+                result = measure(write_rows(directory, count, kind), args.source)
+                print(
+                    f"{kind:<5} {count:>7} {result['parse_seconds']:>9.2f} "
+                    f"{result['crosscheck_seconds']:>9.2f} "
+                    f"{result['parse_seconds'] / result['crosscheck_seconds']:>11.2f} "
+                    f"{result['peak_bytes'] / 1e6:>7.0f}"
+                )
+
+
+if __name__ == "__main__":
+    main()
