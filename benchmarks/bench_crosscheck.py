@@ -17,7 +17,7 @@ import subprocess
 import sys
 import tempfile
 
-#: Distinct parameter points (cheap 3-site Q2R rings at several left temperatures).
+#: Distinct parameter points by default (cheap 3-site Q2R rings at several left temperatures).
 DISTINCT_POINTS = 20
 
 CHILD = """
@@ -38,19 +38,19 @@ print(json.dumps({"rows": count, "parse_seconds": parsed, "crosscheck_seconds": 
 """
 
 
-def write_rows(directory: str, count: int, kind: str) -> str:
+def write_rows(directory: str, count: int, kind: str, distinct: int = DISTINCT_POINTS) -> str:
     """A JSON reference document (indented like ``reference export``) or a CSV of ``count`` rows."""
     rows = [
         {
             "model": "classical",
             "nu": 1,
             "nd": 0,
-            "tl": 2.0 + index % DISTINCT_POINTS / 10,
+            "tl": 2.0 + index % distinct / distinct,
             "left_bath_current": 0.01,
         }
         for index in range(count)
     ]
-    path = os.path.join(directory, f"rows_{count}.{kind}")
+    path = os.path.join(directory, f"rows_{count}_{distinct}.{kind}")
     with open(path, "w", encoding="utf-8") as handle:
         if kind == "json":
             json.dump({"schema_version": 1, "rows": rows}, handle, indent=1)
@@ -80,6 +80,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, nargs="+", default=[5000, 10000, 20000])
     parser.add_argument("--kinds", nargs="+", default=["json", "csv"])
+    parser.add_argument(
+        "--distinct",
+        type=int,
+        default=DISTINCT_POINTS,
+        help="distinct parameter points among the rows (0: every row its own point)",
+    )
     parser.add_argument("--source", help="checkout to import exactspin from (default: installed)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as directory:
@@ -88,7 +94,8 @@ def main() -> None:
         )
         for kind in args.kinds:
             for count in args.rows:
-                result = measure(write_rows(directory, count, kind), args.source)
+                distinct = args.distinct or count
+                result = measure(write_rows(directory, count, kind, distinct), args.source)
                 print(
                     f"{kind:<5} {count:>7} {result['parse_seconds']:>9.2f} "
                     f"{result['crosscheck_seconds']:>9.2f} "

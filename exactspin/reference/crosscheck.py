@@ -153,13 +153,24 @@ def parameter_point(row: InputRow, source: str) -> Point:
         A parameter out of range, located at its key.
     """
     try:
-        built = _build_model(row.model, row.parameters)
+        parameters, sites = _full_parameters(row.model, tuple(row.parameters.items()))
     except ParameterError as error:
         raise row.error(source, error.parameter, str(error)) from None
     except TypeError as error:
         raise row.error(source, None, f"invalid parameters: {error}") from None
-    parameters = {key: value for key, value in built.parameters().items() if value is not None}
-    return Point(row.model, parameters, row.unit, built.sites)
+    return Point(row.model, dict(parameters), row.unit, sites)
+
+
+@functools.lru_cache(maxsize=CACHE_POINTS)
+def _full_parameters(model: str, given: tuple) -> tuple[tuple, int]:
+    """Every parameter of the model built from ``given`` (defaults filled in) and N_S.
+
+    Cached: rows repeat points, and building a model per row cost as much as reading it.
+    Errors are raised afresh for every row (they are not cached).
+    """
+    built = _build_model(model, dict(given))
+    parameters = built.parameters().items()
+    return tuple((key, value) for key, value in parameters if value is not None), built.sites
 
 
 @functools.cache

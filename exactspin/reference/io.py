@@ -438,7 +438,8 @@ class _CountingReader:
         return self
 
     def __next__(self) -> str:
-        raw = self.handle.readline()
+        # Bounded, so that one endless line cannot be read past the limit either.
+        raw = self.handle.readline(self.limit - self.consumed + 1)
         if not raw:
             raise StopIteration
         self.consumed += len(raw)
@@ -490,6 +491,8 @@ def _csv_items(handle, source: str, limit: int) -> Iterator[InputRow]:
 
 
 _WHITESPACE = re.compile(r"[ \t\r\n]*")
+#: A JSON string (group 1: its raw text) and, when it is a key, the colon after it (group 2).
+_STRING = re.compile(r'"((?:[^"\\]|\\.)*)"([ \t\r\n]*:)?')
 
 
 class _JsonWalker:
@@ -584,6 +587,36 @@ class _JsonWalker:
         except StopIteration as stop:
             return values, positions, stop.value
 
+    def flat_object_at(self, offset: int) -> tuple[dict[str, Any], dict[str, tuple[int, int]], int]:
+        """:meth:`object_at`, fast for the usual row whose values are all numbers or strings.
+
+        The C decoder reads the row; the keys are then the strings followed by ':' (quotes
+        occur only inside strings, so scanning string to string is exact, and in a flat
+        object every such string is one of its keys). Anything else (nested values, repeated
+        keys, values the decoder refuses) goes through the member walker, which also locates
+        the errors.
+        """
+        try:
+            values, end = self.decoder.raw_decode(self.text, offset)
+        except (ValueError, RecursionError):
+            return self.object_at(offset)
+        if not isinstance(values, dict) or any(
+            isinstance(value, (dict, list)) for value in values.values()
+        ):
+            return self.object_at(offset)
+        positions = {}
+        for match in _STRING.finditer(self.text, offset, end):
+            if match.group(2) is not None:
+                key = match.group(1)
+                if "\\" in key:
+                    key = json.loads(f'"{key}"')
+                if key in positions:
+                    return self.object_at(offset)
+                positions[key] = self.position(match.start())
+        if positions.keys() != values.keys():
+            return self.object_at(offset)
+        return values, positions, end
+
     def elements(self, offset: int, make) -> Iterator[Item]:
         """The items of the list at ``offset`` (each a JSON object), made by ``make``."""
         offset = self.expect(offset, "[", "a list")
@@ -596,7 +629,7 @@ class _JsonWalker:
                 self.value(offset)  # a syntax error there is reported as such
                 raise self.error(offset, "each row must be a JSON object")
             line, column = self.position(offset)
-            values, positions, end = self.object_at(offset)
+            values, positions, end = self.flat_object_at(offset)
             yield make(values, line, column, positions, self.source)
             offset = self.expect(end, ",]", "',' or ']'")
             if self.text[offset] == "]":
