@@ -24,6 +24,8 @@ _D = 3 * math.cosh(2 * J * (BETA_R - BETA_L)) + math.exp(2 * J * (BETA_L + BETA_
 LEFT = J * math.sinh(2 * J * (BETA_R - BETA_L)) / _D
 UPPER = J / 3 * math.sinh(2 * J * (BETA_R - BETA_L)) / _D
 LOWER = -2 * J / 3 * math.sinh(2 * J * (BETA_R - BETA_L)) / _D
+#: The issue's non-unique sector: 8 sites, 4 up, Delta = 0.
+NON_UNIQUE_CSV = "model,nu,nd,up,delta,left_bath_current\nquantum,3,3,4,0,0.1\n"
 THREE_SPINS = {"model": "classical", "nu": 1, "nd": 0, "j1": 1.0, "j2": 1.0, "tl": 2.0, "tr": 1.0}
 
 
@@ -283,7 +285,7 @@ def test_an_error_raised_by_the_solver_is_undetermined_with_its_location(
     def refuse(model, *args, **kwargs):
         raise NonUniqueSteadyStateError(2, model)
 
-    path = _write(tmp_path, "q.csv", "model,nu,nd,up,delta,left_bath_current\nquantum,3,3,4,0,0.1\n")
+    path = _write(tmp_path, "q.csv", NON_UNIQUE_CSV)
     crosscheck_module.observable_shapes("quantum")  # learned before the solver is replaced
     monkeypatch.setattr(quantum, "solve", refuse)
     status, out, err = _run(capsys, ["crosscheck", path])
@@ -295,7 +297,7 @@ def test_an_error_raised_by_the_solver_is_undetermined_with_its_location(
 @pytest.mark.slow
 def test_the_iterative_non_unique_sector_is_undetermined(tmp_path, capsys):
     """The issue's command: 8 sites, 4 up, Delta = 0, solved by the iterative method."""
-    path = _write(tmp_path, "q.csv", "model,nu,nd,up,delta,left_bath_current\nquantum,3,3,4,0,0.1\n")
+    path = _write(tmp_path, "q.csv", NON_UNIQUE_CSV)
     status, out, err = _run(capsys, ["crosscheck", path])
     assert status == 1 and "undetermined" in out and "not unique" in err
 
@@ -318,24 +320,35 @@ def test_an_undefined_value_of_ours_is_undetermined(tmp_path, capsys):
 # --- unreadable input: one located line, exit 2 --------------------------------------------
 
 
+DEEP = "[" * 100_000 + "]" * 100_000
+#: An integer too large for a float (400 digits), below Python's 4300-digit conversion limit.
+HUGE = "9" * 400
+CLASSICAL = '[{"model": "classical", '
+
+
 @pytest.mark.parametrize(
     ("name", "text", "line", "column"),
     [
-        ("deep.json", "[" * 100_000 + "]" * 100_000, 1, 2),
-        ("deep_row.json", '[{"model": "classical",\n "note": ' + "[" * 100_000 + "]" * 100_000 + "}]", 2, 10),
-        ("digits.json", '[{"model": "classical", "nu": ' + "1" * 5000 + "}]", 1, 31),
-        ("digits_value.json", '[{"model": "classical", "tl": 1, "left_bath_current": ' + "1" * 400 + "}]", 1, 34),
-        ("repeated.json", '[{"model": "classical", "nu": 1,\n "nu": 2, "left_bath_current": 1}]', 2, 2),
-        ("trailing.json", '[{"model": "classical", "left_bath_current": 1}]\n]', 2, 1),
+        ("deep.json", DEEP, 1, 2),
+        ("deep_row.json", CLASSICAL + '\n "note": ' + DEEP + "}]", 2, 10),
+        ("digits.json", CLASSICAL + '"nu": ' + "1" * 5000 + "}]", 1, 31),
+        ("digits_value.json", CLASSICAL + '"tl": 1, "left_bath_current": ' + HUGE + "}]", 1, 34),
+        ("repeated.json", CLASSICAL + '"nu": 1,\n "nu": 2, "left_bath_current": 1}]', 2, 2),
+        ("trailing.json", CLASSICAL + '"left_bath_current": 1}]\n]', 2, 1),
         ("rows_object.json", '{"rows": {"model": "classical"}}', 1, 10),
         ("version.json", '{"schema_version": 7, "rows": []}', 1, 20),
-        ("negative_stderr.csv", "model,left_bath_current,left_bath_current_stderr\nclassical,0.1,-1\n", 2, 3),
+        (
+            "negative_stderr.csv",
+            "model,left_bath_current,left_bath_current_stderr\nclassical,0.1,-1\n",
+            2,
+            3,
+        ),
         ("digits.csv", "model,nu,left_bath_current\nclassical," + "1" * 5000 + ",0.1\n", 2, 2),
         ("bad_list.csv", 'model,bond_currents\nclassical,"[0.1, true]"\n', 2, 2),
-        ("shape.json", '[{"model": "classical",\n "bond_currents": 0.1}]', 2, 2),
-        ("unknown.json", '[{"model": "classical",\n "left_bath_currents": 0.1}]', 2, 2),
+        ("shape.json", CLASSICAL + '\n "bond_currents": 0.1}]', 2, 2),
+        ("unknown.json", CLASSICAL + '\n "left_bath_currents": 0.1}]', 2, 2),
     ],
-)  # fmt: skip
+)
 def test_unreadable_input_is_one_located_line(tmp_path, capsys, name, text, line, column):
     """Located at the value when the JSON decoder rejects it, else at the row's key."""
     path = _write(tmp_path, name, text)
@@ -421,9 +434,8 @@ def test_identical_points_are_solved_once(tmp_path, capsys, monkeypatch):
 def test_invalid_rows_are_reported_before_anything_is_solved(tmp_path, capsys, monkeypatch):
     crosscheck_module.observable_shapes("classical")
     monkeypatch.setattr(crosscheck_module, "solution_values", pytest.fail)
-    path = _write(
-        tmp_path, "late.csv", "model,nu,nd,left_bath_current\nclassical,1,0,0.1\nclassical,1,x,0.1\n"
-    )
+    text = "model,nu,nd,left_bath_current\nclassical,1,0,0.1\nclassical,1,x,0.1\n"
+    path = _write(tmp_path, "late.csv", text)
     status, out, err = _run(capsys, ["crosscheck", path])
     assert status == 2 and out == "" and f"{path}:3:3:" in err
 
@@ -475,9 +487,7 @@ def test_export_to_a_path_under_a_file_is_refused_before_computing(tmp_path, cap
         assert "parameter 'out'" in err and len(err.strip().splitlines()) == 1
 
 
-def test_export_to_a_read_only_directory_is_refused_before_computing(
-    tmp_path, capsys, monkeypatch
-):
+def test_export_to_a_read_only_directory_is_refused_before_computing(tmp_path, capsys, monkeypatch):
     """As root, permission bits do not stop a write; sysfs refuses new files to everyone."""
     from exactspin.reference import export
 
@@ -504,3 +514,24 @@ def test_export_writes_the_file_it_was_asked_for(tmp_path, capsys, monkeypatch):
     target = tmp_path / "reference.json"
     assert main(["reference", "export", "--out", str(target)]) == 0
     assert json.loads(target.read_text()) == {"schema_version": 1, "rows": []}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '[{"model": "classical", "left_bath\\u005fcurrent": 0.1,\n "nu": 1}]',
+        '[{"model": "classical", "exact_decimal": {"nu": "2", "left_bath_current": "1"},\n'
+        ' "nu": 1, "left_bath_current": 0.1}]',
+        '[{"model": "classical", "note": "\\"nu\\": 3",\n "nu": 1, "left_bath_current": 0.1}]',
+    ],
+)
+def test_keys_are_located_alike_by_the_fast_reader_and_the_member_walker(tmp_path, text):
+    """Flat rows are read by the C decoder and a string scan, the others member by member."""
+    from exactspin.reference.io import _JsonWalker
+
+    (row,) = read_rows(_write(tmp_path, "keys.json", text))
+    walker = _JsonWalker(text, "keys.json")
+    values, positions, _ = walker.object_at(1)
+    assert row.positions == positions
+    assert row.positions["nu"] == (2, 2) and row.parameters == {"nu": 1}
+    assert row.observables == {"left_bath_current": 0.1}
