@@ -406,9 +406,7 @@ def iter_items(path: str, max_bytes: int | None = None) -> Iterator[Item]:
         else:
             handle.seek(0)
         if head.lstrip()[:1] in (b"[", b"{"):
-            data = handle.read(limit + 1)
-            if len(data) > limit:
-                raise _refuse_size(path, f"more than {limit}", limit)
+            data = _read_bounded(handle, path, limit)
             try:
                 text = data.decode("utf-8")
             except UnicodeDecodeError as error:
@@ -419,6 +417,21 @@ def iter_items(path: str, max_bytes: int | None = None) -> Iterator[Item]:
             yield from _JsonWalker(text, path).items()
         else:
             yield from _csv_items(handle, path, limit)
+
+
+def _read_bounded(handle, path: str, limit: int) -> bytes:
+    """The rest of ``handle``, refusing more than ``limit`` bytes in all.
+
+    Read in chunks: ``read(limit + 1)`` would allocate the whole limit up front, however
+    small the file (a pipe has no size to ask for).
+    """
+    chunks, total = [], handle.tell()
+    while chunk := handle.read(1024**2):
+        total += len(chunk)
+        if total > limit:
+            raise _refuse_size(path, f"more than {limit}", limit)
+        chunks.append(chunk)
+    return b"".join(chunks)
 
 
 def read_rows(path: str, max_bytes: int | None = None) -> list[Item]:

@@ -535,3 +535,9 @@ def test_keys_are_located_alike_by_the_fast_reader_and_the_member_walker(tmp_pat
     assert row.positions == positions
     assert row.positions["nu"] == (2, 2) and row.parameters == {"nu": 1}
     assert row.observables == {"left_bath_current": 0.1}
+
+
+def test_a_huge_size_limit_allocates_nothing_up_front(tmp_path, capsys):
+    """The limit bounds the reading; it is not a buffer size (read(limit + 1) allocated it)."""
+    path = _json_file(tmp_path, [{**THREE_SPINS, "left_bath_current": LEFT}])
+    assert _run(capsys, ["crosscheck", path, "--max-bytes", str(2**62)])[0] == 0
