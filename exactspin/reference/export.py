@@ -16,7 +16,13 @@ import numbers
 from typing import Any
 
 from exactspin import __version__
-from exactspin.reference.schema import SCHEMA_NAME, SCHEMA_VERSION, UNITS
+from exactspin.reference.schema import (
+    SCHEMA_NAME,
+    SCHEMA_VERSION,
+    UNIT_CONTINUOUS,
+    UNIT_PER_ATTEMPT,
+    UNITS,
+)
 
 #: Significant digits of the closed-form values (``exact_decimal``).
 CLOSED_FORM_DIGITS = 30
@@ -83,7 +89,12 @@ def closed_form_rows() -> list[dict[str, Any]]:
     for nu, nd, j1, j2, tl, tr in CLOSED_FORM_POINTS:
         model = ClassicalModel.from_parameters(nu=nu, nd=nd, j1=j1, j2=j2, tl=tl, tr=tr)
         decimals = _closed_form_currents(symbolic.derive(model.ring, model.dynamics), model)
-        row = {"model": "classical", **_classical_parameters(model), "method": "closed form"}
+        row = {
+            "model": "classical",
+            **_classical_parameters(model),
+            "unit": UNIT_PER_ATTEMPT,
+            "method": "closed form",
+        }
         row.update({key: float(value) for key, value in decimals.items()})
         row["exact_decimal"] = {key: str(value) for key, value in decimals.items()}
         rows.append(row)
@@ -129,6 +140,7 @@ def numeric_rows() -> list[dict[str, Any]]:
             {
                 "model": "classical",
                 **_classical_parameters(model),
+                "unit": UNIT_PER_ATTEMPT,
                 "method": "numeric exact",
                 **values,
             }
@@ -145,7 +157,15 @@ def quantum_rows() -> list[dict[str, Any]]:
         for convention in ZERO_FREQUENCY_CONVENTIONS:
             model = QuantumModel.from_parameters(**point, zero_frequency=convention)
             values = numeric_observables(solve(model).to_dict())
-            rows.append({"model": "quantum", **model.parameters(), "method": "redfield", **values})
+            rows.append(
+                {
+                    "model": "quantum",
+                    **model.parameters(),
+                    "unit": UNIT_CONTINUOUS,
+                    "method": "redfield",
+                    **values,
+                }
+            )
     return rows
 
 

@@ -19,7 +19,8 @@ def test_perturbed_value_is_the_only_failure(tmp_path, capsys):
     assert main(["crosscheck", str(path), "--json"]) == 1
     report = json.loads(capsys.readouterr().out)
     failed = [row for row in report["rows"] if row["verdict"] == "FAIL"]
-    perturbed_line = read_rows(str(path))[2].line
+    # A comparison is located at its observable's key (indent=1 puts each key on its own line).
+    perturbed_line = read_rows(str(path))[2].positions["upper_branch_current"][0]
     assert [(row["line"], row["observable"]) for row in failed] == [
         (perturbed_line, "upper_branch_current")
     ]
