@@ -6,7 +6,6 @@ Plugins run only when the person running the sweep allows them: ``--allow-plugin
 
 from __future__ import annotations
 
-import subprocess
 import sys
 
 import pytest
@@ -49,52 +48,44 @@ def test_a_sweep_file_cannot_run_a_command(tmp_path, capsys, monkeypatch, solver
 
 
 @pytest.mark.parametrize("solver", ["python:this:x", "this:x"])
-def test_validating_a_sweep_file_imports_nothing(tmp_path, solver):
-    # `import this` prints the Zen of Python: a fresh process shows whether it was imported.
+def test_validating_a_sweep_file_imports_nothing(tmp_path, capsys, monkeypatch, solver):
+    # `import this` prints the Zen of Python, and nothing else in exactspin imports it.
+    monkeypatch.delitem(sys.modules, "this", raising=False)
     config = tmp_path / "sweep.toml"
     config.write_text(f'solver = "{solver}"\n')
-    completed = subprocess.run(
-        [sys.executable, "-m", "exactspin.cli.main", "sweep", str(config), "--no-cache"],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert completed.returncode == 2
-    assert "Beautiful is better than ugly" not in completed.stdout + completed.stderr
-    assert "--allow-plugin" in completed.stderr or "'solver'" in completed.stderr
+    status, out, err = run(capsys, "sweep", config, "--no-cache")
+    assert_refused_in_one_line(status, out, err)
+    assert "this" not in sys.modules
+    assert "Beautiful is better than ugly" not in out + err
+
+
+@pytest.fixture
+def neighbour(tmp_path, monkeypatch):
+    """A sweep file with an importable module next to it (its directory is the working
+    directory and on ``sys.path``, as with ``python -m``)."""
+    (tmp_path / "neighbour.py").write_text(NEIGHBOUR_MODULE)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.delitem(sys.modules, "neighbour", raising=False)
+    return tmp_path
 
 
 @pytest.mark.parametrize("solver", ["python:neighbour:run", "neighbour:run"])
-def test_a_module_next_to_the_sweep_file_is_not_imported(tmp_path, solver):
-    (tmp_path / "neighbour.py").write_text(NEIGHBOUR_MODULE)
-    (tmp_path / "sweep.toml").write_text(f'solver = "{solver}"\n')
-    # Run from the file's directory with `python -m`: the directory is on sys.path.
-    completed = subprocess.run(
-        [sys.executable, "-m", "exactspin.cli.main", "sweep", "sweep.toml", "--no-cache"],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=120,
+def test_a_module_next_to_the_sweep_file_is_not_imported(neighbour, capsys, solver):
+    (neighbour / "sweep.toml").write_text(f'solver = "{solver}"\n')
+    assert_refused_in_one_line(*run(capsys, "sweep", "sweep.toml", "--no-cache"))
+    assert not (neighbour / "imported.marker").exists()
+    assert "neighbour" not in sys.modules
+
+
+def test_allow_plugin_on_the_command_line_is_the_opt_in(neighbour, capsys):
+    (neighbour / "sweep.toml").write_text('solver = "neighbour:run"\n[grid]\nx = [1, 2]\n')
+    status, out, err = run(
+        capsys, "sweep", "sweep.toml", "--no-cache", "--quiet", "--allow-plugin", "neighbour"
     )
-    assert completed.returncode == 2, completed.stderr
-    assert completed.stderr.count("\n") == 1 and "'solver'" in completed.stderr
-    assert not (tmp_path / "imported.marker").exists()
-
-
-def test_allow_plugin_on_the_command_line_is_the_opt_in(tmp_path):
-    (tmp_path / "neighbour.py").write_text(NEIGHBOUR_MODULE)
-    (tmp_path / "sweep.toml").write_text('solver = "neighbour:run"\n[grid]\nx = [1, 2]\n')
-    completed = subprocess.run(
-        [sys.executable, "-m", "exactspin.cli.main", "sweep", "sweep.toml", "--no-cache",
-         "--quiet", "--allow-plugin", "neighbour"],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )  # fmt: skip
-    assert completed.returncode == 0, completed.stderr
-    assert (tmp_path / "imported.marker").exists()
-    assert completed.stdout.splitlines()[0].split(",")[:3] == ["x", "seed", "value"]
+    assert status == 0, err
+    assert (neighbour / "imported.marker").exists()
+    assert out.splitlines()[0].split(",") == ["x", "seed", "value"]
 
 
 @pytest.mark.parametrize(
