@@ -121,6 +121,12 @@ class QuantumSolution:
             "parameters": self.model.parameters(),
         }
 
+    def _repr_html_(self) -> str:
+        """A table of the currents (with their unit) and the parameters, for Jupyter."""
+        from exactspin.display import quantum_solution_html
+
+        return quantum_solution_html(self)
+
 
 def solve(
     model: QuantumModel, method: str = "auto", memory_limit: float = MEMORY_LIMIT
