@@ -6,6 +6,9 @@ Build with ``sphinx-build -W --keep-going -b html docs docs/_build/html`` (warni
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
+from pathlib import Path
 
 import exactspin
 
@@ -25,7 +28,7 @@ extensions = [
 ]
 
 source_suffix = {".rst": "restructuredtext", ".md": "markdown"}
-exclude_patterns = ["_build", "tutorials/*.py", "tutorials/output"]
+exclude_patterns = ["_build", "tutorials/output"]
 root_doc = "index"
 
 templates_path = ["_templates"]
@@ -68,5 +71,32 @@ def _escape_docstring_bars(app, what, name, obj, options, lines) -> None:
             literal_indent = indent
 
 
+TUTORIALS = Path(__file__).parent / "tutorials"
+TUTORIAL_SCRIPTS = ("fig5a_three_ways.py", "crosscheck_your_code.py")
+
+
+def _run_tutorials(app) -> None:
+    """Run every tutorial script; its stdout (and figures) go to tutorials/output/ for the pages.
+
+    A tutorial that exits non-zero has found a disagreement: the build stops there.
+    """
+    output = TUTORIALS / "output"
+    output.mkdir(exist_ok=True)
+    for script in TUTORIAL_SCRIPTS:
+        completed = subprocess.run(
+            [sys.executable, str(TUTORIALS / script), "--out", str(output)],
+            capture_output=True,
+            text=True,
+        )
+        if completed.returncode != 0:
+            raise RuntimeError(
+                f"tutorial {script} exited with status {completed.returncode}:\n"
+                + completed.stdout
+                + completed.stderr
+            )
+        (output / script.replace(".py", ".txt")).write_text(completed.stdout, encoding="utf-8")
+
+
 def setup(app):
     app.connect("autodoc-process-docstring", _escape_docstring_bars)
+    app.connect("builder-inited", _run_tutorials)

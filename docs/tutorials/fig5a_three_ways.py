@@ -195,7 +195,7 @@ def main(argv: list[str] | None = None) -> int:
     results, monte_carlo_agrees = monte_carlo(dict(zip(LEFT_TEMPERATURES, solutions, strict=True)))
     rows, closed_form_agrees = closed_form()
     plot(out / "fig5a_three_ways.png", solutions, results, rows)
-    print(f"\nfigure: {out / 'fig5a_three_ways.png'}")
+    print("\nfigure written: fig5a_three_ways.png")
     if not (monte_carlo_agrees and closed_form_agrees):
         print(
             f"DISAGREEMENT: Monte Carlo within {SIGMAS} stderr: {monte_carlo_agrees}; "
