@@ -135,6 +135,12 @@ class ClassicalSolution:
             "parameters": self.model.parameters(),
         }
 
+    def _repr_html_(self) -> str:
+        """A table of the currents (with their unit) and the parameters, for Jupyter."""
+        from exactspin.display import classical_solution_html
+
+        return classical_solution_html(self)
+
 
 def solve(
     model: ClassicalModel,

@@ -219,6 +219,12 @@ class SymbolicSolution:
         result["probabilities"] = tuple(number(p) for p in self.rational.steady_state)
         return result
 
+    def _repr_latex_(self) -> str:
+        """The closed-form currents as one LaTeX display, for Jupyter."""
+        from exactspin.display import closed_form_latex
+
+        return closed_form_latex(self)
+
 
 def evaluate_currents(solution: SymbolicSolution, model: ClassicalModel) -> dict[str, object]:
     """:meth:`SymbolicSolution.evaluate` as a function (for callers holding the module)."""

@@ -229,3 +229,9 @@ class MonteCarloResult:
             "wall_time": self.wall_time,
             "updates_per_second": self.updates_per_second,
         }
+
+    def _repr_html_(self) -> str:
+        """A table of the currents with standard errors and the parameters, for Jupyter."""
+        from exactspin.display import monte_carlo_html
+
+        return monte_carlo_html(self)

@@ -2,7 +2,7 @@
 
 Reading of Eq. 26 (DESIGN.md): the "(0)" on W_li(0) and W~_jl(0) is a typo, W is real and
 W~_jl = W_lj (no Lamb shift), W_ab = W(E_a - E_b) of :mod:`exactspin.quantum.bath`. Per bath, with
-S its coupling operator in the eigenbasis and Lambda = S * W (elementwise),
+S its coupling operator in the eigenbasis and Lambda = S * W (elementwise)::
 
     L_b(rho)_nm = gamma sum_ij [S_ni S_jm (W_mj + W_ni) rho_ij]
                   - gamma (S Lambda rho)_nm - gamma (rho Lambda^T S)_nm

@@ -206,6 +206,12 @@ class QuantumSolution:
             },
         }
 
+    def _repr_html_(self) -> str:
+        """A table of the currents (with their unit) and the parameters, for Jupyter."""
+        from exactspin.display import quantum_solution_html
+
+        return quantum_solution_html(self)
+
 
 def solve(
     model: QuantumModel,
