@@ -127,10 +127,12 @@ def quantum_solution_html(solution: Any) -> str:
     """:func:`results_table` of a :class:`~exactspin.quantum.solution.QuantumSolution`."""
     facts = [
         ("circulation", solution.circulation),
-        ("current threshold", solution.current_threshold),
+        ("I_U error bound", solution.upper_branch_current_bound),
+        ("I_D error bound", solution.lower_branch_current_bound),
         ("magnification ratio", solution.magnification_ratio),
         ("steady-state dimension", solution.steady_state_dimension),
         ("steady-state member", solution.steady_state_member),
+        *(("undetermined because", reason) for reason in solution.undetermined_reasons),
     ]
     return results_table(
         "Redfield steady state (Eq. 26) in the sector "
@@ -148,7 +150,10 @@ def monte_carlo_html(result: Any) -> str:
         ("circulation", result.circulation),
         ("circulation threshold", result.circulation_threshold),
         ("magnification ratio", result.magnification_ratio),
-        ("equilibrated", "yes" if result.equilibrated else "no"),
+        (
+            "equilibrated",
+            {True: "yes", False: "no", None: "undetermined"}[result.equilibrated],
+        ),
         ("steps per replica", result.steps),
         ("replicas", result.replicas),
         ("seed", result.seed),

@@ -41,6 +41,6 @@ def test_crosscheck_tutorial_passes_the_toy_and_catches_the_mistakes(tmp_path):
     """The toy solver's 12 values pass; the per-unit-time and sign mistakes fail 8 of 12."""
     completed = run_tutorial("crosscheck_your_code.py", tmp_path)
     assert completed.returncode == 0, completed.stdout + completed.stderr
-    assert "12 values compared, 0 failed" in completed.stdout
-    assert "12 values compared, 8 failed" in completed.stdout
+    assert "12 values compared: 12 passed, 0 failed" in completed.stdout
+    assert "12 values compared: 4 passed, 8 failed" in completed.stdout
     assert {path.name for path in tmp_path.iterdir()} == {"toy.csv", "mistaken.csv"}
