@@ -27,7 +27,12 @@ from exactspin.montecarlo.statistics import (
     mean_z,
     standard_error,
 )
-from exactspin.validation import ParameterError, ResourceError, require_integer
+from exactspin.validation import (
+    ParameterError,
+    ResourceError,
+    require_integer,
+    require_site_pairs,
+)
 
 #: Replicas when none are asked for; fixed (not the core count) so results are machine-independent.
 DEFAULT_REPLICAS = 4
@@ -139,14 +144,7 @@ def memory_estimate(sites: int, replicas: int, batches: int, pairs: int) -> int:
 
 
 def _validated_pairs(pairs: Sequence[tuple[int, int]], sites: int) -> tuple[tuple[int, int], ...]:
-    allowed = f"pairs of distinct 0-based site indices in [0, {sites - 1}]"
-    try:
-        result = tuple((int(a), int(b)) for a, b in pairs)
-    except (TypeError, ValueError):
-        raise ParameterError("pairs", pairs, allowed) from None
-    if any(a == b or not (0 <= a < sites and 0 <= b < sites) for a, b in result):
-        raise ParameterError("pairs", pairs, allowed)
-    return result
+    return require_site_pairs("pairs", pairs, sites)
 
 
 def _batch_currents(model: ClassicalModel, record: replica_runner.ReplicaRecord) -> np.ndarray:
