@@ -1,13 +1,14 @@
 """How big a symbolic derivation is before it runs: states, transitions, classes, expected time.
 
-:func:`exactspin.classical.symbolic.derive` solves each closed class of spin-flip pairs
-fraction-free in a polynomial ring; its run time grows with the size of the largest such
-class far faster than with anything else (32 states: under a second; 64 states: ~15 s; 128
-states: many minutes). :func:`estimate` counts the chain from the same transition rules
-(cheap: no polynomial arithmetic) and turns the largest class into an expected time with
-:data:`SECONDS_MODEL`, fitted to measured derivations (``benchmarks/symbolic_derive_cost.py``).
-The expected time is an order of magnitude for one core, not a promise. Nothing here derives
-anything.
+:func:`exactspin.classical.symbolic.derive` solves each closed class fraction-free in a
+polynomial ring over the rate variables, and printing the result converts large polynomials to
+sympy expressions; both grow with the number of states far faster than linearly, and faster
+with four rate variables (couplings="positive") than with two (Q2R, 2 variables: 32 states
+~1 s, 64 states ~20 s; 4 variables: 16 states ~1 s, 32 states ~85 s, derivation plus JSON).
+:func:`estimate` counts the chain from the same transition rules (cheap: no polynomial
+arithmetic) and turns it into an expected time with :data:`SECONDS_MODEL`, fitted to those
+measurements (``benchmarks/bench_symbolic_cost.py`` prints measured / expected). The expected
+time is an order of magnitude on one core, not a promise. Nothing here derives anything.
 """
 
 from __future__ import annotations
@@ -28,9 +29,22 @@ from exactspin.classical.symbolic_model import (
 )
 from exactspin.ring import Ring
 
-#: seconds ~ coefficient * (largest class of spin-flip pairs) ** exponent * solves, fitted to the
-#: derivations of ``benchmarks/symbolic_derive_cost.py`` (Q2R rings with 8 to 64 states).
-SECONDS_MODEL = {"coefficient": 1.0e-6, "exponent": 5.0}
+#: Expected seconds (derivation and printing) = coefficient * states ** exponent, by the number
+#: of rate variables; fitted to Q2R derivations with 32 and 64 states (2 variables) and with
+#: 16 and 32 states (4 variables, both orderings), wall time on a shared 2-core machine.
+SECONDS_MODEL = {
+    2: {"coefficient": 8.9e-8, "exponent": 4.6},
+    4: {"coefficient": 3.3e-8, "exponent": 6.25},
+}
+
+#: Exact couplings such as J1 = 21/20, J2 = 1 make the rates high powers of one variable (t^41
+#: here, against x^2 for J1 = J2): the time grows as (degree / 2) ** DEGREE_EXPONENT. With 64
+#: states the J1 = 21/20 ring had not finished after 580 s against 35 s at J1 = J2, a factor
+#: > 16 at degree 41, hence an exponent >= 0.92; 1.25 keeps the estimate on the safe side.
+DEGREE_EXPONENT = 1.25
+
+#: Seconds of fixed cost (imports done, sympy set-up, printing a small result).
+BASE_SECONDS = 0.2
 
 #: States beyond which even counting the chain is refused (the symbolic limit is far below).
 COUNTING_LIMIT = 2**16
@@ -49,9 +63,11 @@ class DerivationEstimate:
     closed_classes : int
         Closed classes of the chain.
     largest_class : int
-        States of spin-flip pairs in the largest class the fraction-free solve handles at once.
-    solves : int
-        Independent solves (2 for couplings="positive": one per ordering of J1 and J2).
+        States in the largest closed class.
+    variables : int
+        Rate variables of the polynomial ring (2, or 4 for couplings="positive").
+    degree : int
+        Highest total degree of a rate monomial (at least 2).
     expected_seconds : float
         Expected run time from :data:`SECONDS_MODEL`.
     """
@@ -60,15 +76,16 @@ class DerivationEstimate:
     transitions: int
     closed_classes: int
     largest_class: int
-    solves: int
+    variables: int
+    degree: int
     expected_seconds: float
 
     def describe(self) -> str:
         """One line: the numbers a user needs to decide whether to wait."""
         return (
             f"{self.states} states, {self.transitions} transitions, {self.closed_classes} closed "
-            f"class(es), largest solved block {self.largest_class}; expected "
-            f"{_duration(self.expected_seconds)} on one core"
+            f"class(es) (largest {self.largest_class} states), {self.variables} rate variables "
+            f"of degree <= {self.degree}; expected {_duration(self.expected_seconds)} on one core"
         )
 
 
@@ -96,33 +113,31 @@ def estimate(model: SymbolicModel) -> DerivationEstimate:
         model, UPPER_STRONGER if model.couplings == POSITIVE else None
     )
     stand_in = encoding_model(model)
-    mask = (1 << model.ring.sites) - 1
-    sources, targets, pair_sources, pair_targets = [], [], [], []
+    sources, targets, degree = [], [], 2
     for state in range(count):
-        for _, target, _ in moves(model, variables, stand_in, state):
+        for _, target, exponents in moves(model, variables, stand_in, state):
             sources.append(state)
             targets.append(target)
-            pair_sources.append(min(state, state ^ mask))
-            pair_targets.append(min(target, target ^ mask))
+            degree = max(degree, sum(exponents or ()))
     classes = _component_sizes(count, sources, targets)
-    pair_classes = _component_sizes(count, pair_sources, pair_targets, only_used=True)
-    largest = max(pair_classes)
-    solves = 2 if model.couplings == POSITIVE else 1
-    seconds = solves * SECONDS_MODEL["coefficient"] * largest ** SECONDS_MODEL["exponent"]
-    return DerivationEstimate(count, len(sources), len(classes), largest, solves, seconds)
+    rate_variables = 4 if model.couplings == POSITIVE else 2
+    fit = SECONDS_MODEL[rate_variables]
+    seconds = (
+        BASE_SECONDS
+        + fit["coefficient"] * count ** fit["exponent"] * (degree / 2) ** DEGREE_EXPONENT
+    )
+    return DerivationEstimate(
+        count, len(sources), len(classes), max(classes), rate_variables, degree, seconds
+    )
 
 
-def _component_sizes(
-    count: int, sources: list[int], targets: list[int], only_used: bool = False
-) -> list[int]:
+def _component_sizes(count: int, sources: list[int], targets: list[int]) -> list[int]:
     """Sizes of the connected components of the flip graph (all flips are reversible)."""
     graph = coo_matrix(
         (np.ones(len(sources)), (np.array(sources, dtype=np.int64), np.array(targets))),
         shape=(count, count),
     )
     _, labels = connected_components(graph, directed=False)
-    if only_used:
-        labels = labels[sorted(set(sources) | set(targets))]
     return [int(size) for size in np.bincount(labels) if size > 0]
 
 
