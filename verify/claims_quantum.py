@@ -1,6 +1,6 @@
 """The paper's quantum claims (Sec. III, Figs. 10-11), each under both zero-frequency conventions.
 
-Eq. 28 is silent at zero frequency (DESIGN.md): ``zero_frequency="limit"`` (W(0) = T, the ohmic
+Eq. 28 is silent at D = 0 (docs/conventions.md): ``zero_frequency="limit"`` (W(0) = T, the ohmic
 limit, our default) and ``"zero"`` (W(0) = 0). Each claim is decided under both: *reproduced*
 when it holds under both, *depends on convention* when under one only (the row names it), *not
 reproduced* when under neither. Only the public API is used.
@@ -187,7 +187,7 @@ def equal_left_current_for_reversed_magnetization(quick: bool) -> CheckResult:
 def six_spin_window(quick: bool) -> CheckResult:
     """Fig. 10c: 6(4up2down), N_U=3, N_D=1: CM in a narrow range of Delta, sharper dip."""
     holds, texts, data = {}, [], {}
-    # The 6(4 up) steady state is not unique at Delta = 0 (DESIGN.md): skip that point.
+    # The 6(4 up) steady state is not unique at Delta = 0 (docs/conventions.md): skip that point.
     # CM of the 6-spin ring lives in |Delta| < 0.1: the grid is 0.05 fine there.
     fine = np.round(np.linspace(-0.3, 0.3, 13), 10)
     deltas = [d for d in np.unique(np.concatenate([delta_grid(quick), fine])) if d != 0.0]

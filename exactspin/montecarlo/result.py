@@ -28,7 +28,7 @@ SIGNIFICANCE = 3.0
 class MonteCarloResult:
     """Steady-state currents of a classical ring estimated by random-sequential Monte Carlo.
 
-    Currents are per single-spin update attempt (``unit = "step"``, DESIGN.md), with the signs of
+    Currents are per single-spin update attempt (``"step"``, docs/conventions.md), with the signs of
     Eqs. 6 and 9: I_L, I_R drawn from the baths, I_U positive left -> right, I_D positive
     right -> left. Each branch current is the mean over the bonds of its branch (equal in the
     steady state). Standard errors are batch means over ``replicas x batches`` batches; sites are
