@@ -7,8 +7,8 @@ raised a bare OverflowError; now the message names the parameter and its range.
 import pytest
 
 from exactspin.classical.model import ClassicalModel
-from exactspin.ring import Ring, require_enumerable
-from exactspin.validation import ParameterError, require_site_pairs
+from exactspin.ring import Ring
+from exactspin.validation import ParameterError
 
 
 @pytest.mark.parametrize("parameter", ["nu", "nd"])
@@ -24,6 +24,8 @@ def test_whole_floats_still_count_as_integers():
 
 
 def test_site_pairs_are_never_truncated():
+    from exactspin.validation import require_site_pairs
+
     with pytest.raises(ParameterError, match="'pairs'"):
         require_site_pairs("pairs", [(0.5, 1)], 5)
     with pytest.raises(ParameterError, match="'pairs'"):
@@ -47,6 +49,7 @@ def test_a_real_beyond_double_precision_names_the_parameter(parameter):
 
 def test_a_ring_whose_states_cannot_be_numbered_is_refused_by_the_exact_solver():
     from exactspin.classical import solve
+    from exactspin.ring import require_enumerable
 
     with pytest.raises(ParameterError, match="N_S = nu \\+ nd \\+ 2 <= 62"):
         solve(ClassicalModel.from_parameters(nu=1100, nd=0))
