@@ -195,6 +195,10 @@ def run_bounded(argv, timeout=CASE_TIMEOUT):
     HOSTILE_TALLY["inputs tried"] += 1
     if outcome is None:
         HOSTILE_TALLY["hangs"] += 1
+    elif outcome[0] == "raised" or "Traceback" in outcome[2]:
+        HOSTILE_TALLY["tracebacks"] += 1
+    else:
+        HOSTILE_TALLY[f"exit {outcome[0]}"] += 1
     assert outcome is not None, f"hang (> {timeout} s): exactspin {' '.join(argv)}"
     return outcome
 
@@ -236,11 +240,8 @@ def check(argv, tmp_path):
         argv[argv.index("@CONFIG")] = str(config)
     status, out, err = run_bounded(argv)
     shown = "exactspin " + " ".join(map(repr, argv))
-    if status == "raised" or "Traceback" in err:
-        HOSTILE_TALLY["tracebacks"] += 1
     assert status != "raised", f"{shown} raised {out}"
     assert "Traceback" not in err, f"{shown} printed a traceback:\n{err}"
-    HOSTILE_TALLY[f"exit {status}"] += 1
     if status == 0:
         try:
             payload = strict_json(out)
