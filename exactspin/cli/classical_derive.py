@@ -17,7 +17,7 @@ from exactspin.classical.model import DYNAMICS, Q2R
 from exactspin.classical.symbolic import MAX_SYMBOLIC_STATES, UNITS, derive
 from exactspin.classical.symbolic_cost import estimate, state_count
 from exactspin.classical.symbolic_model import COUPLING_ASSUMPTIONS, EXACT, SYMMETRIC, SymbolicModel
-from exactspin.cli.output import print_json
+from exactspin.cli.output import json_text
 from exactspin.cli.progress import elapsed_ticker
 from exactspin.ring import Ring
 from exactspin.validation import ParameterError, ResourceError, require_positive
@@ -97,12 +97,15 @@ def run(args: argparse.Namespace) -> int:
         )
     if not args.quiet:
         print(f"exactspin classical derive: {cost.describe()}", file=sys.stderr, flush=True)
+    # Rendering converts the polynomials to sympy expressions and can take as long as the
+    # solve itself (the estimate covers both), so the ticker runs through it too.
     with elapsed_ticker("exactspin classical derive", cost.expected_seconds, not args.quiet):
         solution = derive(model, unit=args.unit)
-    if args.json:
-        print_json(solution.to_dict())
-    elif args.latex:
-        print(solution.latex())
-    else:
-        print(solution.pretty())
+        if args.json:
+            text = json_text(solution.to_dict())
+        elif args.latex:
+            text = solution.latex()
+        else:
+            text = solution.pretty()
+    print(text)
     return 0
