@@ -10,7 +10,8 @@ compiled the Monte Carlo kernel), so a hang can be stopped and reported; a few c
 real subprocesses. A small fixed-seed sample runs in CI; ``-m slow`` runs many more. An answer
 with exit 0 is also held to Kirchhoff's law when it carries the three currents (I_L = I_U - I_D):
 a violation counts as *silent-wrong*. The tally (inputs tried, exits 0 / 2, tracebacks, hangs,
-silent-wrong) is printed at the end of the pytest run (``HOSTILE_TALLY``, see conftest.py).
+silent-wrong) is printed at the end of the pytest run (``HOSTILE_TALLY``, see conftest.py);
+when a case fails, hypothesis replays it while shrinking, so that tally counts replays too.
 
 The reproducing commands of the hardening issue follow the random cases: each failed (hang,
 traceback, exit 0 with nothing useful) before its fix.
@@ -204,14 +205,27 @@ def run_bounded(argv, timeout=CASE_TIMEOUT):
 
 
 def kirchhoff_violation(payload):
-    """|I_L - (I_U - I_D)| / max |I| of the first dict in ``payload`` with all three currents."""
+    """Kirchhoff residual |I_L - (I_U - I_D)| over its allowance, of the first dict in ``payload``
+    holding the three currents (None when there is none); > 1 is a violation.
+
+    The allowance is KIRCHHOFF_RTOL of the largest current for exact answers, or the resolution
+    the answer states (``circulation_threshold``/``current_threshold``: at T_L = T_R the currents
+    are round-off, ~1e-49, below a stated 1e-43); a Monte Carlo answer (with ``*_stderr``
+    fields) conserves energy only up to the energy stored in the bonds at the end of the run, so
+    it is allowed 5 combined standard errors as well.
+    """
     names = ("left_bath_current", "upper_branch_current", "lower_branch_current")
     if isinstance(payload, dict):
         values = [payload.get(name) for name in names]
         if all(isinstance(v, (int, float)) and math.isfinite(v) for v in values):
             left, upper, lower = values
-            scale = max(abs(left), abs(upper), abs(lower))
-            return abs(left - (upper - lower)) / scale if scale > 0 else 0.0
+            errors = [payload.get(f"{name}_stderr") for name in names]
+            spread = math.sqrt(sum(e * e for e in errors if isinstance(e, (int, float))))
+            stated = [payload.get(k) for k in ("circulation_threshold", "current_threshold")]
+            resolution = max([t for t in stated if isinstance(t, (int, float))], default=0.0)
+            allowance = max(KIRCHHOFF_RTOL * max(map(abs, values)), 5 * spread, resolution)
+            residual = abs(left - (upper - lower))
+            return residual / allowance if allowance > 0 else (math.inf if residual else 0.0)
         children = payload.values()
     elif isinstance(payload, list):
         children = payload
@@ -249,9 +263,9 @@ def check(argv, tmp_path):
             HOSTILE_TALLY["silent-wrong"] += 1
             pytest.fail(f"{shown} exit 0 without strict JSON ({error}): {out[:300]!r}")
         violation = kirchhoff_violation(payload)
-        if violation is not None and violation > KIRCHHOFF_RTOL:
+        if violation is not None and violation > 1:
             HOSTILE_TALLY["silent-wrong"] += 1
-            pytest.fail(f"{shown} exit 0 breaking Kirchhoff by {violation:.2e} of the currents")
+            pytest.fail(f"{shown} exit 0 breaking Kirchhoff ({violation:.3g} x its allowance)")
     else:
         assert status == 2, f"{shown} exit {status}: {err}"
         assert err.count("\n") == 1 and err.endswith("\n"), f"{shown} stderr not one line: {err!r}"
