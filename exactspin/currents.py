@@ -1,6 +1,6 @@
 """Circulation labels and magnification ratio, shared by every solver.
 
-Sign conventions (DESIGN.md): I_U is positive left -> right along the upper branch, I_D positive
+Signs (docs/conventions.md): I_U is positive left -> right along the upper branch, I_D positive
 right -> left along the lower branch, so both > 0 is clockwise circulation. Kirchhoff reads
 I_L = I_U - I_D. Current magnification (CM) holds when I_U and I_D are nonzero with the same sign.
 This module does not compute currents; it only classifies them.

@@ -16,10 +16,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from exactspin.validation import require_integer
+from exactspin.validation import ParameterError, require_integer
 
 #: Largest branch length the library accepts at all; the solvers impose tighter size limits.
 MAX_BRANCH_SPINS = 10**6
+
+#: Largest state index (exclusive) the state-enumerating solvers can hold: they index states
+#: with numpy int64, so a ring with more than 2**62 states cannot even be numbered (and the
+#: memory estimate of such a solve no longer fits a float).
+MAX_ENUMERATED_STATES = 2**62
 
 
 @dataclass(frozen=True)
@@ -104,3 +109,40 @@ class Ring:
     def is_bulk(self, site: int) -> bool:
         """True for a site that touches no bath."""
         return site not in (self.left_node, self.right_node)
+
+
+def require_enumerable(ring: Ring, demon_levels: int = 1) -> int:
+    """Refuse, before any work, a ring whose states an exact solver cannot number.
+
+    Parameters
+    ----------
+    ring : Ring
+        The geometry; N_S = N_U + N_D + 2 spins give 2**N_S spin configurations.
+    demon_levels : int
+        Values of the demon on each bulk site (4 for CCA, Eq. 20; 1 when there are no demons).
+
+    Returns
+    -------
+    int
+        The number of states, 2**N_S * demon_levels**(N_U + N_D).
+
+    Raises
+    ------
+    ParameterError
+        Naming nu and nd with the largest allowed N_S when the count exceeds
+        :data:`MAX_ENUMERATED_STATES`.
+    """
+    bulk = len(ring.bulk_sites)
+    states = 2**ring.sites * demon_levels**bulk
+    if states <= MAX_ENUMERATED_STATES:
+        return states
+    largest = 2
+    while 2 ** (largest + 1) * demon_levels ** (largest - 1) <= MAX_ENUMERATED_STATES:
+        largest += 1
+    raise ParameterError(
+        "nu, nd",
+        (ring.upper_spins, ring.lower_spins),
+        f"such that N_S = nu + nd + 2 <= {largest} for an exact solve "
+        f"(this ring has about 2^{states.bit_length() - 1} states; state indices are 64-bit; "
+        "'classical mc' takes larger rings)",
+    )

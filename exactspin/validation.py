@@ -9,6 +9,16 @@ from __future__ import annotations
 
 import math
 import numbers
+import sys
+
+
+def _shown(value: object) -> str:
+    """The value for a one-line message; a huge int is shown by its size, not its 400 digits."""
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) > 10**30:
+        # str() of a huge int is itself refused past 4300 digits; the bit length is not.
+        return f"<an integer of about {int(value.bit_length() * math.log10(2)) + 1} digits>"
+    text = repr(value)
+    return text if len(text) <= 200 else text[:200] + "..."
 
 
 class ParameterError(ValueError):
@@ -28,7 +38,7 @@ class ParameterError(ValueError):
         self.parameter = parameter
         self.value = value
         self.allowed = allowed
-        super().__init__(f"parameter '{parameter}' = {value!r}: must be {allowed}")
+        super().__init__(f"parameter '{parameter}' = {_shown(value)}: must be {allowed}")
 
 
 class ResourceError(RuntimeError):
@@ -36,11 +46,17 @@ class ResourceError(RuntimeError):
 
 
 def require_integer(name: str, value: object, minimum: int = 0, maximum: int | None = None) -> int:
-    """Return ``value`` as an int in ``[minimum, maximum]`` or raise :class:`ParameterError`."""
+    """Return ``value`` as an int in ``[minimum, maximum]`` or raise :class:`ParameterError`.
+
+    Booleans are refused (``True`` is not a spin count) and so is any real number that is not a
+    whole number (``0.5`` is never truncated); a float such as ``2.0`` is accepted as 2.
+    """
     allowed = (
         f"an integer >= {minimum}" if maximum is None else (f"an integer in [{minimum}, {maximum}]")
     )
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+    if isinstance(value, bool):
+        raise ParameterError(name, value, allowed)
+    if not isinstance(value, numbers.Integral):
         if isinstance(value, numbers.Real) and math.isfinite(value) and float(value).is_integer():
             value = int(value)
         else:
@@ -51,23 +67,38 @@ def require_integer(name: str, value: object, minimum: int = 0, maximum: int | N
     return value
 
 
+#: The range every real parameter must fit in: the finite double-precision numbers.
+FLOAT_RANGE = f"in [-{sys.float_info.max:.4g}, {sys.float_info.max:.4g}]"
+
+
+def _as_float(name: str, value: object, allowed: str) -> float:
+    """``float(value)`` for a real non-boolean ``value`` that fits a double, else ParameterError.
+
+    An int such as ``10**400`` is a real number but has no double: ``float`` would raise
+    OverflowError, which is an input error here, not a crash.
+    """
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise ParameterError(name, value, allowed)
+    try:
+        result = float(value)
+    except OverflowError:
+        raise ParameterError(name, value, allowed) from None
+    if not math.isfinite(result):
+        raise ParameterError(name, value, allowed)
+    return result
+
+
 def require_finite(name: str, value: object) -> float:
     """Return ``value`` as a finite float or raise :class:`ParameterError`."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise ParameterError(name, value, "a finite real number")
-    result = float(value)
-    if not math.isfinite(result):
-        raise ParameterError(name, value, "a finite real number")
-    return result
+    return _as_float(name, value, f"a finite real number {FLOAT_RANGE}")
 
 
 def require_positive(name: str, value: object) -> float:
     """Return ``value`` as a positive finite float or raise :class:`ParameterError`."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise ParameterError(name, value, "a positive finite number")
-    result = float(value)
-    if not (math.isfinite(result) and result > 0):
-        raise ParameterError(name, value, "a positive finite number")
+    allowed = f"a positive finite number (0, {sys.float_info.max:.4g}]"
+    result = _as_float(name, value, allowed)
+    if not result > 0:
+        raise ParameterError(name, value, allowed)
     return result
 
 
@@ -76,3 +107,32 @@ def require_choice(name: str, value: object, choices: tuple[str, ...]) -> str:
     if value not in choices:
         raise ParameterError(name, value, "one of " + ", ".join(repr(c) for c in choices))
     return str(value)
+
+
+def require_site_pairs(name: str, pairs: object, sites: int) -> tuple[tuple[int, int], ...]:
+    """Return ``pairs`` as a tuple of (int, int) pairs of distinct 0-based sites in [0, sites-1].
+
+    Each index must be a whole number (``(0.5, 1)`` is refused, never truncated to ``(0, 1)``);
+    otherwise raise :class:`ParameterError` naming ``name``.
+    """
+    allowed = f"pairs of distinct whole-number 0-based site indices in [0, {sites - 1}]"
+    try:
+        items = list(pairs)  # type: ignore[call-overload]
+    except TypeError:
+        raise ParameterError(name, pairs, allowed) from None
+    result = []
+    for pair in items:
+        if isinstance(pair, (str, bytes)):
+            raise ParameterError(name, pairs, allowed)
+        try:
+            first, second = pair
+            indices = (
+                require_integer(name, first, 0, sites - 1),
+                require_integer(name, second, 0, sites - 1),
+            )
+        except (TypeError, ValueError):
+            raise ParameterError(name, pairs, allowed) from None
+        if indices[0] == indices[1]:
+            raise ParameterError(name, pairs, allowed)
+        result.append(indices)
+    return tuple(result)

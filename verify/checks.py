@@ -2,8 +2,9 @@
 
 A *check* is one row of the report: a cross-check (two independent computations of the same
 number, verdict "passed"/"failed") or a claim of the paper (verdict "reproduced", "not
-reproduced" or "depends on convention"). A check whose engine has not been written yet is "not
-run". This module runs nothing by itself; :mod:`verify.run` does.
+reproduced", "depends on convention", or "undetermined" when our solve cannot resolve the
+quantity the claim is about). A check whose engine has not been written yet is "not run".
+This module runs nothing by itself; :mod:`verify.run` does.
 """
 
 from __future__ import annotations
@@ -19,12 +20,23 @@ FAILED = "failed"
 REPRODUCED = "reproduced"
 NOT_REPRODUCED = "not reproduced"
 DEPENDS_ON_CONVENTION = "depends on convention"
+UNDETERMINED = "undetermined"
 NOT_RUN = "not run"
-VERDICTS = (REPRODUCED, NOT_REPRODUCED, DEPENDS_ON_CONVENTION, PASSED, FAILED, NOT_RUN)
+VERDICTS = (
+    REPRODUCED,
+    NOT_REPRODUCED,
+    DEPENDS_ON_CONVENTION,
+    UNDETERMINED,
+    PASSED,
+    FAILED,
+    NOT_RUN,
+)
 
-#: Verdicts that count as a pass in the summary. "not reproduced" is a finding about the paper
-#: (each such row says why), not a defect of the software, so it does not fail the run.
-PASSING_VERDICTS = (PASSED, REPRODUCED, DEPENDS_ON_CONVENTION)
+#: Verdicts of the paper's claims, in the order the summary counts them. None of them fails the
+#: run: "not reproduced" is a finding about the paper (each such row says why), not a defect of
+#: the software; but each is counted on its own and the not-reproduced ones are listed, never
+#: folded into a "passed" total.
+CLAIM_VERDICTS = (REPRODUCED, DEPENDS_ON_CONVENTION, NOT_REPRODUCED, UNDETERMINED)
 
 #: Largest CCA state space (spins x demons) the suite solves exactly, per mode: with one BLAS
 #: thread the exact CCA solve takes ~2 s at N_S = 7 (131k states, the paper's Fig. 8 ring) and

@@ -1,6 +1,6 @@
 """The paper's quantum claims (Sec. III, Figs. 10-11), each under both zero-frequency conventions.
 
-Eq. 28 is silent at zero frequency (DESIGN.md): ``zero_frequency="limit"`` (W(0) = T, the ohmic
+Eq. 28 is silent at D = 0 (docs/conventions.md): ``zero_frequency="limit"`` (W(0) = T, the ohmic
 limit, our default) and ``"zero"`` (W(0) = 0). Each claim is decided under both: *reproduced*
 when it holds under both, *depends on convention* when under one only (the row names it), *not
 reproduced* when under neither. Only the public API is used.
@@ -215,7 +215,7 @@ def six_spin_window(quick: bool) -> CheckResult:
 
     Window ends are the zeros of the branch currents (``quantum boundaries``), located by
     bisection to 1e-12, not the spacing of a grid. Delta = 0 is undetermined for the six-spin
-    ring: its steady state is not unique there (DESIGN.md).
+    ring: its steady state is not unique there (docs/conventions.md).
     """
     holds, texts, data = {}, [], {}
     for convention in CONVENTIONS:

@@ -1,10 +1,10 @@
 """Every panel of the paper's classical Figs. 4, 5, 7 and 8, recomputed.
 
 Exact currents (numeric steady state) are lines, Monte Carlo estimates are points with error
-bars (1 standard error), circulation regimes are shaded as in the paper (green clockwise, gray
-parallel, yellow anticlockwise). Axis ranges follow the paper's panels where the text gives them.
-Each panel is one :class:`verify.checks.Figure`; the panel table below is the only place where
-parameters live.
+bars (1 standard error, in the legend), circulation regimes are shaded as in the paper (green
+clockwise, gray parallel, yellow anticlockwise; legend patches). Axis ranges follow the paper's
+panels where the text gives them. Each panel is one :class:`verify.checks.Figure`; the panel
+table below is the only place where parameters live.
 """
 
 from __future__ import annotations
@@ -180,8 +180,6 @@ PANELS = (
     ),
 )
 
-LABELS = {"tl": "T_L", "tr": "T_R", "j2": "J_2", "nu": "N_U", "mu": "mu"}
-
 
 def _model(parameters: dict, variable: str, value: float) -> ClassicalModel:
     values = dict(parameters)
@@ -258,9 +256,11 @@ def draw_panel(panel: Panel, quick: bool, directory: str) -> FigureResult:
     """Compute and draw one panel."""
     values = _thin(panel.values, quick) if panel.variable != "nu" else panel.values
     series = panel.series or (("", {}),)
-    figure, axes = plotting.new_axes(panel.caption.split(":")[0], LABELS[panel.variable])
+    figure, axes = plotting.new_axes(
+        panel.caption.split(":")[0], plotting.CLASSICAL_LABELS[panel.variable]
+    )
     data: dict = {"variable": panel.variable, "series": []}
-    notes = []
+    notes, regimes, error_bars_labelled = [], (), False
     for label, overrides in series:
         parameters = {**panel.parameters, **overrides}
         exact = _exact_series(panel, parameters, values, quick)
@@ -280,15 +280,15 @@ def draw_panel(panel: Panel, quick: bool, directory: str) -> FigureResult:
                     mc["x"],
                     mc[name],
                     yerr=mc[name + "_stderr"],
-                    fmt="o",
-                    ms=3,
                     color=line.get_color(),
-                    capsize=2,
+                    label=None if error_bars_labelled else plotting.MONTE_CARLO_LABEL,
+                    **plotting.MONTE_CARLO_STYLE,
                 )
+                error_bars_labelled = True
         if panel.correlation is not None:
-            axes.plot(exact["x"], exact["correlation"], "k--", label="<s_2 s_3>")
+            axes.plot(exact["x"], exact["correlation"], "k--", label=r"$\langle s_2 s_3 \rangle$")
         if not panel.series:
-            plotting.shade_regimes(axes, exact["x"], exact["circulation"])
+            regimes = plotting.shade_regimes(axes, exact["x"], exact["circulation"])
         data["series"].append(
             {"label": label, "parameters": parameters, "exact": exact, "montecarlo": mc}
         )
@@ -304,7 +304,7 @@ def draw_panel(panel: Panel, quick: bool, directory: str) -> FigureResult:
             label="Eq. 14",
         )
     axes.axhline(0, color="black", lw=0.5)
-    axes.legend(fontsize=7)
+    plotting.legend(axes, regimes)
     path = plotting.save(figure, directory, panel.name)
     return FigureResult(panel.name, panel.caption, path, "made", "; ".join(notes), data)
 

@@ -27,7 +27,7 @@ def _deltas(quick: bool, start=-4.0, stop=4.0, count=81, skip_zero=False):
 
 def _current_panel(name, caption, overrides, variable, values, quick, directory, extras=False):
     figure, axes = plotting.new_pair(
-        caption.split(":")[0], "Delta" if variable == "delta" else "T_L", titles=TITLES
+        caption.split(":")[0], plotting.QUANTUM_LABELS[variable], titles=TITLES
     )
     data = {}
     for ax, convention in zip(axes, CONVENTIONS, strict=True):
@@ -38,12 +38,20 @@ def _current_panel(name, caption, overrides, variable, values, quick, directory,
             ax.plot(xs, [p[key] for p in points], color=colour, label=symbol)
         if extras:
             ax.plot(
-                xs, [0.2 * p["zz_correlation_23"] for p in points], "k--", label="0.2 <sz_2 sz_3>"
+                xs,
+                [0.2 * p["zz_correlation_23"] for p in points],
+                "k--",
+                label=r"$0.2\,\langle \sigma^z_2 \sigma^z_3 \rangle$ (no unit)",
             )
-            ax.plot(xs, [0.2 * p["concurrence_23"] for p in points], "k:", label="0.2 C_23")
-        plotting.shade_regimes(ax, xs, [p["circulation"] for p in points])
+            ax.plot(
+                xs,
+                [0.2 * p["concurrence_23"] for p in points],
+                "k:",
+                label=r"$0.2\,C_{23}$ (no unit)",
+            )
+        regimes = plotting.shade_regimes(ax, xs, [p["circulation"] for p in points])
         ax.axhline(0, color="black", lw=0.5)
-        ax.legend(fontsize=7)
+        plotting.legend(ax, regimes)
         data[convention] = points
     path = plotting.save(figure, directory, name)
     return FigureResult(name, caption, path, "made", data=data)
@@ -107,9 +115,32 @@ def _levels(deltas):
 
 def _level_panel(name, caption, deltas, directory):
     levels = _levels(deltas)
-    figure, axes = plotting.new_axes(caption.split(":")[0], "Delta", "E")
+    figure, axes = plotting.new_axes(
+        caption.split(":")[0], plotting.QUANTUM_LABELS["delta"], plotting.QUANTUM_ENERGY_LABEL
+    )
+    # Columns are the levels with multiplicity in ascending energy at each Delta (E_1 lowest).
+    # Each line is labelled at its right end; degenerate levels (the momentum +-k doublets)
+    # share one label, "E_1,2", instead of printing on top of each other.
     for k in range(levels.shape[1]):
-        axes.plot(deltas, levels[:, k], lw=1)
+        axes.plot(deltas, levels[:, k], lw=1, color=f"C{k % 10}")
+    groups: list[list[int]] = []
+    for k in range(levels.shape[1]):
+        if groups and abs(levels[-1, k] - levels[-1, groups[-1][0]]) < 1e-9:
+            groups[-1].append(k)
+        else:
+            groups.append([k])
+    for group in groups:
+        axes.annotate(
+            "$E_{" + ",".join(str(k + 1) for k in group) + "}$",
+            (deltas[-1], levels[-1, group[0]]),
+            xytext=(3, 0),
+            textcoords="offset points",
+            fontsize=7,
+            color=f"C{group[0] % 10}",
+            va="center",
+        )
+    span = deltas[-1] - deltas[0]
+    axes.set_xlim(deltas[0], deltas[-1] + 0.14 * span)
     path = plotting.save(figure, directory, name)
     return FigureResult(
         name,
@@ -123,7 +154,8 @@ def _level_panel(name, caption, deltas, directory):
 def fig11a(quick, directory):
     return _level_panel(
         "fig11a",
-        "Fig. 11a: the 10 levels of 5(3up2down) vs Delta (J=1); E4 "
+        "Fig. 11a: the 10 levels of 5(3up2down) vs Delta (J=1), E_k ascending, labelled at "
+        "the right edge; E4 "
         "and E5 of the nondegenerate ones cross at Delta=0",
         np.linspace(-1, 1, 41 if quick else 201),
         directory,
@@ -139,12 +171,16 @@ def fig11e(quick, directory):
     )
 
 
-def _observable_panel(name, caption, ylabel, extract, quick, directory, tl_values=(2.0,)):
+def _observable_panel(
+    name, caption, ylabel, extract, quick, directory, tl_values=(2.0,), symbol="", log=False
+):
     # Delta = 0 itself is left out: E4 and E5 cross there, so the distinct levels merge and a
     # population per level is not defined; points close to 0 on both sides show the inversion.
     near_zero = (-0.1, -0.03, -0.01, 0.01, 0.03, 0.1)
     deltas = np.round(np.union1d(np.linspace(-1.0, 1.0, 10 if quick else 40), near_zero), 10)
-    figure, axes = plotting.new_pair(caption.split(":")[0], "Delta", ylabel, titles=TITLES)
+    figure, axes = plotting.new_pair(
+        caption.split(":")[0], plotting.QUANTUM_LABELS["delta"], ylabel, titles=TITLES
+    )
     data = {}
     for ax, convention in zip(axes, CONVENTIONS, strict=True):
         data[convention] = {}
@@ -159,10 +195,14 @@ def _observable_panel(name, caption, ylabel, extract, quick, directory, tl_value
             if series.ndim == 1:
                 series = series[:, None]
             for k in range(series.shape[1]):
-                label = f"T_L={tl}" if len(tl_values) > 1 else f"{ylabel}_{k + 1}"
+                label = f"$T_L$ = {tl:g} J" if len(tl_values) > 1 else f"${symbol}_{{{k + 1}}}$"
                 ax.plot(deltas, series[:, k], lw=1, label=label)
             data[convention][str(tl)] = points
-        ax.legend(fontsize=6, ncol=2)
+        if log:
+            # The population inversion near Delta = 0 is between populations orders of
+            # magnitude apart; on a linear axis the small ones are flat on the floor.
+            ax.set_yscale("log")
+        plotting.legend(ax, fontsize=6, ncol=2)
     path = plotting.save(figure, directory, name)
     return FigureResult(name, caption, path, "made", data=data)
 
@@ -170,11 +210,14 @@ def _observable_panel(name, caption, ylabel, extract, quick, directory, tl_value
 def fig11b(quick, directory):
     return _observable_panel(
         "fig11b",
-        "Fig. 11b: populations P_k of the sector levels (ascending energy) vs Delta",
-        "P",
+        "Fig. 11b: populations P_k of the sector levels (ascending energy) vs Delta, log "
+        "scale so that the inversion near Delta = 0 shows",
+        "population $P_k$ (no unit, log scale)",
         lambda p: p["level_populations"],
         quick,
         directory,
+        symbol="P",
+        log=True,
     )
 
 
@@ -182,10 +225,11 @@ def fig11c(quick, directory):
     return _observable_panel(
         "fig11c",
         "Fig. 11c: single-spin magnetizations M_k vs Delta",
-        "M",
+        r"magnetization $M_k = \mathrm{Tr}(\sigma^z_k \rho)$ (no unit)",
         lambda p: p["site_magnetization"],
         quick,
         directory,
+        symbol="M",
     )
 
 
@@ -193,7 +237,7 @@ def fig11d(quick, directory):
     return _observable_panel(
         "fig11d",
         "Fig. 11d: ergotropy vs Delta (T_L = 2 and 4)",
-        "ergotropy",
+        "ergotropy (J)",
         lambda p: p["ergotropy"],
         quick,
         directory,
@@ -203,15 +247,20 @@ def fig11d(quick, directory):
 
 def fig11f(quick, directory):
     deltas = _deltas(quick, -15.0, 15.0, 121)
-    figure, axes = plotting.new_pair("Fig. 11f", "Delta", "|I|", titles=TITLES)
+    figure, axes = plotting.new_pair(
+        "Fig. 11f",
+        plotting.QUANTUM_LABELS["delta"],
+        r"$|I|$ ($J^2/\hbar$, log scale)",
+        titles=TITLES,
+    )
     data = {}
     for ax, convention in zip(axes, CONVENTIONS, strict=True):
         points = sweep(quantum_parameters(zero_frequency=convention), "delta", deltas)
         for key in CURRENTS:
             symbol, colour = plotting.CURRENT_STYLES[key]
-            ax.semilogy(deltas, [abs(p[key]) for p in points], color=colour, label=symbol)
-        plotting.shade_regimes(ax, deltas, [p["circulation"] for p in points])
-        ax.legend(fontsize=7)
+            ax.semilogy(deltas, [abs(p[key]) for p in points], color=colour, label=f"|{symbol}|")
+        regimes = plotting.shade_regimes(ax, deltas, [p["circulation"] for p in points])
+        plotting.legend(ax, regimes)
         data[convention] = points
     path = plotting.save(figure, directory, "fig11f")
     caption = (

@@ -6,7 +6,7 @@
 - :func:`qutip_steady_state`: the non-secular Bloch-Redfield steady state from QuTiP 5
   (``bloch_redfield_tensor`` with ``sec_cutoff=-1``) and the currents of Eqs. 32-35 from it.
 
-Sites are 0-based; site 0 touches the left bath, site N_U+1 the right bath (DESIGN.md).
+Sites are 0-based; site 0 touches the left bath, site N_U+1 the right bath (docs/conventions.md).
 """
 
 from __future__ import annotations
@@ -64,7 +64,7 @@ def sector_hamiltonian(sites: int, up: int, exchange: float, anisotropy: float) 
 
 
 def bath_weight(frequency: float, temperature: float, cutoff: float, zero: str) -> float:
-    """W(D) = D exp(-|D|/Omega_c) / (exp(D/T) - 1) (Eq. 28 closed form, DESIGN.md).
+    """W(D) = D exp(-|D|/Omega_c) / (exp(D/T) - 1) (Eq. 28 closed form, docs/conventions.md).
 
     At D = 0 (|D| below 1e-9) the value is T (``zero="limit"``) or 0 (``zero="zero"``).
     """

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import os
 
-from exactspin.classical.model import ClassicalModel
+from exactspin.classical.model import DEMON_LEVELS, ClassicalModel
+from exactspin.ring import require_enumerable
 from exactspin.validation import ParameterError, ResourceError
 
 #: Environment variable overriding the default memory limit (bytes).
@@ -57,6 +58,7 @@ def memory_limit_bytes(limit: int | None = None) -> int:
 
 def require_memory(model: ClassicalModel, limit: int | None = None) -> int:
     """Raise :class:`ResourceError` when the estimate exceeds the limit; return the estimate."""
+    require_enumerable(model.ring, DEMON_LEVELS if model.demon_sites else 1)
     estimate = estimated_memory_bytes(model)
     allowed = memory_limit_bytes(limit)
     if estimate > allowed:

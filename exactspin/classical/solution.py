@@ -1,6 +1,6 @@
 """Exact steady-state currents of a classical ring: the result object and :func:`solve`.
 
-Sign conventions (DESIGN.md): I_L, I_R are the energy drawn from each bath (Eq. 6); the bond
+Signs (docs/conventions.md): I_L, I_R are the energy drawn from each bath (Eq. 6); the bond
 current of bond b is the energy moved into it by flips of spin b (Eq. 9), positive clockwise; I_U
 is the upper-path bond current (left -> right) and I_D the lower-path one (right -> left), so
 I_L = I_U - I_D. Currents are per single-spin update attempt (``unit="step"``, continuous time

@@ -14,7 +14,7 @@ under flipping every spin (Eq. 2 is even in the spins, Eqs. 5, 10, 21 see only d
 uniform-start steady state P(eta) = P(-eta) and the chain may be solved on spin-flip pairs.
 
 Currents (Eqs. 6, 9) are sums over every allowed flip from every state of energy x rate x P,
-reported per single-spin update attempt (continuous-time rate / N_S, DESIGN.md) by default.
+reported per single-spin update attempt (continuous rate / N_S; docs/conventions.md) by default.
 Printing and the command line live in :mod:`exactspin.classical.symbolic_output`.
 """
 
@@ -101,7 +101,7 @@ class SymbolicSolution:
     model : SymbolicModel
         The ring, dynamics and coupling assumption that produced this solution.
     unit : {"step", "continuous"}
-        Currents per single-spin update attempt (default, DESIGN.md) or per unit continuous time.
+        Currents per single-spin update attempt (default; docs/conventions.md) or per unit time.
     variables : tuple of (sympy.Symbol, sympy.Expr)
         Each exponential variable and its definition, e.g. (x_L, exp(-2 J beta_L)).
     rational : RationalForms

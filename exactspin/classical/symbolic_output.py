@@ -2,7 +2,10 @@
 
 States are labelled as in the paper, P(up, down, down) = spins of sites 1..N_S in order (arrows
 in text and LaTeX, ``u``/``d`` in JSON), followed by the CCA demons of the bulk sites. Bonds are
-labelled 1-based like the paper, bond (i, i+1). Nothing here derives anything.
+labelled 1-based like the paper, bond (i, i+1). Nothing here derives anything, and nothing
+here simplifies: sympy's ``simplify`` has no time bound (it ran for minutes on a 3-spin ring with
+J1 = 21/20), so each current is printed in the variables and then with the variables replaced
+by their exponentials, as derived.
 """
 
 from __future__ import annotations
@@ -32,11 +35,6 @@ def state_label(solution: SymbolicSolution, state: int, up: str = UP, down: str 
         return spins
     demons = ",".join(str(states.demon(stand_in, state, site)) for site in stand_in.demon_sites)
     return f"{spins}; d={demons}"
-
-
-def _simplest(expression: sp.Expr) -> sp.Expr:
-    """A short exponential form for printing (sympy's ``simplify``, only on small expressions)."""
-    return sp.simplify(expression) if sp.count_ops(expression) < 200 else expression
 
 
 def _assumption_text(solution: SymbolicSolution) -> str:
@@ -73,7 +71,7 @@ def pretty(solution: SymbolicSolution) -> str:
     for name, value in solution.currents(physical=False).items():
         lines.append(f"{CURRENT_SYMBOLS[name]} =")
         lines.append(sp.pretty(value, use_unicode=True))
-        lines.append(f"{CURRENT_SYMBOLS[name]} = {_simplest(solution.physical(value))}")
+        lines.append(f"{CURRENT_SYMBOLS[name]} = {solution.physical(value)}")
     return "\n".join(lines)
 
 
@@ -87,9 +85,7 @@ def latex(solution: SymbolicSolution) -> str:
         rows.append(f"P({label}) &= {sp.latex(probability)}")
     for name, value in solution.currents(physical=False).items():
         symbol = CURRENT_SYMBOLS[name].replace("_", "_{") + "}"
-        rows.append(
-            f"{symbol} &= {sp.latex(value)} = {sp.latex(_simplest(solution.physical(value)))}"
-        )
+        rows.append(f"{symbol} &= {sp.latex(value)} = {sp.latex(solution.physical(value))}")
     body = " \\\\\n".join(rows)
     return f"% {_header(solution)}\n\\begin{{align*}}\n{body}\n\\end{{align*}}"
 

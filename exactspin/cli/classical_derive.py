@@ -2,19 +2,28 @@
 
 Parsing and printing only; the work is :func:`exactspin.classical.symbolic.derive`. The default
 is the paper's 3-spin ring (N_U = 1, N_D = 0, J1 = J2 = J, Eqs. 11-16), which takes well under
-a second.
+a second. The run time grows very fast with the ring (the 8-spin ring would take hours), so the
+command first counts the chain (:mod:`exactspin.classical.symbolic_cost`), prints the estimate
+on stderr, refuses an expected time above ``--max-seconds`` (exit 2, with the estimate) and
+prints an elapsed-time line every few seconds while it works.
 """
 
 from __future__ import annotations
 
 import argparse
+import sys
 
 from exactspin.classical.model import DYNAMICS, Q2R
-from exactspin.classical.symbolic import UNITS, derive
+from exactspin.classical.symbolic import MAX_SYMBOLIC_STATES, UNITS, derive
+from exactspin.classical.symbolic_cost import estimate, state_count
 from exactspin.classical.symbolic_model import COUPLING_ASSUMPTIONS, EXACT, SYMMETRIC, SymbolicModel
-from exactspin.cli.output import print_json
+from exactspin.cli.output import json_text
+from exactspin.cli.progress import elapsed_ticker
 from exactspin.ring import Ring
-from exactspin.validation import ParameterError
+from exactspin.validation import ParameterError, ResourceError, require_positive
+
+#: Default refusal threshold on the expected derivation time (seconds on one core).
+DEFAULT_MAX_SECONDS = 120.0
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -26,10 +35,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "state and heat currents (Eqs. 6, 9) in closed form, in beta_L = 1/T_L, beta_R = 1/T_R "
         "and exponential variables such as x_L = exp(-2 J beta_L). The Metropolis rate needs "
         "the sign of each energy change, hence --couplings; give --j1/--j2 (and --mu for CCA) "
-        "as exact numbers instead for couplings='exact'. Rings up to 5 sites are practical.",
+        "as exact numbers instead for couplings='exact'. Rings up to 5 sites (Q2R) are "
+        "practical; the expected time is printed first and a derivation expected to exceed "
+        "--max-seconds is refused.",
     )
-    parser.add_argument("--nu", type=int, default=1, help="N_U, upper-branch bulk spins")
-    parser.add_argument("--nd", type=int, default=0, help="N_D, lower-branch bulk spins")
+    parser.add_argument("--nu", type=int, default=1, help="N_U, upper-branch bulk spins (>= 0)")
+    parser.add_argument("--nd", type=int, default=0, help="N_D, lower-branch bulk spins (>= 0)")
     parser.add_argument(
         "--couplings",
         choices=[c for c in COUPLING_ASSUMPTIONS if c != EXACT],
@@ -41,6 +52,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--mu", type=str, default=None, help="exact CCA demon unit")
     parser.add_argument("--dynamics", choices=DYNAMICS, default=Q2R, help="bulk dynamics")
     parser.add_argument("--unit", choices=UNITS, default="step", help="time unit of currents")
+    parser.add_argument(
+        "--max-seconds",
+        dest="max_seconds",
+        type=float,
+        default=DEFAULT_MAX_SECONDS,
+        help="refuse a derivation expected to take longer (seconds on one core; > 0)",
+    )
+    parser.add_argument(
+        "--quiet", action="store_true", help="no estimate or progress lines on stderr"
+    )
     style = parser.add_mutually_exclusive_group()
     style.add_argument("--latex", action="store_true", help="print a LaTeX align* block")
     style.add_argument("--json", action="store_true", help="print one JSON object")
@@ -60,11 +81,31 @@ def run(args: argparse.Namespace) -> int:
         args.j2,
         args.mu,
     )
-    solution = derive(model, unit=args.unit)
-    if args.json:
-        print_json(solution.to_dict())
-    elif args.latex:
-        print(solution.latex())
-    else:
-        print(solution.pretty())
+    limit = require_positive("max-seconds", args.max_seconds)
+    states = state_count(model.ring, model.dynamics)
+    if states > MAX_SYMBOLIC_STATES:
+        raise ResourceError(
+            f"symbolic master equation with {states} states exceeds the limit of "
+            f"{MAX_SYMBOLIC_STATES} states (use 'exactspin classical solve')"
+        )
+    cost = estimate(model)
+    if cost.expected_seconds > limit:
+        raise ResourceError(
+            f"classical derive N_U={model.ring.upper_spins}, N_D={model.ring.lower_spins}: "
+            f"{cost.describe()}, over --max-seconds {limit:g} (raise it to wait, or use "
+            "'exactspin classical solve' for numbers)"
+        )
+    if not args.quiet:
+        print(f"exactspin classical derive: {cost.describe()}", file=sys.stderr, flush=True)
+    # Rendering converts the polynomials to sympy expressions and can take as long as the
+    # solve itself (the estimate covers both), so the ticker runs through it too.
+    with elapsed_ticker("exactspin classical derive", cost.expected_seconds, not args.quiet):
+        solution = derive(model, unit=args.unit)
+        if args.json:
+            text = json_text(solution.to_dict())
+        elif args.latex:
+            text = solution.latex()
+        else:
+            text = solution.pretty()
+    print(text)
     return 0

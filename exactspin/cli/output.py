@@ -27,9 +27,14 @@ def to_jsonable(value: Any) -> Any:
     return value
 
 
+def json_text(payload: dict[str, Any]) -> str:
+    """One strict JSON object as text (what :func:`print_json` prints)."""
+    return json.dumps(to_jsonable(payload), indent=2, allow_nan=False)
+
+
 def print_json(payload: dict[str, Any]) -> None:
     """Print one JSON object on stdout."""
-    print(json.dumps(to_jsonable(payload), indent=2, allow_nan=False))
+    print(json_text(payload))
 
 
 def print_table(rows: list[tuple[str, Any]]) -> None:

@@ -32,13 +32,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         ),
     )
     parser.add_argument("--n", required=True, help="number of sites N_S (>= 2)")
-    parser.add_argument("--up", required=True, help="number of up spins, 0..N")
+    parser.add_argument("--up", required=True, help="number of up spins N_E, 0..N")
     parser.add_argument(
         "--j", default=None, help="exchange J (default: symbolic, or 1 with --delta)"
     )
     parser.add_argument("--delta", default=None, help="anisotropy Delta (default: symbolic)")
     parser.add_argument(
-        "--digits", default="30", help="significant digits of numeric levels (default 30)"
+        "--digits", default="30", help="significant digits of numeric levels, 1..1000 (default: 30)"
     )
     form = parser.add_mutually_exclusive_group()
     form.add_argument("--latex", action="store_true", help="print LaTeX (symbolic levels)")

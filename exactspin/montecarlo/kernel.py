@@ -1,6 +1,6 @@
 """The random-sequential Monte Carlo kernel of the classical rings (numba).
 
-One step picks a site uniformly and attempts to flip it (DESIGN.md; P_step = 1 + W / N_S):
+One step picks a site uniformly and attempts to flip it (docs/conventions.md; P_step = 1 + W / N_S):
 
 - nodal spins (sites 0 and N_U+1, 0-based) flip by Metropolis with their bath,
   min(1, exp(-dE/T)) (Eq. 5);

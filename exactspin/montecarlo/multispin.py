@@ -2,8 +2,8 @@
 
 Bit k of ``spins[i]`` is the spin of site i (1 = up) in replica k, so one step advances 64
 replicas at once (Creutz's multispin coding of Q2R and CCA). All replicas of a word share the
-random site sequence, and each is still a correct random-sequential chain (DESIGN.md, P_step =
-1 + W / N_S); their acceptances are independent:
+random site sequence, and each is still a correct random-sequential chain
+(docs/conventions.md, P_step = 1 + W / N_S); their acceptances are independent:
 
 - a flip's energy change depends on the site only through its *alignment pattern*, bit j set when
   the site is anti-aligned with its j-th neighbour: dE = 2 sum_j J_j (1 - 2 a_j) (Eq. 17), so

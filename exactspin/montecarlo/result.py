@@ -28,7 +28,8 @@ SIGNIFICANCE = 3.0
 
 RESOLVED, UNRESOLVED, NO_EVENTS = "resolved", "unresolved", "no events"
 
-#: Unit names: per single-spin update attempt (DESIGN.md), or per unit time of Eq. 4 (x N_S).
+#: Unit names: per single-spin update attempt (docs/conventions.md), or per unit time of Eq. 4
+#: (x N_S).
 STEP, CONTINUOUS = "step", "continuous"
 UNITS = (STEP, CONTINUOUS)
 
@@ -44,8 +45,8 @@ def current_status(value: float, error: float | None, significance: float) -> st
 class MonteCarloResult:
     """Steady-state currents of a classical ring estimated by random-sequential Monte Carlo.
 
-    Currents are per single-spin update attempt (``unit = "step"``, DESIGN.md) or per unit time
-    of Eq. 4 (``unit = "continuous"``, x N_S), with the signs of Eqs. 6 and 9: I_L, I_R drawn
+    Currents are per single-spin update attempt (``unit = "step"``, docs/conventions.md) or per
+    unit time of Eq. 4 (``unit = "continuous"``, x N_S), with the signs of Eqs. 6 and 9: I_L, I_R drawn
     from the baths, I_U positive left -> right, I_D positive right -> left. Each branch current
     is the mean over the bonds of its branch (equal in the steady state). Standard errors are
     batch means over time of the unit-averaged currents (a unit is one chain, or one multispin

@@ -54,6 +54,7 @@ from exactspin.validation import (
     require_choice,
     require_integer,
     require_positive,
+    require_site_pairs,
 )
 
 #: Replicas when none are asked for; fixed (not the core count) so results are machine-independent.
@@ -360,14 +361,7 @@ def memory_estimate(sites: int, units: int, batches: int, pairs: int, multispin:
 
 
 def _validated_pairs(pairs: Sequence[tuple[int, int]], sites: int) -> tuple[tuple[int, int], ...]:
-    allowed = f"pairs of distinct 0-based site indices in [0, {sites - 1}]"
-    try:
-        result = tuple((int(a), int(b)) for a, b in pairs)
-    except (TypeError, ValueError):
-        raise ParameterError("pairs", pairs, allowed) from None
-    if any(a == b or not (0 <= a < sites and 0 <= b < sites) for a, b in result):
-        raise ParameterError("pairs", pairs, allowed)
-    return result
+    return require_site_pairs("pairs", pairs, sites)
 
 
 def _energy_weights(model: ClassicalModel) -> np.ndarray:

@@ -6,7 +6,7 @@ Without the Lamb shift, W_ij = W(E_i - E_j) is real and W~_ji = W_ij (paper, bel
     W(D) = J(|D|) (1 + N(|D|, T))  (the same closed form)                  for D < 0,
 
 J(w) = w exp(-w/Omega_c) (Eq. 30) and N the Bose factor (Eq. 29). Eq. 28 is silent at D = 0
-(diagonal terms and degenerate pairs), so that value is a named choice (DESIGN.md):
+(diagonal terms and degenerate pairs), so that value is a named choice (docs/conventions.md):
 ``"limit"`` takes W(0) = lim_{D->0} W(D) = T, ``"zero"`` takes W(0) = 0. Whether |D| counts as
 zero is decided with an explicit tolerance. The closed form is evaluated through ``expm1`` in the
 log domain, so temperatures down to 0.01 J neither overflow nor lose digits.

@@ -1,6 +1,6 @@
 """The Redfield generator of Eq. 26 in the energy eigenbasis of one magnetization sector.
 
-Reading of Eq. 26 (DESIGN.md): the "(0)" on W_li(0) and W~_jl(0) is a typo, W is real and
+Reading of Eq. 26 (docs/conventions.md): the "(0)" on W_li(0) and W~_jl(0) is a typo, W is real and
 W~_jl = W_lj (no Lamb shift), W_ab = W(E_a - E_b) of :mod:`exactspin.quantum.bath`. Per bath, with
 S its coupling operator in the eigenbasis and Lambda = S * W (elementwise)::
 

@@ -2,7 +2,7 @@
 
 Expected expressions are typed from the paper; every comparison is exact (``simplify`` of the
 difference is zero, or ``cancel`` of rational functions). Currents are per single-spin update
-attempt unless a test says otherwise (DESIGN.md).
+attempt unless a test says otherwise (docs/conventions.md).
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """The paper's quantum claims (Sec. III E, Figs. 10-11) at 5(3 up 2 down), T_L = 2, T_R = 1, J = 1.
 
-Each claim is checked under the zero-frequency convention that reproduces it (DESIGN.md):
+Each claim is checked under the zero-frequency convention that reproduces it (docs/conventions.md):
 W(0) = 0 ("zero") gives the clockwise CM for Delta > 0 and the P2/P3 inversion; W(0) = T
 ("limit", the ohmic limit) gives parallel currents there. The dip of I_L at Delta = 0 and the
 ergotropy peak appear under both.
