@@ -45,12 +45,12 @@ def current_status(value: float, error: float | None, significance: float) -> st
 class MonteCarloResult:
     """Steady-state currents of a classical ring estimated by random-sequential Monte Carlo.
 
-    Currents are per single-spin update attempt (``unit = "step"``, docs/conventions.md) or per
-    unit time of Eq. 4 (``unit = "continuous"``, x N_S), with the signs of Eqs. 6 and 9: I_L, I_R drawn
-    from the baths, I_U positive left -> right, I_D positive right -> left. Each branch current
-    is the mean over the bonds of its branch (equal in the steady state). Standard errors are
-    batch means over time of the unit-averaged currents (a unit is one chain, or one multispin
-    word of 64 replicas sharing a site sequence), pooled over the units; sites are 0-based.
+    Currents are per single-spin update attempt (``unit = "step"``, docs/conventions.md) or per unit
+    time of Eq. 4 (``unit = "continuous"``, x N_S), with the signs of Eqs. 6 and 9: I_L, I_R drawn
+    from the baths, I_U positive left -> right, I_D positive right -> left. Each branch current is
+    the mean over the bonds of its branch (equal in the steady state). Standard errors are batch
+    means over time of the unit-averaged currents (a unit is one chain, or one multispin word of 64
+    replicas sharing a site sequence), pooled over the units; sites are 0-based.
 
     Attributes
     ----------
