@@ -20,10 +20,11 @@ each an array-of-tables entry naming the same swept parameters, run in file orde
     [[points]]
     tl = 3.0
     j2 = 1.9
- A sweep file is data: reading one never imports
-a module or runs code. A ``module:function`` solver runs only when the caller allows its module
-(``allowed_plugins``, the command line's ``--allow-plugin``), which no key of the file can do.
-This module only parses; :class:`Sweep` validates names, types and ranges.
+
+A sweep file is data: reading one never imports a module or runs code. A ``module:function`` solver
+runs only when the caller allows its module (``allowed_plugins``, the command line's
+``--allow-plugin``), which no key of the file can do. This module only parses; :class:`Sweep`
+validates names, types and ranges.
 """
 
 from __future__ import annotations
