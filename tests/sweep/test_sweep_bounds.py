@@ -222,7 +222,7 @@ def test_the_estimate_is_printed_before_the_sweep_runs(tmp_path, capsys):
 
 def test_a_ring_too_large_for_memory_is_refused_before_any_point(tmp_path, capsys):
     config = tmp_path / "sweep.toml"
-    config.write_text('solver = "classical"\n[grid]\nnu = [1, 2000]\n')
+    config.write_text('solver = "classical"\n[grid]\nnu = [1, 30]\n')
     status, out, err = run(capsys, "sweep", config, "--no-cache")
     assert (status, out) == (2, "")
     assert err.count("\n") == 1 and "memory" in err and "Traceback" not in err
