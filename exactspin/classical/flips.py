@@ -26,7 +26,14 @@ class SiteFlips:
     site : int
         The flipped site (0-based; paper: site + 1).
     rate : numpy.ndarray
-        r_{eta -> eta^i} per unit continuous time (Eq. 4); 0 where the flip is forbidden.
+        r_{eta -> eta^i} per unit continuous time (Eq. 4), rounded to double; 0 where the flip
+        is forbidden.
+    allowed : numpy.ndarray
+        Whether the rules allow the flip (bool). This is the transition graph: a Metropolis
+        flip is allowed from every state even where exp(-dE/T) is far below double precision.
+    rate_correction : numpy.ndarray or None
+        r - rate, the part of the rate that double precision drops (from an extended-precision
+        exp); None where every rate is exact (bulk flips: 0 or 1).
     target : numpy.ndarray
         The state reached (spin flipped, CCA demon updated); meaningless where ``rate`` is 0.
     energy_change : numpy.ndarray
@@ -40,6 +47,8 @@ class SiteFlips:
     target: np.ndarray
     energy_change: np.ndarray
     bond_transfer: np.ndarray
+    allowed: np.ndarray
+    rate_correction: np.ndarray | None = None
 
 
 def all_states(model: ClassicalModel) -> np.ndarray:
@@ -72,17 +81,44 @@ def site_flips(model: ClassicalModel, site: int, states: np.ndarray | None = Non
     bond_transfer = right * (model.upper_coupling if right_upper else model.lower_coupling)
     target = states ^ (1 << site)
     temperature = model.bath_temperature(site)
+    correction = None
     if temperature is not None:
-        # min(1, exp(-dE/T)) with exactly 1 at dE <= 0 (Eq. 5); clip avoids overflow warnings.
-        rate = np.where(
-            energy_change <= 0, 1.0, np.exp(-np.maximum(energy_change, 0.0) / temperature)
+        rate, correction = _metropolis_rate(
+            upper_coefficient, lower_coefficient, model, energy_change, temperature
         )
+        allowed = np.ones(states.shape, dtype=bool)
     elif model.dynamics == CCA:
-        rate, target = _cca_flip(model, site, states, target, energy_change)
+        allowed, target = _cca_flip(model, site, states, target, energy_change)
+        rate = allowed.astype(float)
     else:
         allowed = (upper_coefficient == 0) & (lower_coefficient == 0)
         rate = allowed.astype(float)
-    return SiteFlips(site, rate, target, energy_change, bond_transfer)
+    return SiteFlips(site, rate, target, energy_change, bond_transfer, allowed, correction)
+
+
+def _metropolis_rate(
+    upper_coefficient: np.ndarray,
+    lower_coefficient: np.ndarray,
+    model: ClassicalModel,
+    energy_change: np.ndarray,
+    temperature: float,
+) -> tuple[np.ndarray, np.ndarray]:
+    """min(1, exp(-dE/T)) (Eq. 5) as a double plus the correction that double drops.
+
+    dE/T and exp are evaluated in extended precision (np.longdouble, a 64-bit significand on
+    x86-64), so rate + correction carries the rate to ~1e-19 relative instead of ~1e-16: the
+    residual of the steady-state refinement is then computed with the rates of the model, not
+    with their double roundings. Exactly 1 at dE <= 0.
+    """
+    extended = np.longdouble
+    exact_change = upper_coefficient.astype(extended) * extended(
+        model.upper_coupling
+    ) + lower_coefficient.astype(extended) * extended(model.lower_coupling)
+    uphill = energy_change > 0
+    exponent = -np.maximum(exact_change, extended(0)) / extended(temperature)
+    extended_rate = np.where(uphill, np.exp(exponent), extended(1))
+    rate = extended_rate.astype(float)
+    return rate, (extended_rate - rate.astype(extended)).astype(float)
 
 
 def _cca_flip(
@@ -92,7 +128,7 @@ def _cca_flip(
     target: np.ndarray,
     energy_change: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Rate and target of a CCA bulk flip (Eq. 21): allowed iff 0 <= d - dE/mu <= 3."""
+    """Whether a CCA bulk flip is allowed (Eq. 21: iff 0 <= d - dE/mu <= 3), and its target."""
     shift = model.sites + 2 * model.demon_sites.index(site)
     demon = (states >> shift) & 3
     quanta = energy_change / model.demon_unit
@@ -102,7 +138,7 @@ def _cca_flip(
     allowed = integer & (after >= 0) & (after < DEMON_LEVELS)
     new_demon = np.where(allowed, after, demon)
     target = (target & ~np.int64(3 << shift)) | (new_demon << shift)
-    return allowed.astype(float), target
+    return allowed, target
 
 
 def ising_energy(model: ClassicalModel, states: np.ndarray | None = None) -> np.ndarray:
