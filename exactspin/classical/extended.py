@@ -5,8 +5,8 @@ Knuth's TwoSum, Dekker's TwoProduct by splitting). Two jobs need it and nothing 
 
 - the balance W P of a chain at a steady-state iterate, sum over moves of +-rate x P, whose terms
   cancel to many digits at low temperature (stiff chains): computed in double it is round-off;
-- the current functionals sum_eta c(eta) P(eta), differences of large opposite flows, computed
-  with Ogita-Rump-Oishi's Dot2 (error <= eps |c.P| + gamma_n^2 sum |c P|).
+- the current functionals sum_eta dE(eta) r(eta) P(eta), differences of large opposite flows,
+  summed in double-double (Ogita-Rump-Oishi's Dot2 idea carried one product further).
 
 Kernels only; the solver decides what to do with the numbers.
 """
@@ -127,4 +127,21 @@ def compensated_sum(high, low):
     total_high, total_low = 0.0, 0.0
     for index in range(high.size):
         total_high, total_low = _add(total_high, total_low, high[index], low[index])
+    return total_high, total_low
+
+
+@numba.njit(cache=True)
+def compensated_flow_sum(energy, rate_high, rate_low, law_high, law_low):
+    """sum_i energy_i (rate_high_i + rate_low_i)(law_high_i + law_low_i) in double-double.
+
+    The energy is a double taken as exact; each product and the sum are carried in
+    double-double, so the result's rounding is ~2^-100 x sum |terms|.
+    """
+    total_high, total_low = 0.0, 0.0
+    for index in range(energy.size):
+        flow_high, flow_low = _multiply(
+            rate_high[index], rate_low[index], law_high[index], law_low[index]
+        )
+        term_high, term_low = _multiply(energy[index], 0.0, flow_high, flow_low)
+        total_high, total_low = _add(total_high, total_low, term_high, term_low)
     return total_high, total_low

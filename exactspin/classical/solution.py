@@ -18,15 +18,15 @@ from typing import Any
 import numpy as np
 
 from exactspin.classical import extended
+from exactspin.classical.class_solver import DOUBLE_DOUBLE_ROUNDOFF, EXTENDED_ROUNDOFF
+from exactspin.classical.flips import SiteFlips
 from exactspin.classical.generator import all_site_flips
 from exactspin.classical.model import ClassicalModel
-from exactspin.classical.observables import (
-    bath_current_density,
-    bond_current_density,
-    gross_flux_density,
-    spin_correlation,
+from exactspin.classical.observables import spin_correlation
+from exactspin.classical.precision import (
+    largest_nodal_energy_change,
+    require_double_precision_range,
 )
-from exactspin.classical.precision import require_double_precision_range
 from exactspin.classical.resources import require_memory
 from exactspin.classical.steady_state import (
     AUTO,
@@ -49,9 +49,11 @@ CIRCULATION_RELATIVE_THRESHOLD = 1e-9
 #: Default accuracy asked of every current (relative), see :func:`solve`.
 DEFAULT_ACCURACY = 1e-10
 
-#: Relative error of a current density c = dE x rate in double (dE, rate and product: 2 eps),
-#: of the per-step scaling and of the compensated sum, counted against sum |c| P.
-_DENSITY_ROUNDOFF = 4 * np.finfo(float).eps
+#: Relative rounding of dE = c1 J1 + c2 J2 in double (bath currents; a bond's 2 J is exact).
+_ENERGY_ROUNDOFF = np.finfo(float).eps / 2
+
+#: Relative rounding of the per-step scaling and of the double-double sums.
+_SUM_ROUNDOFF = np.finfo(float).eps
 
 #: The names of the four headline currents, in the order of :attr:`ClassicalSolution.error_bounds`.
 CURRENT_NAMES = (
@@ -243,10 +245,12 @@ def solve(
 
     Notes
     -----
-    The error bound of a current sum_eta c(eta) P(eta) is sum |c| |dP| with dP the computed
-    componentwise bound of the steady state, plus the rounding of c and of the compensated sum,
-    4 eps sum |c| P. Currents at low temperature are differences of large opposite flows; the
-    absolute values in the bound are what accounts for it.
+    A current is sum_eta dE(eta) r(eta) P(eta) over the flips of one site (Eqs. 6, 9); its
+    error bound is sum |dE| r |dP| with dP the computed componentwise bound of the steady
+    state, plus the rounding of the rates (extended-precision exp), of dE for the bath
+    currents, and of the double-double sum, each relative to the gross flow sum |dE| r P.
+    Currents at low temperature are differences of large opposite flows; the absolute values
+    in the bound are what accounts for it.
     """
     if not isinstance(model, ClassicalModel):
         raise ParameterError("model", model, "an exactspin.classical.ClassicalModel")
@@ -322,30 +326,43 @@ def _branch_currents(
     bounds = state.conditional_error_bounds[order]
     weights = state.class_weights
 
-    def expectation(density: np.ndarray) -> _Expectation:
-        ordered = density[order]
-        magnitude = np.abs(ordered)
+    exponent = largest_nodal_energy_change(model) / min(
+        model.left_temperature, model.right_temperature
+    )
+    rate_roundoff = EXTENDED_ROUNDOFF * (exponent + 2) + DOUBLE_DOUBLE_ROUNDOFF
+
+    def expectation(site: SiteFlips, energy: np.ndarray, exact_energy: bool) -> _Expectation:
+        """sum energy x rate x P over the flips of ``site`` (energy 0 where not allowed)."""
+        ordered = np.where(site.allowed, energy, 0.0)[order]
+        rate_high = site.rate[order]
+        rate_low = (
+            np.zeros(order.size) if site.rate_correction is None else (site.rate_correction[order])
+        )
+        roundoff = rate_roundoff + _SUM_ROUNDOFF + (0.0 if exact_energy else _ENERGY_ROUNDOFF)
+        magnitude = np.abs(ordered) * rate_high
         values, errors = np.zeros(count), np.zeros(count)
         for k in range(count):
             part = slice(starts[k], starts[k + 1])
-            value_high, value_low = extended.compensated_dot(ordered[part], high[part], low[part])
+            value_high, value_low = extended.compensated_flow_sum(
+                ordered[part], rate_high[part], rate_low[part], high[part], low[part]
+            )
             values[k] = scale * (value_high + value_low)
             gross = float(np.dot(magnitude[part], high[part]))
-            errors[k] = scale * (
-                float(np.dot(magnitude[part], bounds[part])) + _DENSITY_ROUNDOFF * gross
-            )
+            errors[k] = scale * (float(np.dot(magnitude[part], bounds[part])) + roundoff * gross)
         mixture_high, mixture_low = extended.compensated_dot(values, weights, np.zeros(count))
-        mixture_bound = float(np.dot(errors, weights)) + _DENSITY_ROUNDOFF * float(
+        mixture_bound = float(np.dot(errors, weights)) + _SUM_ROUNDOFF * float(
             np.dot(np.abs(values), weights)
         )
         return _Expectation(mixture_high + mixture_low, mixture_bound, values, errors)
 
-    bonds = [expectation(bond_current_density(site)) for site in flips]
-    left = expectation(bath_current_density(flips[ring.left_node]))
-    right = expectation(bath_current_density(flips[ring.right_node]))
+    bonds = [expectation(site, site.bond_transfer, True) for site in flips]
+    left_flips, right_flips = flips[ring.left_node], flips[ring.right_node]
+    left = expectation(left_flips, left_flips.energy_change, False)
+    right = expectation(right_flips, right_flips.energy_change, False)
     upper_bond, lower_bond = ring.upper_bonds[0], ring.lower_bonds[0]
-    gross_upper = expectation(gross_flux_density(flips[upper_bond]))
-    gross_lower = expectation(gross_flux_density(flips[lower_bond]))
+    upper_flips, lower_flips = flips[upper_bond], flips[lower_bond]
+    gross_upper = expectation(upper_flips, np.abs(upper_flips.bond_transfer), True)
+    gross_lower = expectation(lower_flips, np.abs(lower_flips.bond_transfer), True)
 
     def pick(which: int | None) -> BranchCurrents:
         def value(item: _Expectation) -> float:
