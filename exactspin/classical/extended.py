@@ -145,3 +145,17 @@ def compensated_flow_sum(energy, rate_high, rate_low, law_high, law_low):
         term_high, term_low = _multiply(energy[index], 0.0, flow_high, flow_low)
         total_high, total_low = _add(total_high, total_low, term_high, term_low)
     return total_high, total_low
+
+
+@numba.njit(cache=True)
+def divide(high, low, divisor_high, divisor_low):
+    """(high + low) / (divisor_high + divisor_low) elementwise, as a double-double."""
+    quotient_high = np.empty_like(high)
+    quotient_low = np.empty_like(high)
+    for index in range(high.size):
+        first = high[index] / divisor_high
+        product_high, product_low = _multiply(first, 0.0, divisor_high, divisor_low)
+        remainder_high, remainder_low = _add(high[index], low[index], -product_high, -product_low)
+        second = (remainder_high + remainder_low) / divisor_high
+        quotient_high[index], quotient_low[index] = _fast_two_sum(first, second)
+    return quotient_high, quotient_low

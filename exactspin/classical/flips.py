@@ -11,10 +11,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import mpmath
 import numpy as np
 
 from exactspin.classical.model import CCA, DEMON_LEVELS, ClassicalModel
 from exactspin.classical.rules import CCA_INTEGER_TOLERANCE
+
+#: Digits of the mpmath evaluation of each distinct Metropolis rate (double-double needs 32).
+RATE_DIGITS = 40
+
+#: Relative accuracy of rate + rate_correction as the value of exp(-dE/T) (double-double).
+RATE_ROUNDOFF = 2.0**-104
 
 
 @dataclass(frozen=True)
@@ -32,8 +39,8 @@ class SiteFlips:
         Whether the rules allow the flip (bool). This is the transition graph: a Metropolis
         flip is allowed from every state even where exp(-dE/T) is far below double precision.
     rate_correction : numpy.ndarray or None
-        r - rate, the part of the rate that double precision drops (from an extended-precision
-        exp); None where every rate is exact (bulk flips: 0 or 1).
+        r - rate, the part of the rate that double precision drops (rate + rate_correction is
+        r to :data:`RATE_ROUNDOFF`); None where every rate is exact (bulk flips: 0 or 1).
     target : numpy.ndarray
         The state reached (spin flipped, CCA demon updated); meaningless where ``rate`` is 0.
     energy_change : numpy.ndarray
@@ -105,20 +112,26 @@ def _metropolis_rate(
 ) -> tuple[np.ndarray, np.ndarray]:
     """min(1, exp(-dE/T)) (Eq. 5) as a double plus the correction that double drops.
 
-    dE/T and exp are evaluated in extended precision (np.longdouble, a 64-bit significand on
-    x86-64), so rate + correction carries the rate to ~1e-19 relative instead of ~1e-16: the
-    residual of the steady-state refinement is then computed with the rates of the model, not
-    with their double roundings. Exactly 1 at dE <= 0.
+    dE = c1 J1 + c2 J2 takes a handful of values (small integers c1, c2), so each distinct
+    rate is evaluated once in mpmath at :data:`RATE_DIGITS` digits and stored as the double-double
+    rate + correction, exact to ~2^-104 relative: the steady-state refinement then works with
+    the rates of the model, not with their double roundings. Exactly 1 at dE <= 0.
     """
-    extended = np.longdouble
-    exact_change = upper_coefficient.astype(extended) * extended(
-        model.upper_coupling
-    ) + lower_coefficient.astype(extended) * extended(model.lower_coupling)
+    pairs = np.stack([upper_coefficient, lower_coefficient])
+    distinct, inverse = np.unique(pairs, axis=1, return_inverse=True)
+    high, low = np.ones(distinct.shape[1]), np.zeros(distinct.shape[1])
+    with mpmath.workdps(RATE_DIGITS):
+        for index, (first, second) in enumerate(distinct.T):
+            change = int(first) * mpmath.mpf(model.upper_coupling) + int(second) * mpmath.mpf(
+                model.lower_coupling
+            )
+            if change > 0:
+                value = mpmath.exp(-change / mpmath.mpf(temperature))
+                high[index] = float(value)
+                low[index] = float(value - mpmath.mpf(high[index]))
+    inverse = inverse.ravel()
     uphill = energy_change > 0
-    exponent = -np.maximum(exact_change, extended(0)) / extended(temperature)
-    extended_rate = np.where(uphill, np.exp(exponent), extended(1))
-    rate = extended_rate.astype(float)
-    return rate, (extended_rate - rate.astype(extended)).astype(float)
+    return np.where(uphill, high[inverse], 1.0), np.where(uphill, low[inverse], 0.0)
 
 
 def _cca_flip(

@@ -18,15 +18,12 @@ from typing import Any
 import numpy as np
 
 from exactspin.classical import extended
-from exactspin.classical.class_solver import DOUBLE_DOUBLE_ROUNDOFF, EXTENDED_ROUNDOFF
-from exactspin.classical.flips import SiteFlips
+from exactspin.classical.class_solver import DOUBLE_DOUBLE_ROUNDOFF
+from exactspin.classical.flips import RATE_ROUNDOFF, SiteFlips
 from exactspin.classical.generator import all_site_flips
 from exactspin.classical.model import ClassicalModel
 from exactspin.classical.observables import spin_correlation
-from exactspin.classical.precision import (
-    largest_nodal_energy_change,
-    require_double_precision_range,
-)
+from exactspin.classical.precision import require_double_precision_range
 from exactspin.classical.resources import require_memory
 from exactspin.classical.steady_state import (
     AUTO,
@@ -247,7 +244,7 @@ def solve(
     -----
     A current is sum_eta dE(eta) r(eta) P(eta) over the flips of one site (Eqs. 6, 9); its
     error bound is sum |dE| r |dP| with dP the computed componentwise bound of the steady
-    state, plus the rounding of the rates (extended-precision exp), of dE for the bath
+    state, plus the rounding of the rates (double-double), of dE for the bath
     currents, and of the double-double sum, each relative to the gross flow sum |dE| r P.
     Currents at low temperature are differences of large opposite flows; the absolute values
     in the bound are what accounts for it.
@@ -326,10 +323,7 @@ def _branch_currents(
     bounds = state.conditional_error_bounds[order]
     weights = state.class_weights
 
-    exponent = largest_nodal_energy_change(model) / min(
-        model.left_temperature, model.right_temperature
-    )
-    rate_roundoff = EXTENDED_ROUNDOFF * (exponent + 2) + DOUBLE_DOUBLE_ROUNDOFF
+    rate_roundoff = RATE_ROUNDOFF + DOUBLE_DOUBLE_ROUNDOFF
 
     def expectation(site: SiteFlips, energy: np.ndarray, exact_energy: bool) -> _Expectation:
         """sum energy x rate x P over the flips of ``site`` (energy 0 where not allowed)."""

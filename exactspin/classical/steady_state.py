@@ -30,10 +30,7 @@ from exactspin.classical.classes import class_weights, closed_classes, transitio
 from exactspin.classical.flips import SiteFlips, ising_energy
 from exactspin.classical.generator import all_site_flips, generator_matrix
 from exactspin.classical.model import ClassicalModel
-from exactspin.classical.precision import (
-    largest_nodal_energy_change,
-    require_double_precision_range,
-)
+from exactspin.classical.precision import require_double_precision_range
 from exactspin.classical.resources import require_memory
 from exactspin.validation import ParameterError, require_choice
 
@@ -180,9 +177,6 @@ def steady_state_of_flips(
     else:
         weights = np.bincount(labels, weights=initial, minlength=decomposition.count)
     energy = ising_energy(model)
-    exponent = largest_nodal_energy_change(model) / min(
-        model.left_temperature, model.right_temperature
-    )
     mask = spin_flip_mask(model.sites)
     count = model.state_count
     high, low, bounds = np.zeros(count), np.zeros(count), np.zeros(count)
@@ -201,7 +195,7 @@ def steady_state_of_flips(
             chosen = method
             if method == AUTO:
                 chosen = DIRECT if chain.size <= DIRECT_SIZE_LIMIT else ITERATIVE
-            law = solve_class(chain, energy[chain.states], exponent, chosen)
+            law = solve_class(chain, energy[chain.states], chosen)
             _spread(law, chain.states, chain.lumped, mask, high, low, bounds)
             methods.add(law.method)
             residual = max(residual, law.residual)
