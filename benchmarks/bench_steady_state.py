@@ -48,6 +48,8 @@ def measure(keywords: dict, package_root: str | None = None, timeout: float = 12
     environment = {**os.environ, "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"}
     if package_root is not None:
         environment["PYTHONPATH"] = package_root
+    # ``python -c`` puts the working directory first on sys.path: run in the package's root.
+    root = package_root or os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     try:
         result = subprocess.run(
             [sys.executable, "-c", CHILD, json.dumps(keywords)],
@@ -55,6 +57,7 @@ def measure(keywords: dict, package_root: str | None = None, timeout: float = 12
             text=True,
             env=environment,
             timeout=timeout,
+            cwd=root,
         )
     except subprocess.TimeoutExpired:
         return {"error": f"timeout {timeout:.0f} s"}

@@ -117,21 +117,22 @@ def _metropolis_rate(
     rate + correction, exact to ~2^-104 relative: the steady-state refinement then works with
     the rates of the model, not with their double roundings. Exactly 1 at dE <= 0.
     """
-    pairs = np.stack([upper_coefficient, lower_coefficient])
-    distinct, inverse = np.unique(pairs, axis=1, return_inverse=True)
-    high, low = np.ones(distinct.shape[1]), np.zeros(distinct.shape[1])
+    # A node's coefficients are in {-4, ..., 4}: key them into a table of 9 x 9 (no sorting).
+    key = (upper_coefficient + 4) * 9 + (lower_coefficient + 4)
+    present = np.flatnonzero(np.bincount(key, minlength=81))
+    high, low = np.ones(81), np.zeros(81)
     with mpmath.workdps(RATE_DIGITS):
-        for index, (first, second) in enumerate(distinct.T):
-            change = int(first) * mpmath.mpf(model.upper_coupling) + int(second) * mpmath.mpf(
+        for index in present:
+            first, second = divmod(int(index), 9)
+            change = (first - 4) * mpmath.mpf(model.upper_coupling) + (second - 4) * mpmath.mpf(
                 model.lower_coupling
             )
             if change > 0:
                 value = mpmath.exp(-change / mpmath.mpf(temperature))
                 high[index] = float(value)
                 low[index] = float(value - mpmath.mpf(high[index]))
-    inverse = inverse.ravel()
     uphill = energy_change > 0
-    return np.where(uphill, high[inverse], 1.0), np.where(uphill, low[inverse], 0.0)
+    return np.where(uphill, high[key], 1.0), np.where(uphill, low[key], 0.0)
 
 
 def _cca_flip(

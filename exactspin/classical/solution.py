@@ -316,7 +316,8 @@ def _branch_currents(
     count = state.closed_classes
     ring = model.ring
     labels = state.class_labels
-    order = np.argsort(labels, kind="stable")
+    # One class (every Q2R ring): no need to sort 2^N_S labels.
+    order = np.arange(labels.size) if count == 1 else np.argsort(labels, kind="stable")
     starts = np.searchsorted(labels[order], np.arange(count + 1))
     high = state.conditional_probabilities[order]
     low = state.conditional_probabilities_low[order]
