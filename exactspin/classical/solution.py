@@ -343,7 +343,9 @@ def _branch_currents(
             )
             values[k] = scale * (value_high + value_low)
             gross = float(np.dot(magnitude[part], high[part]))
-            errors[k] = scale * (float(np.dot(magnitude[part], bounds[part])) + roundoff * gross)
+            # A flow that is 0 carries no error even where the law's bound is infinite.
+            propagated = np.dot(magnitude[part], np.where(magnitude[part] > 0, bounds[part], 0))
+            errors[k] = scale * (float(propagated) + roundoff * gross)
         mixture_high, mixture_low = extended.compensated_dot(values, weights, np.zeros(count))
         mixture_bound = float(np.dot(errors, weights)) + _SUM_ROUNDOFF * float(
             np.dot(np.abs(values), weights)
