@@ -73,14 +73,26 @@ def memory_limit_bytes(limit: int | None = None) -> int:
 
 
 def require_memory(model: ClassicalModel, limit: int | None = None) -> int:
-    """Raise :class:`ResourceError` when the estimate exceeds the limit; return the estimate."""
+    """Raise :class:`ResourceError` when the estimate exceeds the limit; return the estimate.
+
+    Works in integers throughout, so rings far beyond any memory (2^1000 states and more) are
+    refused with the estimate rather than failing on a float overflow.
+    """
     estimate = estimated_memory_bytes(model)
     allowed = memory_limit_bytes(limit)
     if estimate > allowed:
         raise ResourceError(
-            f"exact classical solve of {model.state_count} states ({model.dynamics}, "
-            f"N_S = {model.sites}) needs an estimated {estimate / 2**30:.2f} GiB, over the limit "
-            f"of {allowed / 2**30:.2f} GiB (argument memory_limit_bytes or environment variable "
+            f"exact classical solve of {_count(model.state_count)} states ({model.dynamics}, "
+            f"N_S = {model.sites}) needs an estimated {_gibibytes(estimate)} GiB, over the limit "
+            f"of {_gibibytes(allowed)} GiB (argument memory_limit_bytes or environment variable "
             f"{MEMORY_LIMIT_VARIABLE})"
         )
     return estimate
+
+
+def _count(number: int) -> str:
+    return str(number) if number < 10**15 else f"~2^{number.bit_length() - 1}"
+
+
+def _gibibytes(size: int) -> str:
+    return f"{size / 2**30:.2f}" if size < 2**900 else f"~2^{size.bit_length() - 31}"

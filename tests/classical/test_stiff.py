@@ -21,7 +21,7 @@ from exactspin.classical.generator import all_site_flips
 from exactspin.classical.model import CCA, Q2R
 from exactspin.cli.main import main
 from exactspin.ring import Ring
-from exactspin.validation import ParameterError
+from exactspin.validation import ParameterError, ResourceError
 
 DIGITS = 50
 
@@ -184,6 +184,13 @@ def test_a_coupling_beyond_double_precision_is_refused():
     with pytest.raises(ParameterError, match="'j1'"):
         solve(ClassicalModel.from_parameters(j1=1e308))
     assert main(["classical", "solve", "--j1", "1e308"]) == 2
+
+
+def test_a_ring_far_beyond_memory_is_refused_with_the_estimate_not_an_overflow():
+    """N_S = 1202: the memory refusal must come before any float conversion overflows."""
+    model = ClassicalModel(Ring(600, 600), 1.0, 1.0, 1.0, 1.0)
+    with pytest.raises(ResourceError, match="GiB"):
+        solve(model)
 
 
 def test_results_are_frozen_all_the_way_down():
