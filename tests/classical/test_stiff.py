@@ -275,3 +275,28 @@ def test_fig8_ring_at_low_temperature_is_solved_with_a_small_bound(tl, tr):
             solution.bond_current_error_bounds[bond] + bounds["upper_branch_current"]
         )
     assert solution.relative_error_bound <= 1e-10
+
+
+def test_progress_bar_goes_to_stderr_only_when_asked(capsys):
+    """--progress draws a bar over the closed classes on stderr; stdout keeps the JSON alone."""
+    arguments = ["classical", "solve", "--nu", "1", "--nd", "0", "--j2", "1", "--dynamics"]
+    arguments += ["cca", "--mu", "2", "--json"]
+    assert main([*arguments, "--progress"]) == 0
+    captured = capsys.readouterr()
+    assert "steady state" in captured.err
+    assert json.loads(captured.out)["closed_classes"] == 4
+    assert main(arguments) == 0
+    assert capsys.readouterr().err == ""
+
+
+def test_currents_beyond_the_asked_accuracy_are_reported_undetermined_not_printed(capsys):
+    """A bound above --accuracy: one line on stderr, nothing on stdout, exit status 2."""
+    status = main(["classical", "solve", "--nu", "1", "--nd", "1", "--accuracy", "1e-30"])
+    captured = capsys.readouterr()
+    assert status == 2
+    assert captured.out == ""
+    assert captured.err.startswith("exactspin: undetermined:")
+    assert len(captured.err.strip().splitlines()) == 1
+    solution = solve(ClassicalModel.from_parameters(nu=1, nd=1), accuracy=1e-30)
+    assert not solution.determined
+    assert solution.relative_error_bound > 1e-30
