@@ -74,6 +74,9 @@ CONTRACTION = 1e-4
 #: theta must end below this for the bound solve to be certified (see the module docstring).
 CERTIFICATION_LIMIT = 0.5
 
+#: Solves spent on certifying the bound: one at BOUND_TOLERANCE, the rest refining it.
+CERTIFICATION_ATTEMPTS = 4
+
 #: Unit roundoff of double-double arithmetic, with slack for the few operations per term.
 DOUBLE_DOUBLE_ROUNDOFF = 2.0**-100
 
@@ -136,6 +139,8 @@ def solve_class(chain: ClassChain, energy: np.ndarray, method: str) -> ClassLaw:
     low = np.zeros(size)
     steps = 0
     while True:
+        # Krylov can fail inside any solve and hand over to LU (use_direct): note who started.
+        started_iterative = solver.method == ITERATIVE
         high, low, taken = _refine(chain, solver, keep, high, low)
         steps += taken
         residual_high, residual_low, magnitude = _balance(chain, high, low)
@@ -143,9 +148,11 @@ def solve_class(chain: ClassChain, energy: np.ndarray, method: str) -> ClassLaw:
         absolute_residual = np.abs(residual_high) + np.abs(residual_low) + rounding
         bound = np.zeros(size)
         bound[keep] = _certified_inverse_times(chain, solver, absolute_residual, keep)
-        # A Krylov solve too weak to certify the bound of a stiff class: redo it with LU.
-        if np.all(np.isfinite(bound)) or solver.method == DIRECT or not solver.use_direct():
+        # A Krylov solve too weak to certify the bound of a stiff class: redo it with LU, from
+        # LU's own first solve (the Krylov iterate's residual has a shape LU certifies badly).
+        if np.all(np.isfinite(bound)) or not started_iterative or not solver.use_direct():
             break
+        high[keep], low = solver(right_side), np.zeros(size)
     tree = 2 * (size - 1) * (RATE_ROUNDOFF + DOUBLE_DOUBLE_ROUNDOFF)
     bound += tree * np.abs(high)
     total_high, total_low = extended.compensated_sum(high, low)
@@ -318,7 +325,7 @@ def _certified_inverse_times(
     high = np.zeros(size)
     low = np.zeros(size)
     shortfall = target
-    for attempt in range(3):
+    for attempt in range(CERTIFICATION_ATTEMPTS):
         correction = np.zeros(size)
         correction[keep] = solver(shortfall, BOUND_TOLERANCE if attempt == 0 else KRYLOV_TOLERANCE)
         high, low = extended.add_correction(high, low, correction)
