@@ -1,9 +1,11 @@
-"""Wall time and peak memory of the exact classical steady state, Q2R N_S = 14..20 and CCA.
+"""Wall time, CPU time and peak memory of the exact classical solve: Q2R 2^16..2^22 and CCA.
 
-Run: ``python benchmarks/bench_steady_state.py [--quick]``. Each size runs in a fresh child
-process so the peak resident memory (getrusage) belongs to that solve alone. BLAS threads are
-pinned to one: the Krylov solver's vector operations are too small to gain from threads and
-lose badly to contention on a shared machine.
+Run: ``python benchmarks/bench_steady_state.py [--quick] [--compare-with OLD_CHECKOUT]``. Each
+case runs in a fresh child process so the peak resident memory (getrusage) belongs to that solve
+alone. With ``--compare-with`` every case also runs against the ``exactspin`` package of another
+checkout (e.g. ``git worktree add /tmp/old <commit>``), side by side, and the table gives the
+old/new CPU-time ratio: on a shared machine ratios of CPU time, not wall times, are the
+comparable numbers. BLAS threads are pinned to one.
 """
 
 from __future__ import annotations
@@ -16,13 +18,12 @@ import sys
 
 #: (label, model keywords): Fig. 5 couplings for Q2R, Fig. 8 couplings for CCA.
 CASES = (
-    ("q2r N_S=14", dict(nu=6, nd=6)),
     ("q2r N_S=16", dict(nu=7, nd=7)),
     ("q2r N_S=18", dict(nu=8, nd=8)),
     ("q2r N_S=20", dict(nu=9, nd=9)),
+    ("q2r N_S=22", dict(nu=10, nd=10)),
     ("cca N_S=7 mu=4", dict(nu=2, nd=3, j2=1.0, dynamics="cca", mu=4.0)),
     ("cca N_S=7 mu=2", dict(nu=2, nd=3, j2=1.0, dynamics="cca", mu=2.0)),
-    ("cca N_S=8 mu=4", dict(nu=3, nd=3, j2=1.0, dynamics="cca", mu=4.0)),
 )
 
 CHILD = """
@@ -30,45 +31,72 @@ import json, resource, sys, time
 from exactspin.classical import ClassicalModel, solve
 from exactspin.classical.resources import estimated_memory_bytes
 model = ClassicalModel.from_parameters(**json.loads(sys.argv[1]))
-start = time.perf_counter()
+start, cpu = time.perf_counter(), time.process_time()
 solution = solve(model)
-elapsed = time.perf_counter() - start
+elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu
 peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
-print(json.dumps({"states": model.state_count, "seconds": elapsed, "peak_bytes": peak,
-    "estimate_bytes": estimated_memory_bytes(model), "method": solution.steady_state.method,
-    "classes": solution.closed_classes, "residual": solution.steady_state.residual}))
+bound = getattr(solution, "relative_error_bound", None)
+print(json.dumps({"states": model.state_count, "seconds": elapsed, "cpu": cpu,
+    "peak_bytes": peak, "estimate_bytes": estimated_memory_bytes(model),
+    "method": solution.steady_state.method, "classes": solution.closed_classes,
+    "bound": bound if bound is None or bound < float("inf") else None}))
 """
 
 
-def measure(keywords: dict) -> dict:
+def measure(keywords: dict, package_root: str | None = None, timeout: float = 1200) -> dict:
+    """Run one case in a child process (with ``package_root`` first on the path, if given)."""
     environment = {**os.environ, "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"}
-    output = subprocess.run(
-        [sys.executable, "-c", CHILD, json.dumps(keywords)],
-        check=True,
-        capture_output=True,
-        text=True,
-        env=environment,
-    ).stdout
-    return json.loads(output)
+    if package_root is not None:
+        environment["PYTHONPATH"] = package_root
+    # ``python -c`` puts the working directory first on sys.path: run in the package's root.
+    root = package_root or os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    try:
+        result = subprocess.run(
+            [sys.executable, "-c", CHILD, json.dumps(keywords)],
+            capture_output=True,
+            text=True,
+            env=environment,
+            timeout=timeout,
+            cwd=root,
+        )
+    except subprocess.TimeoutExpired:
+        return {"error": f"timeout {timeout:.0f} s"}
+    if result.returncode != 0:
+        lines = result.stderr.strip().splitlines() or ["?"]
+        return {"error": lines[-1][:60]}
+    return json.loads(result.stdout)
+
+
+def describe(row: dict) -> str:
+    if "error" in row:
+        return f"{row['error']:<62}"
+    bound = "-" if row["bound"] is None else f"{row['bound']:.1e}"
+    return (
+        f"{row['method']:>16} {row['seconds']:>7.2f} {row['cpu']:>7.2f} "
+        f"{row['peak_bytes'] / 2**20:>8.0f} {row['estimate_bytes'] / 2**20:>8.0f} {bound:>8}"
+    )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="only the two smallest Q2R rings")
+    parser.add_argument("--compare-with", help="root of another checkout to run side by side")
+    parser.add_argument("--timeout", type=float, default=1200, help="seconds per case")
     args = parser.parse_args()
     cases = CASES[:2] if args.quick else CASES
-    print(
-        f"{'case':<16} {'states':>9} {'classes':>7} {'method':>9} {'wall s':>8} "
-        f"{'peak MiB':>9} {'estimate MiB':>12} {'residual':>9}"
+    header = (
+        f"{'case':<15} {'states':>8} {'method':>16} {'wall s':>7} {'cpu s':>7} {'peak MiB':>8} "
+        f"{'est MiB':>8} {'rel bnd':>8}"
     )
+    print(header + ("  | old: same columns, old/new cpu" if args.compare_with else ""))
     for label, keywords in cases:
-        row = measure(keywords)
-        print(
-            f"{label:<16} {row['states']:>9} {row['classes']:>7} {row['method']:>9} "
-            f"{row['seconds']:>8.2f} {row['peak_bytes'] / 2**20:>9.0f} "
-            f"{row['estimate_bytes'] / 2**20:>12.0f} {row['residual']:>9.1e}",
-            flush=True,
-        )
+        new = measure(keywords, timeout=args.timeout)
+        line = f"{label:<15} {new.get('states', ''):>8} {describe(new)}"
+        if args.compare_with:
+            old = measure(keywords, args.compare_with, args.timeout)
+            ratio = f"{old['cpu'] / new['cpu']:.2f}" if "cpu" in old and "cpu" in new else "-"
+            line += f"  | {describe(old)} {ratio:>5}"
+        print(line, flush=True)
 
 
 if __name__ == "__main__":

@@ -4,16 +4,24 @@ A chain with several closed classes has one stationary law per class; which mixt
 steady state depends on where the chain starts. This module finds the classes (strongly
 connected components with no way out) and the probability of ending in each from an initial
 distribution, including the mass that flows out of transient states. It solves no steady state.
+
+Classes are a property of the transition graph, which moves the rules allow, not of how large
+their rates are: :func:`transition_structure` gives that graph from the flips' ``allowed``
+masks, so a Metropolis rate exp(-dE/T) that underflows can never split a class (issue 10: at
+T = 0.01 the Fig. 5 ring was reported as two classes).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
 import scipy.sparse.csgraph as csgraph
 import scipy.sparse.linalg as spla
+
+from exactspin.classical.flips import SiteFlips
 
 #: Label of a transient state in :attr:`ClassDecomposition.labels`.
 TRANSIENT = -1
@@ -45,12 +53,27 @@ class ClassDecomposition:
         return np.flatnonzero(self.labels == TRANSIENT)
 
 
-def closed_classes(generator: sp.spmatrix) -> ClassDecomposition:
-    """Find the closed classes of ``generator`` (W[target, source], columns summing to 0).
+def transition_structure(flips: Sequence[SiteFlips]) -> sp.csr_matrix:
+    """The transition graph: entry [target, source] is 1 when the rules allow the move."""
+    count = flips[0].allowed.size
+    index_type = np.int32 if count < 2**31 else np.int64
+    sources = [np.flatnonzero(site.allowed).astype(index_type) for site in flips]
+    targets = [
+        site.target[source].astype(index_type) for site, source in zip(flips, sources, strict=True)
+    ]
+    rows, columns = np.concatenate(targets), np.concatenate(sources)
+    ones = np.ones(rows.size, dtype=np.int8)
+    return sp.csr_matrix((ones, (rows, columns)), shape=(count, count))
 
-    A strongly connected component is closed when no positive rate leads out of it.
+
+def closed_classes(transitions: sp.spmatrix) -> ClassDecomposition:
+    """Find the closed classes of a chain given by its generator or its transition structure.
+
+    ``transitions[target, source]`` nonzero means the move exists (a generator W, columns
+    summing to 0, or :func:`transition_structure`); the diagonal is ignored. A strongly
+    connected component is closed when no move leads out of it.
     """
-    transitions = sp.csr_matrix(generator, copy=True)
+    transitions = sp.csr_matrix(transitions, copy=True)
     transitions.setdiag(0)
     transitions.eliminate_zeros()
     count, component = csgraph.connected_components(transitions, directed=True, connection="strong")

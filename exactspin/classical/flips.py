@@ -11,10 +11,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import mpmath
 import numpy as np
 
 from exactspin.classical.model import CCA, DEMON_LEVELS, ClassicalModel
 from exactspin.classical.rules import CCA_INTEGER_TOLERANCE
+
+#: Digits of the mpmath evaluation of each distinct Metropolis rate (double-double needs 32).
+RATE_DIGITS = 40
+
+#: Relative accuracy of rate + rate_correction as the value of exp(-dE/T) (double-double).
+RATE_ROUNDOFF = 2.0**-104
 
 
 @dataclass(frozen=True)
@@ -26,7 +33,14 @@ class SiteFlips:
     site : int
         The flipped site (0-based; paper: site + 1).
     rate : numpy.ndarray
-        r_{eta -> eta^i} per unit continuous time (Eq. 4); 0 where the flip is forbidden.
+        r_{eta -> eta^i} per unit continuous time (Eq. 4), rounded to double; 0 where the flip
+        is forbidden.
+    allowed : numpy.ndarray
+        Whether the rules allow the flip (bool). This is the transition graph: a Metropolis
+        flip is allowed from every state even where exp(-dE/T) is far below double precision.
+    rate_correction : numpy.ndarray or None
+        r - rate, the part of the rate that double precision drops (rate + rate_correction is
+        r to :data:`RATE_ROUNDOFF`); None where every rate is exact (bulk flips: 0 or 1).
     target : numpy.ndarray
         The state reached (spin flipped, CCA demon updated); meaningless where ``rate`` is 0.
     energy_change : numpy.ndarray
@@ -40,6 +54,8 @@ class SiteFlips:
     target: np.ndarray
     energy_change: np.ndarray
     bond_transfer: np.ndarray
+    allowed: np.ndarray
+    rate_correction: np.ndarray | None = None
 
 
 def all_states(model: ClassicalModel) -> np.ndarray:
@@ -72,17 +88,51 @@ def site_flips(model: ClassicalModel, site: int, states: np.ndarray | None = Non
     bond_transfer = right * (model.upper_coupling if right_upper else model.lower_coupling)
     target = states ^ (1 << site)
     temperature = model.bath_temperature(site)
+    correction = None
     if temperature is not None:
-        # min(1, exp(-dE/T)) with exactly 1 at dE <= 0 (Eq. 5); clip avoids overflow warnings.
-        rate = np.where(
-            energy_change <= 0, 1.0, np.exp(-np.maximum(energy_change, 0.0) / temperature)
+        rate, correction = _metropolis_rate(
+            upper_coefficient, lower_coefficient, model, energy_change, temperature
         )
+        allowed = np.ones(states.shape, dtype=bool)
     elif model.dynamics == CCA:
-        rate, target = _cca_flip(model, site, states, target, energy_change)
+        allowed, target = _cca_flip(model, site, states, target, energy_change)
+        rate = allowed.astype(float)
     else:
         allowed = (upper_coefficient == 0) & (lower_coefficient == 0)
         rate = allowed.astype(float)
-    return SiteFlips(site, rate, target, energy_change, bond_transfer)
+    return SiteFlips(site, rate, target, energy_change, bond_transfer, allowed, correction)
+
+
+def _metropolis_rate(
+    upper_coefficient: np.ndarray,
+    lower_coefficient: np.ndarray,
+    model: ClassicalModel,
+    energy_change: np.ndarray,
+    temperature: float,
+) -> tuple[np.ndarray, np.ndarray]:
+    """min(1, exp(-dE/T)) (Eq. 5) as a double plus the correction that double drops.
+
+    dE = c1 J1 + c2 J2 takes a handful of values (small integers c1, c2), so each distinct
+    rate is evaluated once in mpmath at :data:`RATE_DIGITS` digits and stored as the double-double
+    rate + correction, exact to ~2^-104 relative: the steady-state refinement then works with
+    the rates of the model, not with their double roundings. Exactly 1 at dE <= 0.
+    """
+    # A node's coefficients are in {-4, ..., 4}: key them into a table of 9 x 9 (no sorting).
+    key = (upper_coefficient + 4) * 9 + (lower_coefficient + 4)
+    present = np.flatnonzero(np.bincount(key, minlength=81))
+    high, low = np.ones(81), np.zeros(81)
+    with mpmath.workdps(RATE_DIGITS):
+        for index in present:
+            first, second = divmod(int(index), 9)
+            change = (first - 4) * mpmath.mpf(model.upper_coupling) + (second - 4) * mpmath.mpf(
+                model.lower_coupling
+            )
+            if change > 0:
+                value = mpmath.exp(-change / mpmath.mpf(temperature))
+                high[index] = float(value)
+                low[index] = float(value - mpmath.mpf(high[index]))
+    uphill = energy_change > 0
+    return np.where(uphill, high[key], 1.0), np.where(uphill, low[key], 0.0)
 
 
 def _cca_flip(
@@ -92,7 +142,7 @@ def _cca_flip(
     target: np.ndarray,
     energy_change: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Rate and target of a CCA bulk flip (Eq. 21): allowed iff 0 <= d - dE/mu <= 3."""
+    """Whether a CCA bulk flip is allowed (Eq. 21: iff 0 <= d - dE/mu <= 3), and its target."""
     shift = model.sites + 2 * model.demon_sites.index(site)
     demon = (states >> shift) & 3
     quanta = energy_change / model.demon_unit
@@ -102,7 +152,7 @@ def _cca_flip(
     allowed = integer & (after >= 0) & (after < DEMON_LEVELS)
     new_demon = np.where(allowed, after, demon)
     target = (target & ~np.int64(3 << shift)) | (new_demon << shift)
-    return allowed.astype(float), target
+    return allowed, target
 
 
 def ising_energy(model: ClassicalModel, states: np.ndarray | None = None) -> np.ndarray:

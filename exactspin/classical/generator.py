@@ -44,7 +44,7 @@ def generator_matrix(
     sources, targets, rates = [], [], []
     escape = np.zeros(count)
     for site in flips:
-        allowed = np.flatnonzero(site.rate > 0)
+        allowed = np.flatnonzero(site.allowed)
         sources.append(allowed.astype(index_type))
         targets.append(site.target[allowed].astype(index_type))
         rates.append(site.rate[allowed])

@@ -10,31 +10,30 @@ divided by N_S) unless ``unit="continuous"``.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import Any
 
 import numpy as np
 
-from exactspin.classical.generator import all_site_flips, generator_matrix
+from exactspin.classical import extended
+from exactspin.classical.class_solver import DOUBLE_DOUBLE_ROUNDOFF
+from exactspin.classical.flips import RATE_ROUNDOFF, SiteFlips
+from exactspin.classical.generator import all_site_flips
 from exactspin.classical.model import ClassicalModel
-from exactspin.classical.observables import (
-    bath_current_density,
-    bond_current_density,
-    class_expectations,
-    expectation,
-    gross_flux_density,
-    spin_correlation,
-)
+from exactspin.classical.observables import spin_correlation
+from exactspin.classical.precision import require_double_precision_range
 from exactspin.classical.resources import require_memory
 from exactspin.classical.steady_state import (
     AUTO,
     METHODS,
     SteadyState,
     initial_distribution,
-    steady_state_of_generator,
+    steady_state_of_flips,
 )
 from exactspin.currents import circulation, magnification_ratio
-from exactspin.validation import ParameterError, require_choice
+from exactspin.validation import ParameterError, require_choice, require_positive
 
 STEP = "step"
 CONTINUOUS = "continuous"
@@ -44,10 +43,31 @@ UNITS = (STEP, CONTINUOUS)
 #: flux through the branch's first bond; at T_L = T_R the net currents are round-off (~1e-18).
 CIRCULATION_RELATIVE_THRESHOLD = 1e-9
 
+#: Default accuracy asked of every current (relative), see :func:`solve`.
+DEFAULT_ACCURACY = 1e-10
+
+#: Relative rounding of dE = c1 J1 + c2 J2 in double (bath currents; a bond's 2 J is exact).
+_ENERGY_ROUNDOFF = np.finfo(float).eps / 2
+
+#: Relative rounding of the per-step scaling and of the double-double sums.
+_SUM_ROUNDOFF = np.finfo(float).eps
+
+#: The names of the four headline currents, in the order of :attr:`ClassicalSolution.error_bounds`.
+CURRENT_NAMES = (
+    "left_bath_current",
+    "right_bath_current",
+    "upper_branch_current",
+    "lower_branch_current",
+)
+
 
 @dataclass(frozen=True)
 class BranchCurrents:
-    """Bath and branch currents of one distribution (one closed class or the mixture)."""
+    """Bath and branch currents of one distribution (one closed class or the mixture).
+
+    ``error_bounds`` maps each name of :data:`CURRENT_NAMES` to a computed bound on its error;
+    ``bond_current_error_bounds`` does the same for ``bond_currents``.
+    """
 
     left_bath_current: float
     right_bath_current: float
@@ -55,6 +75,18 @@ class BranchCurrents:
     lower_branch_current: float
     bond_currents: tuple[float, ...]
     circulation_threshold: float
+    error_bounds: Mapping[str, float]
+    bond_current_error_bounds: tuple[float, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready currents and bounds."""
+        payload: dict[str, Any] = {name: getattr(self, name) for name in CURRENT_NAMES}
+        payload["bond_currents"] = list(self.bond_currents)
+        payload["error_bounds"] = {
+            **self.error_bounds,
+            "bond_currents": list(self.bond_current_error_bounds),
+        }
+        return payload
 
 
 @dataclass(frozen=True)
@@ -86,6 +118,16 @@ class ClassicalSolution:
         max(|I_U|, |I_D|) / |I_L|; ``nan`` when |I_L| is below the threshold (equilibrium).
     class_currents : tuple of BranchCurrents
         The currents of each closed class's own stationary law.
+    error_bounds : mapping
+        Computed bound on the error of each current of :data:`CURRENT_NAMES` (same unit).
+    bond_current_error_bounds : tuple of float
+        Computed bound on the error of each bond current.
+    accuracy : float
+        The relative accuracy asked of every current.
+    determined : bool
+        Whether every current is resolved: its bound is at most ``accuracy`` x |current|, or
+        the current plus its bound stays below :attr:`circulation_threshold` (it is zero at the
+        stated threshold whatever the error). When False, the numbers must not be reported.
     """
 
     model: ClassicalModel
@@ -100,11 +142,25 @@ class ClassicalSolution:
     circulation_threshold: float
     magnification_ratio: float
     class_currents: tuple[BranchCurrents, ...]
+    error_bounds: Mapping[str, float]
+    bond_current_error_bounds: tuple[float, ...]
+    accuracy: float
+    determined: bool
 
     @property
     def closed_classes(self) -> int:
         """Number of closed classes of the chain."""
         return self.steady_state.closed_classes
+
+    @property
+    def relative_error_bound(self) -> float:
+        """max over the currents of bound / |current| (inf for a current that is exactly 0)."""
+        pairs = [(getattr(self, name), self.error_bounds[name]) for name in CURRENT_NAMES]
+        pairs += list(zip(self.bond_currents, self.bond_current_error_bounds, strict=True))
+        return max(
+            (bound / abs(value) if value else (0.0 if bound == 0 else math.inf))
+            for value, bound in pairs
+        )
 
     def correlation(self, first: int, second: int) -> float:
         """<sigma_i sigma_j> (Eq. 18), sites 0-based (paper: i + 1, j + 1)."""
@@ -120,17 +176,33 @@ class ClassicalSolution:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready summary (the keys of ``exactspin classical solve --json``)."""
+        state = self.steady_state
         return {
             "left_bath_current": self.left_bath_current,
             "right_bath_current": self.right_bath_current,
             "upper_branch_current": self.upper_branch_current,
             "lower_branch_current": self.lower_branch_current,
             "bond_currents": list(self.bond_currents),
+            "error_bounds": {
+                **self.error_bounds,
+                "bond_currents": list(self.bond_current_error_bounds),
+            },
+            "relative_error_bound": self.relative_error_bound,
+            "accuracy": self.accuracy,
+            "determined": self.determined,
             "circulation": self.circulation,
             "circulation_threshold": self.circulation_threshold,
             "magnification_ratio": self.magnification_ratio,
             "closed_classes": self.closed_classes,
-            "class_weights": [float(w) for w in self.steady_state.class_weights],
+            "class_sizes": list(state.class_sizes),
+            "class_weights": [float(w) for w in state.class_weights],
+            "class_currents": [
+                {"size": size, "weight": float(weight), **currents.to_dict()}
+                for size, weight, currents in zip(
+                    state.class_sizes, state.class_weights, self.class_currents, strict=True
+                )
+            ],
+            "method": state.method,
             "unit": self.unit,
             "parameters": self.model.parameters(),
         }
@@ -148,8 +220,10 @@ def solve(
     unit: str = STEP,
     method: str = AUTO,
     memory_limit_bytes: int | None = None,
+    accuracy: float = DEFAULT_ACCURACY,
+    progress: Callable[[int, int], None] | None = None,
 ) -> ClassicalSolution:
-    """Exact steady-state currents of ``model`` (Eqs. 4, 6, 9).
+    """Exact steady-state currents of ``model`` (Eqs. 4, 6, 9), each with an error bound.
 
     Parameters
     ----------
@@ -163,19 +237,34 @@ def solve(
         Linear solver, see :func:`exactspin.classical.steady_state`.
     memory_limit_bytes : int, optional
         Refuse larger problems with :class:`~exactspin.validation.ResourceError`.
+    accuracy : float
+        Relative accuracy asked of every current (sets :attr:`ClassicalSolution.determined`).
+    progress : callable, optional
+        ``progress(classes_done, classes)``, see :func:`exactspin.classical.steady_state`.
 
     Returns
     -------
     ClassicalSolution
+
+    Notes
+    -----
+    A current is sum_eta dE(eta) r(eta) P(eta) over the flips of one site (Eqs. 6, 9); its
+    error bound is sum |dE| r |dP| with dP the computed componentwise bound of the steady
+    state, plus the rounding of the rates (double-double), of dE for the bath
+    currents, and of the double-double sum, each relative to the gross flow sum |dE| r P.
+    Currents at low temperature are differences of large opposite flows; the absolute values
+    in the bound are what accounts for it.
     """
     if not isinstance(model, ClassicalModel):
         raise ParameterError("model", model, "an exactspin.classical.ClassicalModel")
     require_choice("unit", unit, UNITS)
     require_choice("method", method, METHODS)
+    accuracy = require_positive("accuracy", accuracy)
+    require_double_precision_range(model)
     require_memory(model, memory_limit_bytes)
     initial_law = initial_distribution(model, initial)
     flips = all_site_flips(model)
-    state = steady_state_of_generator(model, generator_matrix(model, flips), initial_law, method)
+    state = steady_state_of_flips(model, flips, initial_law, method, progress)
     scale = 1.0 / model.sites if unit == STEP else 1.0
     total, per_class = _branch_currents(model, flips, state, scale)
     upper, lower = total.upper_branch_current, total.lower_branch_current
@@ -198,34 +287,94 @@ def solve(
         circulation_threshold=threshold,
         magnification_ratio=ratio,
         class_currents=per_class,
+        error_bounds=total.error_bounds,
+        bond_current_error_bounds=total.bond_current_error_bounds,
+        accuracy=accuracy,
+        determined=_resolved(total, accuracy),
     )
+
+
+def _resolved(currents: BranchCurrents, accuracy: float) -> bool:
+    values = [getattr(currents, name) for name in CURRENT_NAMES] + list(currents.bond_currents)
+    bounds = [currents.error_bounds[name] for name in CURRENT_NAMES]
+    bounds += list(currents.bond_current_error_bounds)
+    threshold = currents.circulation_threshold
+    return all(
+        bound <= accuracy * abs(value) or abs(value) + bound < threshold
+        for value, bound in zip(values, bounds, strict=True)
+    )
+
+
+@dataclass(frozen=True)
+class _Expectation:
+    """sum c P of one density, for the mixture and per class, with bounds (already scaled)."""
+
+    value: float
+    bound: float
+    class_values: np.ndarray
+    class_bounds: np.ndarray
 
 
 def _branch_currents(
     model: ClassicalModel, flips: tuple, state: SteadyState, scale: float
 ) -> tuple[BranchCurrents, tuple[BranchCurrents, ...]]:
     """Currents of the mixture and of each closed class's own law."""
-    labels, conditional = state.class_labels, state.conditional_probabilities
     count = state.closed_classes
     ring = model.ring
+    labels = state.class_labels
+    # One class (every Q2R ring): no need to sort 2^N_S labels.
+    order = np.arange(labels.size) if count == 1 else np.argsort(labels, kind="stable")
+    starts = np.searchsorted(labels[order], np.arange(count + 1))
+    high = state.conditional_probabilities[order]
+    low = state.conditional_probabilities_low[order]
+    bounds = state.conditional_error_bounds[order]
+    weights = state.class_weights
 
-    def both(density: np.ndarray) -> tuple[float, np.ndarray]:
-        return (
-            scale * expectation(density, state.probabilities),
-            scale * class_expectations(density, conditional, labels, count),
+    rate_roundoff = RATE_ROUNDOFF + DOUBLE_DOUBLE_ROUNDOFF
+
+    def expectation(site: SiteFlips, energy: np.ndarray, exact_energy: bool) -> _Expectation:
+        """sum energy x rate x P over the flips of ``site`` (energy 0 where not allowed)."""
+        ordered = np.where(site.allowed, energy, 0.0)[order]
+        rate_high = site.rate[order]
+        rate_low = (
+            np.zeros(order.size) if site.rate_correction is None else (site.rate_correction[order])
         )
+        roundoff = rate_roundoff + _SUM_ROUNDOFF + (0.0 if exact_energy else _ENERGY_ROUNDOFF)
+        magnitude = np.abs(ordered) * rate_high
+        values, errors = np.zeros(count), np.zeros(count)
+        for k in range(count):
+            part = slice(starts[k], starts[k + 1])
+            value_high, value_low = extended.compensated_flow_sum(
+                ordered[part], rate_high[part], rate_low[part], high[part], low[part]
+            )
+            values[k] = scale * (value_high + value_low)
+            gross = float(np.dot(magnitude[part], high[part]))
+            # A flow that is 0 carries no error even where the law's bound is infinite.
+            propagated = np.dot(magnitude[part], np.where(magnitude[part] > 0, bounds[part], 0))
+            errors[k] = scale * (float(propagated) + roundoff * gross)
+        mixture_high, mixture_low = extended.compensated_dot(values, weights, np.zeros(count))
+        mixture_bound = float(np.dot(errors, weights)) + _SUM_ROUNDOFF * float(
+            np.dot(np.abs(values), weights)
+        )
+        return _Expectation(mixture_high + mixture_low, mixture_bound, values, errors)
 
-    bonds = [both(bond_current_density(site)) for site in flips]
-    left = both(bath_current_density(flips[ring.left_node]))
-    right = both(bath_current_density(flips[ring.right_node]))
+    bonds = [expectation(site, site.bond_transfer, True) for site in flips]
+    left_flips, right_flips = flips[ring.left_node], flips[ring.right_node]
+    left = expectation(left_flips, left_flips.energy_change, False)
+    right = expectation(right_flips, right_flips.energy_change, False)
     upper_bond, lower_bond = ring.upper_bonds[0], ring.lower_bonds[0]
-    gross_upper = both(gross_flux_density(flips[upper_bond]))
-    gross_lower = both(gross_flux_density(flips[lower_bond]))
+    upper_flips, lower_flips = flips[upper_bond], flips[lower_bond]
+    gross_upper = expectation(upper_flips, np.abs(upper_flips.bond_transfer), True)
+    gross_lower = expectation(lower_flips, np.abs(lower_flips.bond_transfer), True)
 
     def pick(which: int | None) -> BranchCurrents:
-        def value(pair: tuple[float, np.ndarray]) -> float:
-            return pair[0] if which is None else float(pair[1][which])
+        def value(item: _Expectation) -> float:
+            return item.value if which is None else float(item.class_values[which])
 
+        def bound(item: _Expectation) -> float:
+            return item.bound if which is None else float(item.class_bounds[which])
+
+        named = (left, right, bonds[upper_bond], bonds[lower_bond])
         return BranchCurrents(
             left_bath_current=value(left),
             right_bath_current=value(right),
@@ -234,6 +383,10 @@ def _branch_currents(
             bond_currents=tuple(value(bond) for bond in bonds),
             circulation_threshold=CIRCULATION_RELATIVE_THRESHOLD
             * max(value(gross_upper), value(gross_lower)),
+            error_bounds=MappingProxyType(
+                {name: bound(item) for name, item in zip(CURRENT_NAMES, named, strict=True)}
+            ),
+            bond_current_error_bounds=tuple(bound(bond) for bond in bonds),
         )
 
     return pick(None), tuple(pick(index) for index in range(count))

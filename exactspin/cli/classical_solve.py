@@ -7,9 +7,10 @@ paper's Fig. 5 point (N_U = 2, N_D = 3, J1 = 2, J2 = 1.9, T_L = 2, T_R = 0.1, Q2
 from __future__ import annotations
 
 import argparse
+import sys
 
-from exactspin.classical.solution import UNITS, solve
-from exactspin.classical.steady_state import METHODS
+from exactspin.classical.solution import DEFAULT_ACCURACY, UNITS, solve
+from exactspin.classical.steady_state import METHODS, UndeterminedError
 from exactspin.cli.classical_options import add_model_arguments, model_from_arguments
 from exactspin.cli.output import print_json, print_table
 from exactspin.validation import ParameterError
@@ -23,7 +24,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         description="Solve the master equation (Eq. 4) exactly and print the heat currents "
         "(Eqs. 6, 9). Currents are per single-spin update attempt unless --unit continuous. "
         "Clockwise: I_U > 0 (left -> right) and I_D > 0 (right -> left); a branch current "
-        "counts as nonzero when it exceeds 1e-9 x the gross energy flux through the branch.",
+        "counts as nonzero when it exceeds 1e-9 x the gross energy flux through the branch. "
+        "Every current carries a computed error bound; when a bound exceeds --accuracy the "
+        "currents are reported undetermined (stderr, exit status 2) instead of printed.",
     )
     add_model_arguments(parser)
     parser.add_argument("--unit", choices=UNITS, default="step", help="time unit of currents")
@@ -37,6 +40,17 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         metavar=("I", "J"),
         help="also print <s_I s_J> (1-based sites, Eq. 18); repeatable",
     )
+    parser.add_argument(
+        "--accuracy",
+        type=float,
+        default=DEFAULT_ACCURACY,
+        help="relative accuracy required of every current (default %(default)g)",
+    )
+    parser.add_argument(
+        "--progress",
+        action="store_true",
+        help="progress bar over the closed classes on stderr (default: only on a terminal)",
+    )
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.set_defaults(handler=run)
 
@@ -48,7 +62,25 @@ def run(args: argparse.Namespace) -> int:
         for site in (first, second):
             if not 1 <= site <= model.sites:
                 raise ParameterError("pair", site, f"a site number in [1, {model.sites}]")
-    solution = solve(model, unit=args.unit, method=args.method)
+    try:
+        solution = solve(
+            model,
+            unit=args.unit,
+            method=args.method,
+            accuracy=args.accuracy,
+            progress=_progress_bar(args.progress),
+        )
+    except UndeterminedError as error:
+        print(f"exactspin: undetermined: {error}", file=sys.stderr)
+        return 2
+    if not solution.determined:
+        print(
+            f"exactspin: undetermined: the computed error bound of a current "
+            f"(relative {solution.relative_error_bound:.2e}) exceeds --accuracy "
+            f"{solution.accuracy:g}; the currents are not printed",
+            file=sys.stderr,
+        )
+        return 2
     correlations = {
         f"{first},{second}": solution.correlation(first - 1, second - 1)
         for first, second in args.pair
@@ -66,9 +98,29 @@ def run(args: argparse.Namespace) -> int:
         ("I_D (lower branch)", solution.lower_branch_current),
         ("circulation", solution.circulation),
         ("magnification ratio", solution.magnification_ratio),
+        ("relative error bound", solution.relative_error_bound),
         ("closed classes", solution.closed_classes),
         ("unit", f"per {'update attempt' if args.unit == 'step' else 'unit time'}"),
     ]
     rows += [(f"<s_{key.replace(',', ' s_')}>", value) for key, value in correlations.items()]
     print_table(rows)
     return 0
+
+
+def _progress_bar(requested: bool):
+    """A tqdm bar over the closed classes on stderr, when asked for or stderr is a terminal."""
+    if not (requested or sys.stderr.isatty()):
+        return None
+    from tqdm import tqdm
+
+    bar = None
+
+    def update(done: int, total: int) -> None:
+        nonlocal bar
+        if bar is None:
+            bar = tqdm(total=total, unit="class", file=sys.stderr, desc="steady state")
+        bar.update(done - bar.n)
+        if done == total:
+            bar.close()
+
+    return update
