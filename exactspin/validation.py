@@ -45,6 +45,13 @@ class ResourceError(RuntimeError):
     """A requested computation would exceed a resource limit (memory), with the estimate."""
 
 
+class UnresolvedError(Exception):
+    """A solve ran but cannot resolve what was asked (accuracy, uniqueness); one-line message.
+
+    The command line turns it into one line on stderr and exit status 2, never a number.
+    """
+
+
 def require_integer(name: str, value: object, minimum: int = 0, maximum: int | None = None) -> int:
     """Return ``value`` as an int in ``[minimum, maximum]`` or raise :class:`ParameterError`.
 

@@ -37,7 +37,7 @@ from exactspin.classical.symbolic_model import (
     exact_number,
 )
 from exactspin.ring import Ring
-from exactspin.validation import ParameterError, require_choice
+from exactspin.validation import ParameterError, UnresolvedError, require_choice
 
 VARIABLES = ("j1", "j2", "tl", "tr")
 METHODS = ("auto", "closed-form", "bracketing")
@@ -49,20 +49,6 @@ CLOSED_FORM_SITES_LIMIT = 5
 TOLERANCE = 1e-13
 #: Grid of the bracketing route.
 GRID_POINTS = 161
-#: Rounding of the current functional relative to the gross flux (used as the error bound of a
-#: numeric current until the solver reports its own, see :func:`current_error_bound`).
-ROUNDING_FACTOR = 64 * np.finfo(float).eps
-
-
-def current_error_bound(solution) -> float:
-    """Absolute error bound of a branch current of an exact numeric solution.
-
-    The currents are sums of signed flows whose magnitudes add up to the gross flux; in double
-    precision each is resolved to a few ulps of that flux. The solver's threshold for "nonzero"
-    is 1e-9 of the same flux, so this bound is far below it.
-    """
-    gross = solution.circulation_threshold / 1e-9
-    return float(ROUNDING_FACTOR * gross * solution.model.sites)
 
 
 def _model_at(model: ClassicalModel, vary: str, value: float) -> ClassicalModel:
@@ -72,9 +58,15 @@ def _model_at(model: ClassicalModel, vary: str, value: float) -> ClassicalModel:
 def _numeric_evaluator(model: ClassicalModel, vary: str) -> roots.Evaluator:
     @lru_cache(maxsize=4096)
     def evaluate(value: float) -> dict[str, tuple[float, float]]:
-        solution = solve(_model_at(model, vary, value))
-        bound = current_error_bound(solution)
-        return {name: (float(getattr(solution, name)), bound) for name in BRANCHES}
+        try:
+            solution = solve(_model_at(model, vary, value))
+        except UnresolvedError:
+            return {name: (float("nan"), float("inf")) for name in BRANCHES}
+        # The solver's computed bound on each current (refined steady state, docs/conventions.md).
+        return {
+            name: (float(getattr(solution, name)), float(solution.error_bounds[name]))
+            for name in BRANCHES
+        }
 
     return evaluate
 

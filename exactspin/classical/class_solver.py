@@ -44,6 +44,7 @@ import scipy.sparse.linalg as spla
 from exactspin.classical import extended
 from exactspin.classical.class_chain import ClassChain
 from exactspin.classical.flips import RATE_ROUNDOFF
+from exactspin.validation import UnresolvedError
 
 DIRECT = "direct"
 ITERATIVE = "iterative"
@@ -81,7 +82,7 @@ CERTIFICATION_ATTEMPTS = 4
 DOUBLE_DOUBLE_ROUNDOFF = 2.0**-100
 
 
-class UndeterminedError(ArithmeticError):
+class UndeterminedError(UnresolvedError, ArithmeticError):
     """The solve could not resolve the steady state to any stated accuracy (stiff chain)."""
 
 

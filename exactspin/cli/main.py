@@ -16,7 +16,7 @@ import sys
 from collections.abc import Sequence
 
 from exactspin import __version__
-from exactspin.validation import ParameterError, ResourceError
+from exactspin.validation import ParameterError, ResourceError, UnresolvedError
 
 # The solvers' parallelism is across processes (report, sweeps) or replica threads (Monte Carlo);
 # BLAS threads on top of that oversubscribe the cores and slowed the sparse Krylov solves many
@@ -84,6 +84,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(args.handler(args) or 0)
     except (ParameterError, ResourceError) as error:
         print(f"exactspin: error: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    except UnresolvedError as error:
+        print(f"exactspin: undetermined: {error}", file=sys.stderr)
         return EXIT_USAGE
     except BrokenPipeError:
         _silence_stdout()

@@ -56,7 +56,7 @@ from exactspin.quantum.extended_precision import (
 )
 from exactspin.quantum.model import QuantumModel
 from exactspin.quantum.redfield import RedfieldGenerator, build_generator
-from exactspin.validation import ParameterError, ResourceError, require_choice
+from exactspin.validation import ParameterError, ResourceError, UnresolvedError, require_choice
 
 EPSILON = float(np.finfo(float).eps)
 #: Decimal digits of double precision, as reported in ``precision_digits``.
@@ -79,7 +79,7 @@ UNIQUE_MEMBER = "unique"
 MIXED_START_MEMBER = "long-time limit of the maximally mixed sector state"
 
 
-class UnresolvedSteadyStateError(RuntimeError):
+class UnresolvedSteadyStateError(UnresolvedError, RuntimeError):
     """The method could not determine a steady state (the message says why, in one line)."""
 
 

@@ -187,10 +187,15 @@ def test_a_coupling_beyond_double_precision_is_refused():
 
 
 def test_a_ring_far_beyond_memory_is_refused_with_the_estimate_not_an_overflow():
-    """N_S = 1202: the memory refusal must come before any float conversion overflows."""
-    model = ClassicalModel(Ring(600, 600), 1.0, 1.0, 1.0, 1.0)
+    """N_S = 1202 and N_S = 42: refused before any float conversion overflows.
+
+    Beyond 62 sites the states cannot be numbered in 64 bits (refused first, naming nu, nd);
+    below that, the memory estimate refuses with its size.
+    """
+    with pytest.raises(ParameterError, match="states"):
+        solve(ClassicalModel(Ring(600, 600), 1.0, 1.0, 1.0, 1.0))
     with pytest.raises(ResourceError, match="GiB"):
-        solve(model)
+        solve(ClassicalModel(Ring(20, 20), 1.0, 1.0, 1.0, 1.0))
 
 
 def test_results_are_frozen_all_the_way_down():
