@@ -17,10 +17,14 @@ from exactspin.classical.model import DYNAMICS, Q2R
 from exactspin.classical.symbolic import MAX_SYMBOLIC_STATES, UNITS, derive
 from exactspin.classical.symbolic_cost import estimate, state_count
 from exactspin.classical.symbolic_model import COUPLING_ASSUMPTIONS, EXACT, SYMMETRIC, SymbolicModel
+from exactspin.classical.symbolic_modular import derive_modular
 from exactspin.cli.output import print_json
 from exactspin.cli.progress import elapsed_ticker
 from exactspin.ring import Ring
 from exactspin.validation import ParameterError, ResourceError, require_positive
+
+FRACTION_FREE, MODULAR = "fraction-free", "modular"
+METHODS = (FRACTION_FREE, MODULAR)
 
 #: Default refusal threshold on the expected derivation time (seconds on one core).
 DEFAULT_MAX_SECONDS = 120.0
@@ -60,6 +64,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="refuse a derivation expected to take longer (seconds on one core; > 0)",
     )
     parser.add_argument(
+        "--method",
+        choices=METHODS,
+        default=FRACTION_FREE,
+        help="fraction-free: solve over ZZ[variables] (steady state and currents); modular: "
+        "reconstruct the currents from exact values mod primes (larger rings; no steady state)",
+    )
+    parser.add_argument(
         "--quiet", action="store_true", help="no estimate or progress lines on stderr"
     )
     style = parser.add_mutually_exclusive_group()
@@ -88,6 +99,17 @@ def run(args: argparse.Namespace) -> int:
             f"symbolic master equation with {states} states exceeds the limit of "
             f"{MAX_SYMBOLIC_STATES} states (use 'exactspin classical solve')"
         )
+    if args.method == MODULAR:
+        if not args.quiet:
+            print(
+                "exactspin classical derive: modular reconstruction of the currents",
+                file=sys.stderr,
+                flush=True,
+            )
+        with elapsed_ticker("exactspin classical derive", limit, not args.quiet):
+            solution = derive_modular(model, unit=args.unit)
+        _print(solution, args)
+        return 0
     cost = estimate(model)
     if cost.expected_seconds > limit:
         raise ResourceError(
@@ -99,10 +121,14 @@ def run(args: argparse.Namespace) -> int:
         print(f"exactspin classical derive: {cost.describe()}", file=sys.stderr, flush=True)
     with elapsed_ticker("exactspin classical derive", cost.expected_seconds, not args.quiet):
         solution = derive(model, unit=args.unit)
+    _print(solution, args)
+    return 0
+
+
+def _print(solution, args: argparse.Namespace) -> None:
     if args.json:
         print_json(solution.to_dict())
     elif args.latex:
         print(solution.latex())
     else:
         print(solution.pretty())
-    return 0
