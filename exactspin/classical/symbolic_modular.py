@@ -16,9 +16,10 @@ unknown reduced rational function f = N / D of the exponential variables x_1..x_
    scale of N and D consistently for all y, and N_k, D_k are the homogeneous parts of N / D(0),
    D / D(0). With y = (1, z) each part is interpolated densely on a tensor grid in z.
 4. Lifting. Coefficients mod several primes are combined (CRT) and turned into rationals
-   (Wang's rational reconstruction) until two consecutive primes agree; the result is then
-   checked mod a fresh prime at random points. Any failure raises :class:`ReconstructionError`
-   rather than returning a form that was not verified.
+   (Wang's rational reconstruction) after each prime; a lift is accepted only once it matches
+   a fresh evaluation mod an unused prime at random points. When no lift verifies within
+   :data:`PRIME_COUNT` primes, :class:`ReconstructionError` is raised rather than returning a
+   form that was not verified.
 
 The results are sympy expressions in the same variables and the same ``RationalForms`` /
 ``SymbolicSolution`` shape as the fraction-free route, for the currents (the steady state is not
@@ -195,10 +196,11 @@ def _gauss_jordan(augmented: np.ndarray, p: int) -> tuple[np.ndarray, np.ndarray
         pivot = work[:, k, k]
         good &= pivot != 0
         inverse = _inverse(np.where(pivot == 0, 1, pivot), p)
-        work[:, k, :] = work[:, k, :] * inverse[:, None] % p
+        # Columns left of k are already reduced (zero off the pivots): update k.. only.
+        work[:, k, k:] = work[:, k, k:] * inverse[:, None] % p
         factor = work[:, :, k].copy()
         factor[:, k] = 0
-        work = (work - factor[:, :, None] * work[:, k, None, :]) % p
+        work[:, :, k:] = (work[:, :, k:] - factor[:, :, None] * work[:, k, None, k:]) % p
     return work[:, :, size], good
 
 
@@ -628,18 +630,19 @@ def reconstruct(chain: _Chain, seed: int = 0) -> list[tuple[dict, dict]]:
     """
     rng = random.Random(seed)
     shape = _find_shape(chain, PRIMES[0], rng)
-    accumulated, modulus, previous, anchors = None, 1, None, None
+    accumulated, modulus, anchors = None, 1, None
     for index, p in enumerate(PRIMES[:-1]):
         fresh, anchors = _normalised(_reconstruct_mod(chain, shape, p, rng), p, anchors)
         accumulated = fresh if accumulated is None else _crt(accumulated, modulus, fresh, p)
         modulus *= p
         lifted = _lift(accumulated, modulus)
-        if lifted is not None and lifted == previous:
-            if _check(chain, lifted, PRIMES[index + 1], rng):
-                return lifted
-            raise ReconstructionError("the reconstructed forms failed the check at fresh points")
-        previous = lifted
-    raise ReconstructionError(f"coefficients did not stabilise within {len(PRIMES)} primes")
+        # A lift that is not yet right fails the check at fresh random points mod an unused
+        # prime (a wrong rational function agrees there with probability ~ degree / p each).
+        if lifted is not None and _check(chain, lifted, PRIMES[index + 1], rng):
+            return lifted
+    raise ReconstructionError(
+        f"coefficients did not reconstruct and verify within {len(PRIMES)} primes"
+    )
 
 
 # ----------------------------------------------------------------------------------------------

@@ -126,16 +126,16 @@ def test_six_spins_any_couplings_match_the_numeric_solver(order):
     assert_matches_numeric(solution, 2, 2, order, count=4, seed=6)
 
 
-def test_no_stable_coefficients_is_an_error_not_a_result(monkeypatch):
-    # With one usable prime the coefficients can never be confirmed by a second one.
+def test_too_few_primes_is_an_error_not_a_result(monkeypatch):
+    # N_S = 5 coefficients (up to ~1e7 over ~1e7) need more than one 31-bit prime.
     monkeypatch.setattr(symbolic_modular, "PRIMES", symbolic_modular.PRIMES[:2])
-    with pytest.raises(ReconstructionError, match="did not stabilise"):
-        derive_modular(Ring(1, 0), couplings="symmetric")
+    with pytest.raises(ReconstructionError, match="did not reconstruct and verify"):
+        derive_modular(Ring(2, 1), couplings="upper_stronger")
 
 
 def test_failed_check_at_fresh_points_is_an_error(monkeypatch):
     monkeypatch.setattr(symbolic_modular, "_check", lambda *args: False)
-    with pytest.raises(ReconstructionError, match="fresh points"):
+    with pytest.raises(ReconstructionError, match="did not reconstruct and verify"):
         derive_modular(Ring(1, 0), couplings="symmetric")
 
 
