@@ -104,7 +104,11 @@ class _Chain:
     names: tuple
 
 
-def _chain(model: SymbolicModel, variables: RateVariables, unit: str) -> _Chain:
+def _chain(
+    model: SymbolicModel, variables: RateVariables, unit: str, ratio: Fraction | None = None
+) -> _Chain:
+    """The lumped chain; with a rational ``ratio`` = J2 / J1 each current is one quantity
+    (J1-part + ratio x J2-part, part 0), otherwise two (J1- and J2-parts)."""
     ring = model.ring
     stand_in = encoding_model(model)
     count = stand_in.state_count
@@ -149,7 +153,8 @@ def _chain(model: SymbolicModel, variables: RateVariables, unit: str) -> _Chain:
         weights[len(classes) - 1] = Fraction(len(members), count)
     energy_unit = Fraction(1, ring.sites) if unit == STEP else Fraction(1)
     keys = ["left", "right", *range(ring.sites)]
-    terms: dict = {(key, part): {} for key in keys for part in (0, 1)}
+    parts = (0,) if ratio is not None else (0, 1)
+    terms: dict = {(key, part): {} for key in keys for part in parts}
     for state in range(count):
         label, local = where[representative(state)]
         for site, _, exponents in out_moves[state]:
@@ -158,6 +163,8 @@ def _chain(model: SymbolicModel, variables: RateVariables, unit: str) -> _Chain:
                 bath = "left" if site == ring.left_node else "right"
                 energies.append((bath, rules.flip_energy_coefficients(stand_in, state, site)))
             for key, pair in energies:
+                if ratio is not None:
+                    pair = (pair[0] + ratio * pair[1],)
                 for part, c in enumerate(pair):
                     if c:
                         slot = terms[(key, part)]
@@ -673,15 +680,21 @@ def _fraction(numerator: dict, denominator: dict, symbols) -> sp.Expr:
 
 
 def _forms(model: SymbolicModel, variables: RateVariables, unit: str, seed: int):
-    chain = _chain(model, variables, unit)
+    upper_energy, lower_energy = model.energy(1, 0), model.energy(0, 1)
+    ratio = sp.nsimplify(lower_energy / upper_energy)
+    rational = Fraction(int(ratio.p), int(ratio.q)) if ratio.is_Rational else None
+    chain = _chain(model, variables, unit, rational)
     lifted = reconstruct(chain, seed)
     parts = {
         name: _fraction(numerator, denominator, variables.symbols)
         for name, (numerator, denominator) in zip(chain.names, lifted, strict=True)
     }
-    upper_energy, lower_energy = model.energy(1, 0), model.energy(0, 1)
 
     def current(key) -> sp.Expr:
+        if rational is not None:
+            # One energy scale (J, or exact numbers): a single fraction, as fraction-free.
+            coefficient, factor = sp.sympify(upper_energy).as_coeff_Mul()
+            return factor * sp.cancel(coefficient * parts[(key, 0)])
         return upper_energy * parts[(key, 0)] + lower_energy * parts[(key, 1)]
 
     ring = model.ring
