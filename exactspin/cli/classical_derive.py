@@ -5,7 +5,9 @@ is the paper's 3-spin ring (N_U = 1, N_D = 0, J1 = J2 = J, Eqs. 11-16), which ta
 a second. The run time grows very fast with the ring (the 8-spin ring would take hours), so the
 command first counts the chain (:mod:`exactspin.classical.symbolic_cost`), prints the estimate
 on stderr, refuses an expected time above ``--max-seconds`` (exit 2, with the estimate) and
-prints an elapsed-time line every few seconds while it works.
+prints an elapsed-time line every few seconds while it works. ``--method modular``
+(:func:`exactspin.classical.symbolic_modular.derive_modular`) skips that estimate, which models
+the fraction-free solve, and reconstructs the currents only.
 """
 
 from __future__ import annotations
@@ -41,7 +43,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "the sign of each energy change, hence --couplings; give --j1/--j2 (and --mu for CCA) "
         "as exact numbers instead for couplings='exact'. Rings up to 5 sites (Q2R) are "
         "practical; the expected time is printed first and a derivation expected to exceed "
-        "--max-seconds is refused.",
+        "--max-seconds is refused. --method modular reconstructs the currents only, from exact "
+        "values mod primes checked at fresh points, and reaches N_S = 6 with any J1, J2 (minutes).",
     )
     parser.add_argument("--nu", type=int, default=1, help="N_U, upper-branch bulk spins (>= 0)")
     parser.add_argument("--nd", type=int, default=0, help="N_D, lower-branch bulk spins (>= 0)")
