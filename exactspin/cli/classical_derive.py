@@ -117,8 +117,8 @@ def run(args: argparse.Namespace) -> int:
     if cost.expected_seconds > limit:
         raise ResourceError(
             f"classical derive N_U={model.ring.upper_spins}, N_D={model.ring.lower_spins}: "
-            f"{cost.describe()}, over --max-seconds {limit:g} (raise it to wait, or use "
-            "'exactspin classical solve' for numbers)"
+            f"{cost.describe()}, over --max-seconds {limit:g} (raise it to wait, try "
+            "--method modular for the currents, or use 'exactspin classical solve' for numbers)"
         )
     if not args.quiet:
         print(f"exactspin classical derive: {cost.describe()}", file=sys.stderr, flush=True)
