@@ -224,6 +224,25 @@ def _exact_series(panel: Panel, parameters: dict, values, quick: bool) -> dict:
     return rows
 
 
+#: Swept parameters whose regimes are shaded from exact boundaries (zeros of I_U, I_D).
+EXACT_SHADING = ("tl", "tr", "j2")
+
+
+def _shade(axes, panel: Panel, parameters: dict, exact: dict, values) -> tuple[tuple, str]:
+    """Shade from the zeros of I_U and I_D (classical boundaries) for Q2R panels over T_L,
+    T_R or J2; CCA panels and size sweeps keep the sampled labels, and say so."""
+    model = _model(parameters, panel.variable, values[0])
+    if panel.variable in EXACT_SHADING and model.dynamics == "q2r" and len(exact["x"]) > 1:
+        boundaries = engine("exactspin.boundaries", "classical_boundaries")
+        found = boundaries(model, panel.variable, min(values), max(values), points=len(values))
+        return plotting.shade_exact_regimes(axes, found.regimes), (
+            "shading from exact boundaries: "
+            + (", ".join(f"{z.name} = 0 at {z.value:.10g}" for z in found.zeros) or "none")
+        )
+    shaded = plotting.shade_regimes(axes, exact["x"], exact["circulation"])
+    return shaded, "shading from the sampled labels" if shaded else ""
+
+
 def _mc_series(panel: Panel, parameters: dict, values, exact_x, quick: bool) -> dict:
     simulate = engine("exactspin.montecarlo", "simulate")
     count = 2 if quick else panel.mc_points
@@ -288,7 +307,9 @@ def draw_panel(panel: Panel, quick: bool, directory: str) -> FigureResult:
         if panel.correlation is not None:
             axes.plot(exact["x"], exact["correlation"], "k--", label=r"$\langle s_2 s_3 \rangle$")
         if not panel.series:
-            regimes = plotting.shade_regimes(axes, exact["x"], exact["circulation"])
+            regimes, shading = _shade(axes, panel, parameters, exact, values)
+            if shading:
+                notes.append(shading)
         data["series"].append(
             {"label": label, "parameters": parameters, "exact": exact, "montecarlo": mc}
         )

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from verify import plotting
-from verify.checks import Figure, FigureResult
+from verify.checks import Figure, FigureResult, engine
 from verify.claims_quantum import CONVENTIONS, sweep
 from verify.crosschecks_quantum import exact_level_values, quantum_parameters
 
@@ -49,12 +49,25 @@ def _current_panel(name, caption, overrides, variable, values, quick, directory,
                 "k:",
                 label=r"$0.2\,C_{23}$ (no unit)",
             )
-        regimes = plotting.shade_regimes(ax, xs, [p["circulation"] for p in points])
+        # Regime ends at the zeros of I_U, I_D (quantum boundaries), not at grid midpoints.
+        found = engine("exactspin.boundaries", "quantum_boundaries")(
+            engine("exactspin.quantum", "QuantumModel").from_parameters(
+                **quantum_parameters(**overrides, zero_frequency=convention)
+            ),
+            variable,
+            float(min(values)),
+            float(max(values)),
+            points=len(values),
+        )
+        regimes = plotting.shade_exact_regimes(ax, found.regimes)
         ax.axhline(0, color="black", lw=0.5)
         plotting.legend(ax, regimes)
         data[convention] = points
+        data[f"{convention}_boundaries"] = found.to_dict()
     path = plotting.save(figure, directory, name)
-    return FigureResult(name, caption, path, "made", data=data)
+    return FigureResult(
+        name, caption, path, "made", "shading from exact boundaries (quantum boundaries)", data
+    )
 
 
 def fig10a(quick, directory):

@@ -80,6 +80,27 @@ def shade_regimes(axes, xs, labels) -> tuple[str, ...]:
     return tuple(regime for regime in REGIME_COLOURS if regime in set(labels))
 
 
+def shade_exact_regimes(axes, regimes) -> tuple[str, ...]:
+    """Shade the regimes of a boundary search (:class:`exactspin.boundaries.Boundaries`).
+
+    Ends are the zeros of I_U and I_D, not grid midpoints; undetermined stretches stay white.
+    Returns the regimes shaded, for :func:`legend`.
+    """
+    labels = {r.circulation for r in regimes if r.circulation in REGIME_COLOURS}
+    if len(labels) < 2:
+        return ()
+    for regime in regimes:
+        if regime.circulation in REGIME_COLOURS:
+            axes.axvspan(
+                regime.low,
+                regime.high,
+                color=REGIME_COLOURS[regime.circulation],
+                alpha=REGIME_ALPHA,
+                lw=0,
+            )
+    return tuple(regime for regime in REGIME_COLOURS if regime in labels)
+
+
 def legend(axes, regimes: tuple[str, ...] = (), **options) -> None:
     """The axes' legend with a patch per shaded regime ("shaded: clockwise", ...)."""
     handles, labels = axes.get_legend_handles_labels()

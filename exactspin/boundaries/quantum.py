@@ -36,7 +36,9 @@ def _evaluator(model: QuantumModel, vary: str) -> roots.Evaluator:
     @lru_cache(maxsize=4096)
     def evaluate(value: float) -> dict[str, tuple[float, float]]:
         try:
-            solution = solve_quantum(_model_at(model, vary, value))
+            # Double precision only: a point it cannot resolve (near a level crossing) stays
+            # undecided instead of paying for an extended-precision solve at every probe.
+            solution = solve_quantum(_model_at(model, vary, value), precision="double")
         except UnresolvedSteadyStateError:
             return {name: (float("nan"), float("inf")) for name in BRANCHES}
         balance = abs(solution.left_bath_current + solution.right_bath_current)
