@@ -39,6 +39,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--method", default="auto", help="steady-state method: auto, dense or iterative"
     )
+    parser.add_argument(
+        "--equation",
+        default="redfield",
+        help=(
+            "master equation: redfield (Eq. 26, default), redfield-lamb-shift, global-lindblad, "
+            "global-lindblad-lamb-shift, partial-secular, partial-secular-lamb-shift, ule, "
+            "local-lindblad (see exactspin.quantum.equations)"
+        ),
+    )
     parser.add_argument("--json", action="store_true", help="print JSON")
     parser.set_defaults(handler=handle)
 
@@ -66,7 +75,14 @@ def handle(args: argparse.Namespace) -> int:
             raise ParameterError("pair", site, f"a site in [1, {model.sites}]")
     if pair[0] == pair[1]:
         raise ParameterError("pair", list(args.pair), "two different sites")
-    result = solve(model, method=args.method).to_dict(pair=pair)
+    if args.equation != "redfield":
+        from exactspin.quantum.equations import EquationModel, equation_checks
+
+        model = EquationModel.from_model(model, args.equation)
+    solution = solve(model, method=args.method)
+    result = solution.to_dict(pair=pair)
+    if args.equation != "redfield":
+        result.update(equation_checks(solution))
     if args.json:
         print_json(result)
         return 0
