@@ -12,6 +12,7 @@ COMMAND_MODULES: tuple[tuple[str | None, str], ...] = (
     ("classical", "exactspin.cli.classical_mc"),
     ("quantum", "exactspin.cli.quantum_spectrum"),
     ("quantum", "exactspin.cli.quantum_solve"),
+    ("quantum", "exactspin.cli.quantum_heom"),
     (None, "exactspin.cli.report"),
     (None, "exactspin.cli.reference"),
     (None, "exactspin.cli.sweep"),
