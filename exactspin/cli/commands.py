@@ -14,6 +14,7 @@ COMMAND_MODULES: tuple[tuple[str | None, str], ...] = (
     ("quantum", "exactspin.cli.quantum_spectrum"),
     ("quantum", "exactspin.cli.quantum_solve"),
     ("quantum", "exactspin.cli.quantum_boundaries"),
+    ("quantum", "exactspin.cli.quantum_heom"),
     (None, "exactspin.cli.report"),
     (None, "exactspin.cli.reference"),
     (None, "exactspin.cli.sweep"),

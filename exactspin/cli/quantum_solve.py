@@ -50,6 +50,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
             "leaves a label unresolved), double or extended"
         ),
     )
+    parser.add_argument(
+        "--equation",
+        default="redfield",
+        help=(
+            "master equation: redfield (Eq. 26, default), redfield-lamb-shift, global-lindblad, "
+            "global-lindblad-lamb-shift, partial-secular, partial-secular-lamb-shift, ule, "
+            "local-lindblad (see exactspin.quantum.equations)"
+        ),
+    )
     parser.add_argument("--json", action="store_true", help="print JSON")
     parser.set_defaults(handler=handle)
 
@@ -84,6 +93,10 @@ def handle(args: argparse.Namespace) -> int:
             raise ParameterError("pair", site, f"a site in [1, {model.sites}]")
     if pair[0] == pair[1]:
         raise ParameterError("pair", list(args.pair), "two different sites")
+    if args.equation != "redfield":
+        from exactspin.quantum.equations import EquationModel, equation_checks
+
+        model = EquationModel.from_model(model, args.equation)
     try:
         solution = solve(model, method=args.method, precision=args.precision)
     except UnresolvedSteadyStateError as error:
@@ -91,6 +104,9 @@ def handle(args: argparse.Namespace) -> int:
         return EXIT_UNDETERMINED
     result = solution.to_dict(pair=pair, method=args.method)
     result["parameters"]["precision"] = args.precision
+    result["parameters"]["equation"] = args.equation
+    if args.equation != "redfield":
+        result.update(equation_checks(solution))
     if args.json:
         print_json(result)
     else:

@@ -26,14 +26,14 @@ def bath_current_operator(generator, bath: int) -> np.ndarray:
     """G_b with I_b = Tr[L_b(rho) H_S] = Tr(G_b rho) (Eq. 35), in the energy eigenbasis.
 
     The adjoint of the dissipator of :mod:`exactspin.quantum.redfield` applied to H = diag(E):
-    G_b = gamma (C Lambda - Lambda^T C), C = [S, H] (C_ab = S_ab (E_b - E_a)), Lambda = S * W.
+    G_b = gamma (C Lambda - Lambda^dagger C), C = [S, H] (C_ab = S_ab (E_b - E_a)), Lambda = S * W.
     Writing it through the commutator keeps the cancellation of large level energies exact
     (at Delta = 1e8, E ~ 1e8 but only the O(J) differences inside a manifold carry current).
     """
     coupling = generator.couplings[bath]
     damping = coupling * generator.rates[bath]
     commutator = -coupling * generator.energy_differences()
-    return generator.model.coupling * (commutator @ damping - damping.T @ commutator)
+    return generator.model.coupling * (commutator @ damping - damping.conj().T @ commutator)
 
 
 def bath_currents(state: SteadyState) -> tuple[float, float]:

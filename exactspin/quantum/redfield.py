@@ -8,7 +8,10 @@ S its coupling operator in the eigenbasis and Lambda = S * W (elementwise)::
                   - gamma (S Lambda rho)_nm - gamma (rho Lambda^T S)_nm
                 = gamma (Lambda rho S - S Lambda rho + S rho Lambda^T - rho Lambda^T S),
 
-which preserves the trace for any W and hermiticity because W is real. The full generator adds
+which preserves the trace for any W and hermiticity because W is real. With the Lamb shift
+(:mod:`exactspin.quantum.equations`) W becomes complex, W~_jl = conj(W_lj), and Lambda^T
+becomes Lambda^dagger; every method below uses the conjugate transpose, so both readings share
+this code. The full generator adds
 -i (E_n - E_m) rho_nm. No secular approximation: every term is kept, and exactly degenerate
 levels (momentum +-k) need no special treatment besides W at zero difference, which is decided
 with :data:`DEGENERACY_TOLERANCE` relative to the energy scale.
@@ -53,7 +56,8 @@ class RedfieldGenerator:
     couplings : tuple of numpy.ndarray
         S^L, S^R (sz of the bath sites, Eq. 24) in the eigenbasis.
     rates : tuple of numpy.ndarray
-        W^L, W^R with W[a, b] = W(E_a - E_b) (Eq. 28).
+        W^L, W^R with W[a, b] = W(E_a - E_b) (Eq. 28); complex, W + i Delta_LS, with the Lamb
+        shift.
     degeneracy_tolerance : float
         |E_a - E_b| <= this counts as zero (absolute energy).
     """
@@ -97,7 +101,7 @@ class RedfieldGenerator:
             coupling = self.couplings[bath]
             damping = coupling * self.rates[bath]
             left = _real_times(damping, rho)
-            right = _times_real(rho, damping.T)
+            right = _times_real(rho, damping.conj().T)
             result += self.model.coupling * (
                 _times_real(left, coupling)
                 - _real_times(coupling, left)
@@ -129,12 +133,12 @@ class RedfieldGenerator:
         for bath in baths:
             coupling = self.couplings[bath]
             damping = coupling * self.rates[bath]
-            product = coupling @ damping
+            # rho Lambda^dagger S -> kron(I, (Lambda^dagger S)^T) = kron(I, S conj(Lambda)).
             matrix += self.model.coupling * (
                 np.kron(damping, coupling)
-                - np.kron(product, identity)
-                + np.kron(coupling, damping)
-                - np.kron(identity, product)
+                - np.kron(coupling @ damping, identity)
+                + np.kron(coupling, damping.conj())
+                - np.kron(identity, coupling @ damping.conj())
             )
         return matrix
 
@@ -144,7 +148,23 @@ class RedfieldGenerator:
 
 
 def build_generator(model: QuantumModel) -> RedfieldGenerator:
-    """Diagonalise the sector Hamiltonian and assemble the bath couplings and rates of Eq. 26."""
+    """Diagonalise the sector Hamiltonian and assemble the bath couplings and rates of Eq. 26.
+
+    A model that names another master equation (``model.equation`` other than ``"redfield"``,
+    see :class:`exactspin.quantum.equations.EquationModel`) supplies its own generator, which
+    the steady-state solver and the observables use through the same interface.
+    """
+    if getattr(model, "equation", "redfield") != "redfield":
+        return model.build_generator()
+    return assemble_generator(model, bath_rate)
+
+
+def assemble_generator(model: QuantumModel, rate_function) -> RedfieldGenerator:
+    """Eq. 26 with W[a, b] = ``rate_function(E_a - E_b, T, Omega_c, zero_frequency, tolerance)``.
+
+    ``rate_function`` has the signature of :func:`exactspin.quantum.bath.bath_rate`; it may
+    return complex rates (W + i Delta_LS, the Lamb shift).
+    """
     basis = sector_basis(model.sites, model.up_spins)
     hamiltonian = ring_hamiltonian(basis, model.ring, model.exchange, model.anisotropy)
     energies, eigenvectors = np.linalg.eigh(hamiltonian)
@@ -157,7 +177,7 @@ def build_generator(model: QuantumModel) -> RedfieldGenerator:
         sz = basis.site_sz(site)
         couplings.append(eigenvectors.T @ (sz[:, None] * eigenvectors))
         rates.append(
-            bath_rate(differences, temperature, model.cutoff, model.zero_frequency, tolerance)
+            rate_function(differences, temperature, model.cutoff, model.zero_frequency, tolerance)
         )
     return RedfieldGenerator(
         model=model,
@@ -172,14 +192,14 @@ def build_generator(model: QuantumModel) -> RedfieldGenerator:
 
 
 def _real_times(real: np.ndarray, matrix: np.ndarray) -> np.ndarray:
-    """real @ matrix for a real left factor, as two real products (half a complex product)."""
-    if not np.iscomplexobj(matrix):
+    """real @ matrix; for a real left factor as two real products (half a complex product)."""
+    if np.iscomplexobj(real) or not np.iscomplexobj(matrix):
         return real @ matrix
     return real @ matrix.real + 1j * (real @ matrix.imag)
 
 
 def _times_real(matrix: np.ndarray, real: np.ndarray) -> np.ndarray:
-    """matrix @ real for a real right factor, as two real products."""
-    if not np.iscomplexobj(matrix):
+    """matrix @ real; for a real right factor as two real products."""
+    if np.iscomplexobj(real) or not np.iscomplexobj(matrix):
         return matrix @ real
     return matrix.real @ real + 1j * (matrix.imag @ real)

@@ -257,6 +257,8 @@ def solve(
         and state.method == "dense"
         and state.precision_digits == DOUBLE_DIGITS
         and model.dimension <= EXTENDED_DIMENSION_LIMIT
+        # The extended-precision twin implements Eq. 26 only (not the other master equations).
+        and getattr(model, "equation", "redfield") == "redfield"
     )
     if refinable and (
         solution.undetermined_reasons

@@ -262,6 +262,11 @@ def _check_memory(estimate: float, limit: float, method: str, d: int) -> None:
         )
 
 
+def _is_plain_redfield(model: QuantumModel) -> bool:
+    """True for Eq. 26 as printed (not another equation of exactspin.quantum.equations)."""
+    return getattr(model, "equation", "redfield") == "redfield"
+
+
 def _dense(generator: RedfieldGenerator, extended: bool) -> SteadyState:
     d = generator.dimension
     matrix = generator.dense_matrix()
@@ -281,7 +286,9 @@ def _dense(generator: RedfieldGenerator, extended: bool) -> SteadyState:
         f"unique: one singular value at or below the rounding level {relative_rounding:.1e} "
         f"of ||L||, the next at {gap:.1e}"
     )
-    if count == 1 and not (extended and d <= EXTENDED_DIMENSION_LIMIT):
+    if count == 1 and not (
+        extended and d <= EXTENDED_DIMENSION_LIMIT and _is_plain_redfield(generator.model)
+    ):
         rho = _normalised(right_h[-1].conj().reshape(d, d))
         error = _null_vector_error(generator, rho, rounding, next_value)
         criterion = double_unique
@@ -308,7 +315,9 @@ def _dense(generator: RedfieldGenerator, extended: bool) -> SteadyState:
             f"of ||L|| (next at {gap:.1e}): double precision cannot separate the null space"
         )
     )
-    if d <= EXTENDED_DIMENSION_LIMIT:
+    # The ball-arithmetic twin rebuilds Eq. 26 itself, so it serves the plain Redfield equation
+    # only; another master equation stays at double precision (uncertified when unresolved).
+    if d <= EXTENDED_DIMENSION_LIMIT and _is_plain_redfield(generator.model):
         extended = extended_steady_state(generator)
         if extended is not None:
             vectors = generator.eigenvectors

@@ -1,0 +1,354 @@
+"""The family of weak-coupling master equations, as named choices beside Eq. 26.
+
+Every member is second order in the coupling, uses the same baths (J(w) = w e^{-w/Omega_c},
+Eqs. 28-30), the same sector and the same eigenbasis, and differs only in which terms of the
+Bloch-Redfield tensor it keeps and whether the Lamb shift (:mod:`exactspin.quantum.lamb_shift`)
+is in. Per bath, with S the coupling in the eigenbasis and G_ab = gamma (W + i Delta)(E_a - E_b)
+the one-sided bath transform for absorbing E_a - E_b,
+
+    L(rho)_nm = sum_ij chi(ni, mj) S_ni S_jm (G_ni + conj G_mj) rho_ij
+                - sum_ki chi(ki, kn) S_nk S_ki G_ki rho_im
+                - sum_kj chi(kj, km) rho_nj conj(G_kj) S_kj S_km,
+
+where chi(ab, cd) = 1 keeps the pair of transition frequencies E_a - E_b, E_c - E_d. chi = 1
+everywhere is Redfield (Eq. 26 without, ``redfield-lamb-shift`` with the shift); chi = 1 only for
+equal frequencies is the full secular (Davies) equation; chi = 1 for frequencies in one cluster
+is the partial secular equation of Cattaneo et al., NJP 21, 113045 (2019).
+
+Names (:data:`EQUATIONS`)
+-------------------------
+``redfield``
+    Eq. 26 as printed (no Lamb shift). Holds for gamma small against every level spacing it
+    does not secularise, i.e. at weak coupling; positivity is not guaranteed.
+``redfield-lamb-shift``
+    Eq. 26 with the principal-value part. Same validity; the consistent second-order equation.
+``global-lindblad`` / ``global-lindblad-lamb-shift``
+    Davies' full secular equation (positive). Holds when gamma W is small against every nonzero
+    difference of Bohr frequencies. Without the Lamb shift its branch currents vanish identically
+    (see :func:`equation_note`).
+``partial-secular`` / ``partial-secular-lamb-shift``
+    Secular only between clusters of Bohr frequencies separated by more than ``cluster_width``
+    (default :data:`CLUSTER_WIDTH_FACTOR` gamma max(T_L, T_R), the scale of the damping rates).
+``ule``
+    Nathan & Rudner's universal Lindblad equation (PRB 102, 115109 (2020)): jump operator
+    L = S o g, g_nm = sqrt(2 gamma W(E_n - E_m)) (elementwise), D(rho) = L rho L^dag - {L^dag L,
+    rho}/2. Positive by construction, same population rates as Redfield, coherences weighted by
+    the geometric rather than the arithmetic mean of the rates. Its own Lamb shift (a second-order
+    Hamiltonian correction) is not included. Chosen because it is positive without secularising,
+    so it keeps the coherences between nearby levels that carry branch currents.
+``local-lindblad``
+    One Lindblad operator per bath built from the bath site alone. The site has no local
+    Hamiltonian (all terms of Eq. 22 are bonds), so its only Bohr frequency is 0 and sz coupling
+    reduces to pure dephasing, D(rho) = 2 gamma W(0) (sz rho sz - rho): temperature-blind, the
+    maximally mixed state is stationary and every heat current vanishes; with W(0) = 0 there is
+    no dissipator at all.
+
+This module builds generators; :func:`exactspin.quantum.solve` solves any of them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from exactspin.quantum.bath import ZERO_FREQUENCY_LIMIT, bath_rate
+from exactspin.quantum.lamb_shift import complex_bath_rate
+from exactspin.quantum.model import QuantumModel
+from exactspin.quantum.redfield import (
+    LEFT_BATH,
+    RIGHT_BATH,
+    RedfieldGenerator,
+    assemble_generator,
+)
+from exactspin.ring import Ring
+from exactspin.validation import ParameterError, ResourceError, require_choice, require_integer
+
+REDFIELD = "redfield"
+REDFIELD_LAMB_SHIFT = "redfield-lamb-shift"
+GLOBAL_LINDBLAD = "global-lindblad"
+GLOBAL_LINDBLAD_LAMB_SHIFT = "global-lindblad-lamb-shift"
+PARTIAL_SECULAR = "partial-secular"
+PARTIAL_SECULAR_LAMB_SHIFT = "partial-secular-lamb-shift"
+UNIVERSAL_LINDBLAD = "ule"
+LOCAL_LINDBLAD = "local-lindblad"
+EQUATIONS = (
+    REDFIELD,
+    REDFIELD_LAMB_SHIFT,
+    GLOBAL_LINDBLAD,
+    GLOBAL_LINDBLAD_LAMB_SHIFT,
+    PARTIAL_SECULAR,
+    PARTIAL_SECULAR_LAMB_SHIFT,
+    UNIVERSAL_LINDBLAD,
+    LOCAL_LINDBLAD,
+)
+WITH_LAMB_SHIFT = (REDFIELD_LAMB_SHIFT, GLOBAL_LINDBLAD_LAMB_SHIFT, PARTIAL_SECULAR_LAMB_SHIFT)
+
+#: Default cluster width of ``partial-secular``: this factor times gamma max(T_L, T_R).
+CLUSTER_WIDTH_FACTOR = 10.0
+#: Largest memory (bytes) of the dense per-bath tensors of the Lindblad-type equations.
+TENSOR_MEMORY_LIMIT = 1024**3
+
+
+@dataclass(frozen=True)
+class EquationModel(QuantumModel):
+    """A :class:`QuantumModel` solved with a named master equation instead of Eq. 26.
+
+    Parameters
+    ----------
+    equation : str
+        One of :data:`EQUATIONS` (see the module docstring).
+    cluster_width : float or None
+        Bohr-frequency cluster width of the partial secular equations; None takes
+        :data:`CLUSTER_WIDTH_FACTOR` gamma max(T_L, T_R).
+    """
+
+    equation: str = REDFIELD
+    cluster_width: float | None = None
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        object.__setattr__(self, "equation", require_choice("equation", self.equation, EQUATIONS))
+        if self.cluster_width is not None and not (
+            np.isfinite(self.cluster_width) and self.cluster_width >= 0
+        ):
+            raise ParameterError("cluster_width", self.cluster_width, "a finite number >= 0")
+
+    @classmethod
+    def from_parameters(  # type: ignore[override]
+        cls,
+        nu: int = 2,
+        nd: int = 1,
+        up: int = 3,
+        j: float = 1.0,
+        delta: float = 0.0,
+        tl: float = 2.0,
+        tr: float = 1.0,
+        gamma: float = 0.01,
+        omega_c: float = 10.0,
+        zero_frequency: str = ZERO_FREQUENCY_LIMIT,
+        equation: str = REDFIELD,
+        cluster_width: float | None = None,
+    ) -> EquationModel:
+        """As :meth:`QuantumModel.from_parameters`, with the equation's name."""
+        return cls(
+            ring=Ring(require_integer("nu", nu), require_integer("nd", nd)),
+            up_spins=up,
+            exchange=j,
+            anisotropy=delta,
+            left_temperature=tl,
+            right_temperature=tr,
+            coupling=gamma,
+            cutoff=omega_c,
+            zero_frequency=zero_frequency,
+            equation=equation,
+            cluster_width=cluster_width,
+        )
+
+    @classmethod
+    def from_model(
+        cls, model: QuantumModel, equation: str, cluster_width: float | None = None
+    ) -> EquationModel:
+        """The same physical model with another equation."""
+        parameters = model.parameters()
+        parameters.pop("equation", None)
+        parameters.pop("cluster_width", None)
+        return cls.from_parameters(**parameters, equation=equation, cluster_width=cluster_width)
+
+    @property
+    def effective_cluster_width(self) -> float:
+        """The cluster width used by the partial secular equations."""
+        if self.cluster_width is not None:
+            return self.cluster_width
+        return CLUSTER_WIDTH_FACTOR * self.coupling * max(self.bath_temperatures)
+
+    def parameters(self) -> dict[str, Any]:
+        """The model's parameters with the equation (and the cluster width when it matters)."""
+        result = {**super().parameters(), "equation": self.equation}
+        if self.equation in (PARTIAL_SECULAR, PARTIAL_SECULAR_LAMB_SHIFT):
+            result["cluster_width"] = self.effective_cluster_width
+        return result
+
+    def build_generator(self) -> RedfieldGenerator:
+        """The generator of this equation (:func:`~exactspin.quantum.redfield.build_generator`
+        calls it)."""
+        return build_equation_generator(self)
+
+
+@dataclass(frozen=True)
+class TensorGenerator(RedfieldGenerator):
+    """A generator stored as one dense d^2 x d^2 dissipator per bath (row-major vec).
+
+    Shares the eigenbasis, couplings and real rates of :class:`RedfieldGenerator` (the iterative
+    solver's preconditioner reads them); ``dissipators`` replace Eq. 26's dissipators.
+    """
+
+    dissipators: tuple[np.ndarray, ...] = field(default=(), repr=False)
+
+    def apply(
+        self, rho: np.ndarray, baths: tuple[int, ...] = (LEFT_BATH, RIGHT_BATH)
+    ) -> np.ndarray:
+        """d rho / dt; the Hamiltonian part only when both baths are selected."""
+        rho = np.asarray(rho, dtype=complex)
+        d = self.dimension
+        result = np.zeros(d * d, dtype=complex)
+        for bath in baths:
+            result += self.dissipators[bath] @ rho.ravel()
+        result = result.reshape(d, d)
+        if tuple(sorted(baths)) == (LEFT_BATH, RIGHT_BATH):
+            result += -1j * self.energy_differences() * rho
+        return result
+
+    def apply_hermitian(self, rho: np.ndarray) -> np.ndarray:
+        """d rho / dt (the same as :meth:`apply`)."""
+        return self.apply(rho)
+
+    def dense_matrix(self, baths: tuple[int, ...] = (LEFT_BATH, RIGHT_BATH)) -> np.ndarray:
+        """The d^2 x d^2 generator."""
+        d = self.dimension
+        matrix = sum((self.dissipators[bath] for bath in baths), np.zeros((d * d, d * d), complex))
+        if tuple(sorted(baths)) == (LEFT_BATH, RIGHT_BATH):
+            matrix = matrix.copy()
+            matrix[np.diag_indices(d * d)] += -1j * self.energy_differences().ravel()
+        return matrix
+
+
+def build_equation_generator(model: EquationModel) -> RedfieldGenerator:
+    """The generator of ``model.equation`` in the model's sector."""
+    if model.equation == REDFIELD:
+        return assemble_generator(model, bath_rate)
+    if model.equation == REDFIELD_LAMB_SHIFT:
+        return assemble_generator(model, complex_bath_rate)
+    estimate = 2 * 16.0 * float(model.dimension) ** 4
+    if estimate > TENSOR_MEMORY_LIMIT:
+        raise ResourceError(
+            f"the {model.equation} tensors of a sector of dimension {model.dimension} need about "
+            f"{estimate / 1024**3:.2f} GiB, above {TENSOR_MEMORY_LIMIT / 1024**3:.2f} GiB"
+        )
+    lamb = model.equation in WITH_LAMB_SHIFT
+    base = assemble_generator(model, complex_bath_rate if lamb else bath_rate)
+    dissipators = []
+    for coupling, rate in zip(base.couplings, base.rates, strict=True):
+        if model.equation in (GLOBAL_LINDBLAD, GLOBAL_LINDBLAD_LAMB_SHIFT):
+            labels = frequency_clusters(base.energy_differences(), base.degeneracy_tolerance)
+            dissipators.append(filtered_tensor(coupling, model.coupling * rate, labels))
+        elif model.equation in (PARTIAL_SECULAR, PARTIAL_SECULAR_LAMB_SHIFT):
+            width = max(model.effective_cluster_width, base.degeneracy_tolerance)
+            labels = frequency_clusters(base.energy_differences(), width)
+            dissipators.append(filtered_tensor(coupling, model.coupling * rate, labels))
+        elif model.equation == UNIVERSAL_LINDBLAD:
+            jump = coupling * np.sqrt(2.0 * model.coupling * rate)
+            dissipators.append(lindblad_dissipator(jump))
+        else:
+            zero = np.abs(base.energy_differences()) <= base.degeneracy_tolerance
+            dephasing = 2.0 * model.coupling * float(rate[zero][0])
+            d = base.dimension
+            dissipators.append(dephasing * (np.kron(coupling, coupling) - np.eye(d * d)))
+    real_rates = tuple(np.real(rate) for rate in base.rates)
+    return TensorGenerator(
+        model=model,
+        basis=base.basis,
+        hamiltonian=base.hamiltonian,
+        energies=base.energies,
+        eigenvectors=base.eigenvectors,
+        couplings=base.couplings,
+        rates=real_rates,
+        degeneracy_tolerance=base.degeneracy_tolerance,
+        dissipators=tuple(dissipators),
+    )
+
+
+def frequency_clusters(differences: np.ndarray, width: float) -> np.ndarray:
+    """Cluster labels of the Bohr frequencies E_a - E_b (single linkage: sorted frequencies
+    closer than ``width`` to their neighbour share a cluster). Same shape as ``differences``."""
+    flat = differences.ravel()
+    order = np.argsort(flat)
+    breaks = np.concatenate([[0], np.cumsum(np.diff(flat[order]) > width)])
+    labels = np.empty(flat.size, dtype=int)
+    labels[order] = breaks
+    return labels.reshape(differences.shape)
+
+
+def filtered_tensor(coupling: np.ndarray, transform: np.ndarray, labels: np.ndarray) -> np.ndarray:
+    """The Bloch-Redfield dissipator of one bath keeping frequency pairs in one cluster.
+
+    Parameters
+    ----------
+    coupling : numpy.ndarray
+        S in the eigenbasis (real symmetric).
+    transform : numpy.ndarray
+        G_ab = gamma (W + i Delta)(E_a - E_b).
+    labels : numpy.ndarray
+        Cluster label of E_a - E_b (:func:`frequency_clusters`); one label per entry keeps
+        everything (Redfield).
+
+    Returns
+    -------
+    numpy.ndarray
+        d^2 x d^2, row-major: entry [n d + m, i d + j] multiplies rho_ij in (d rho/dt)_nm.
+    """
+    d = coupling.shape[0]
+    s, g, c = coupling, transform, labels
+    keep = c[:, :, None, None] == c[None, None, :, :]  # [n, i, m, j]: E_n - E_i with E_m - E_j
+    jump = (s * g)[:, :, None, None] * s.T[None, None, :, :]
+    jump = jump + s[:, :, None, None] * (s * g.conj())[None, None, :, :]
+    tensor = np.transpose(jump * keep, (0, 2, 1, 3)).astype(complex)  # -> [n, m, i, j]
+    # S Lambda rho: sum_k S_nk S_ki G_ki over chi(ki, kn); rho Lambda^dag S likewise.
+    ket_keep = c[None, :, :] == c.T[:, :, None]  # [n, k, i]: c[k, i] == c[k, n]
+    ket = np.einsum("nk,ki,nki->ni", s, s * g, ket_keep)
+    bra = np.einsum("kj,km,mkj->jm", (s * g).conj(), s, ket_keep)
+    identity = np.eye(d)
+    tensor -= np.einsum("ni,mj->nmij", ket, identity)
+    tensor -= np.einsum("ni,jm->nmij", identity, bra)
+    return tensor.reshape(d * d, d * d)
+
+
+def lindblad_dissipator(jump: np.ndarray) -> np.ndarray:
+    """L rho L^dag - {L^dag L, rho}/2 as a d^2 x d^2 row-major matrix."""
+    d = jump.shape[0]
+    product = jump.conj().T @ jump
+    identity = np.eye(d)
+    return (
+        np.kron(jump, jump.conj())
+        - 0.5 * np.kron(product, identity)
+        - 0.5 * np.kron(identity, product.T)
+    )
+
+
+def equation_note(model: QuantumModel) -> str:
+    """A caveat the equation carries at this model, or an empty string."""
+    equation = getattr(model, "equation", REDFIELD)
+    if equation == GLOBAL_LINDBLAD:
+        return (
+            "branch currents vanish identically: without the Lamb shift the secular generator "
+            "is real in the real eigenbasis and keeps coherences only inside degenerate levels, "
+            "so the steady state is real and every <I[l]> is zero"
+        )
+    if equation == LOCAL_LINDBLAD:
+        if model.zero_frequency == "zero":
+            return "W(0) = 0 leaves no dissipator: the steady state is not unique"
+        return (
+            "pure dephasing 2 gamma T (sz rho sz - rho) per bath: temperature-blind, the maximally "
+            "mixed state is stationary and every heat current vanishes"
+        )
+    if equation == UNIVERSAL_LINDBLAD:
+        return "jump operators of the universal Lindblad equation; its Lamb shift is not included"
+    return ""
+
+
+def equation_checks(solution) -> dict[str, Any]:
+    """The checks every equation reports: positivity, Kirchhoff, bath balance, and its note.
+
+    ``solution`` is a :class:`~exactspin.quantum.QuantumSolution`.
+    """
+    kirchhoff = solution.left_bath_current - (
+        solution.upper_branch_current - solution.lower_branch_current
+    )
+    return {
+        "equation": getattr(solution.model, "equation", REDFIELD),
+        "positive": bool(solution.min_eigenvalue >= -1e-12),
+        "kirchhoff_error": float(kirchhoff),
+        "bath_balance_error": float(solution.left_bath_current + solution.right_bath_current),
+        "equation_note": equation_note(solution.model),
+    }
