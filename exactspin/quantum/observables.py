@@ -37,8 +37,28 @@ def bath_current_operator(generator, bath: int) -> np.ndarray:
 
 
 def bath_currents(state: SteadyState) -> tuple[float, float]:
-    """(I_L, I_R) of Eq. 35: Tr[L_b(rho) H_S], evaluated as Tr(G_b rho)."""
+    """(I_L, I_R) of Eq. 35: Tr[L_b(rho) H_S], evaluated as Tr(G_b rho).
+
+    G_b is the adjoint of Eq. 26's dissipator; another master equation
+    (:mod:`exactspin.quantum.equations`) has its own dissipator, so there I_b = Tr[L_b(rho) H_S]
+    is evaluated with that equation's bath-b superoperator directly.
+    """
     rho = state.density_matrix
+    generator = state.generator
+    if getattr(generator.model, "equation", "redfield") != "redfield":
+        d = generator.dimension
+        energies = np.asarray(generator.energies, dtype=float)
+        return tuple(
+            float(
+                np.real(
+                    np.dot(
+                        energies,
+                        (generator.dense_matrix((b,)) @ rho.reshape(-1)).reshape(d, d).diagonal(),
+                    )
+                )
+            )
+            for b in (LEFT_BATH, RIGHT_BATH)
+        )
     return tuple(
         float(np.real(np.sum(bath_current_operator(state.generator, b) * rho.T)))
         for b in (LEFT_BATH, RIGHT_BATH)
