@@ -32,9 +32,10 @@ CHECK_MODULES = (
     "verify.crosschecks_quantum",
     "verify.claims_classical",
     "verify.claims_quantum",
+    "verify.claims_equations",
 )
 #: Modules holding ``FIGURES`` (tuple of Figure), in report order.
-FIGURE_MODULES = ("verify.figures_classical", "verify.figures_quantum")
+FIGURE_MODULES = ("verify.figures_classical", "verify.figures_quantum", "verify.figures_equations")
 
 
 @dataclass(frozen=True)

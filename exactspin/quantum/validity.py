@@ -27,7 +27,7 @@ LARGEST_SCALE = math.sqrt(float(np.finfo(float).max)) * float(np.finfo(float).ep
 
 def relaxation_rate(generator) -> float:
     """gamma max W over both baths: the fastest dissipative rate of Eq. 26."""
-    return generator.model.coupling * max(float(np.max(rate)) for rate in generator.rates)
+    return generator.model.coupling * max(float(np.max(np.abs(rate))) for rate in generator.rates)
 
 
 def redfield_validity_warnings(generator) -> list[str]:
