@@ -5,6 +5,10 @@ from __future__ import annotations
 import argparse
 
 from exactspin.cli.output import print_json, print_table
+from exactspin.cli.quantum_options import add_model_arguments
+from exactspin.quantum.equations import EQUATIONS
+from exactspin.quantum.solution import PRECISIONS
+from exactspin.quantum.steady_state import METHODS
 
 #: Exit status when the solve cannot resolve a printed label (as for bad input).
 EXIT_UNDETERMINED = 2
@@ -21,30 +25,20 @@ def register(subparsers: argparse._SubParsersAction) -> None:
             "1-based as in the paper."
         ),
     )
-    parser.add_argument("--nu", type=int, default=2, help="upper-branch bulk spins N_U (>= 1)")
-    parser.add_argument("--nd", type=int, default=1, help="lower-branch bulk spins N_D (>= 1)")
-    parser.add_argument("--up", type=int, default=3, help="number of up spins N_E (the sector)")
-    parser.add_argument("--j", type=float, default=1.0, help="exchange J")
-    parser.add_argument("--delta", type=float, default=0.0, help="anisotropy Delta")
-    parser.add_argument("--tl", type=float, default=2.0, help="left bath temperature")
-    parser.add_argument("--tr", type=float, default=1.0, help="right bath temperature")
-    parser.add_argument(
-        "--zero-frequency",
-        dest="zero_frequency",
-        default="limit",
-        help="bath rate at zero energy difference: 'limit' (W(0) = T) or 'zero' (W(0) = 0)",
-    )
-    parser.add_argument("--gamma", type=float, default=0.01, help="system-bath coupling gamma")
-    parser.add_argument("--omega-c", dest="omega_c", type=float, default=10.0, help="cutoff")
+    add_model_arguments(parser)
     parser.add_argument(
         "--pair", type=int, nargs=2, default=(2, 3), metavar=("I", "J"), help="sites (1-based)"
     )
     parser.add_argument(
-        "--method", default="auto", help="steady-state method: auto, dense or iterative"
+        "--method",
+        default="auto",
+        choices=METHODS,
+        help="steady-state method",
     )
     parser.add_argument(
         "--precision",
         default="auto",
+        choices=PRECISIONS,
         help=(
             "auto (double, re-solved at 30-60 digits for small sectors when double precision "
             "leaves a label unresolved), double or extended"
@@ -53,6 +47,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--equation",
         default="redfield",
+        choices=EQUATIONS,
         help=(
             "master equation: redfield (Eq. 26, default), redfield-lamb-shift, global-lindblad, "
             "global-lindblad-lamb-shift, partial-secular, partial-secular-lamb-shift, ule, "
