@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from exactspin.cli.output import print_json, print_table
-from exactspin.cli.quantum_options import add_model_arguments
+from exactspin.cli.quantum_options import add_model_arguments, model_from_arguments
 from exactspin.quantum.equations import EQUATIONS
 from exactspin.quantum.solution import PRECISIONS
 from exactspin.quantum.steady_state import METHODS
@@ -67,21 +67,10 @@ def handle(args: argparse.Namespace) -> int:
     """
     import sys
 
-    from exactspin.quantum import QuantumModel, UnresolvedSteadyStateError, solve
+    from exactspin.quantum import UnresolvedSteadyStateError, solve
     from exactspin.validation import ParameterError
 
-    model = QuantumModel.from_parameters(
-        nu=args.nu,
-        nd=args.nd,
-        up=args.up,
-        j=args.j,
-        delta=args.delta,
-        tl=args.tl,
-        tr=args.tr,
-        gamma=args.gamma,
-        omega_c=args.omega_c,
-        zero_frequency=args.zero_frequency,
-    )
+    model = model_from_arguments(args)
     pair = tuple(site - 1 for site in args.pair)
     for site in args.pair:
         if not 1 <= site <= model.sites:
