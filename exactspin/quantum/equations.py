@@ -48,12 +48,12 @@ This module builds generators; :func:`exactspin.quantum.solve` solves any of the
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 import numpy as np
 
-from exactspin.quantum.bath import ZERO_FREQUENCY_LIMIT, bath_rate
+from exactspin.quantum.bath import bath_rate
 from exactspin.quantum.lamb_shift import complex_bath_rate
 from exactspin.quantum.model import QuantumModel
 from exactspin.quantum.redfield import (
@@ -62,8 +62,7 @@ from exactspin.quantum.redfield import (
     RedfieldGenerator,
     assemble_generator,
 )
-from exactspin.ring import Ring
-from exactspin.validation import ParameterError, ResourceError, require_choice, require_integer
+from exactspin.validation import ParameterError, ResourceError, require_choice
 
 REDFIELD = "redfield"
 REDFIELD_LAMB_SHIFT = "redfield-lamb-shift"
@@ -117,44 +116,18 @@ class EquationModel(QuantumModel):
 
     @classmethod
     def from_parameters(  # type: ignore[override]
-        cls,
-        nu: int = 2,
-        nd: int = 1,
-        up: int = 3,
-        j: float = 1.0,
-        delta: float = 0.0,
-        tl: float = 2.0,
-        tr: float = 1.0,
-        gamma: float = 0.01,
-        omega_c: float = 10.0,
-        zero_frequency: str = ZERO_FREQUENCY_LIMIT,
-        equation: str = REDFIELD,
-        cluster_width: float | None = None,
+        cls, equation: str = REDFIELD, cluster_width: float | None = None, **physical: Any
     ) -> EquationModel:
-        """As :meth:`QuantumModel.from_parameters`, with the equation's name."""
-        return cls(
-            ring=Ring(require_integer("nu", nu), require_integer("nd", nd)),
-            up_spins=up,
-            exchange=j,
-            anisotropy=delta,
-            left_temperature=tl,
-            right_temperature=tr,
-            coupling=gamma,
-            cutoff=omega_c,
-            zero_frequency=zero_frequency,
-            equation=equation,
-            cluster_width=cluster_width,
-        )
+        """As :meth:`QuantumModel.from_parameters` (same names and defaults), with the equation."""
+        return cls.from_model(QuantumModel.from_parameters(**physical), equation, cluster_width)
 
     @classmethod
     def from_model(
         cls, model: QuantumModel, equation: str, cluster_width: float | None = None
     ) -> EquationModel:
         """The same physical model with another equation."""
-        parameters = model.parameters()
-        parameters.pop("equation", None)
-        parameters.pop("cluster_width", None)
-        return cls.from_parameters(**parameters, equation=equation, cluster_width=cluster_width)
+        physical = {entry.name: getattr(model, entry.name) for entry in fields(QuantumModel)}
+        return cls(**physical, equation=equation, cluster_width=cluster_width)
 
     @property
     def effective_cluster_width(self) -> float:
