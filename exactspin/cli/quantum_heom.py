@@ -6,6 +6,7 @@ import argparse
 import sys
 
 from exactspin.cli.output import print_json, print_table
+from exactspin.cli.quantum_options import add_model_arguments, model_from_arguments
 
 #: Exit status when the hierarchy did not converge to the requested tolerance.
 EXIT_UNDETERMINED = 2
@@ -23,15 +24,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
             "currents are reported as undetermined (exit 2)."
         ),
     )
-    parser.add_argument("--nu", type=int, default=2, help="upper-branch bulk spins N_U (>= 1)")
-    parser.add_argument("--nd", type=int, default=1, help="lower-branch bulk spins N_D (>= 1)")
-    parser.add_argument("--up", type=int, default=3, help="number of up spins N_E (the sector)")
-    parser.add_argument("--j", type=float, default=1.0, help="exchange J")
-    parser.add_argument("--delta", type=float, default=0.0, help="anisotropy Delta")
-    parser.add_argument("--tl", type=float, default=2.0, help="left bath temperature")
-    parser.add_argument("--tr", type=float, default=1.0, help="right bath temperature")
-    parser.add_argument("--gamma", type=float, default=0.01, help="system-bath coupling gamma")
-    parser.add_argument("--omega-c", dest="omega_c", type=float, default=10.0, help="cutoff")
+    add_model_arguments(parser, zero_frequency=False)
     parser.add_argument(
         "--depths", type=int, nargs="+", default=[1, 2, 3], help="hierarchy depths to try"
     )
@@ -47,20 +40,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def handle(args: argparse.Namespace) -> int:
     """Solve, print, and exit 2 with a warning when the hierarchy is not converged."""
-    from exactspin.quantum import QuantumModel
     from exactspin.quantum.heom import heom_solve
 
-    model = QuantumModel.from_parameters(
-        nu=args.nu,
-        nd=args.nd,
-        up=args.up,
-        j=args.j,
-        delta=args.delta,
-        tl=args.tl,
-        tr=args.tr,
-        gamma=args.gamma,
-        omega_c=args.omega_c,
-    )
+    model = model_from_arguments(args)
     solution = heom_solve(
         model,
         depths=tuple(args.depths),

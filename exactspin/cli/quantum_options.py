@@ -9,8 +9,12 @@ from exactspin.quantum.model import QuantumModel
 ZERO_FREQUENCY_CHOICES = ("limit", "zero")
 
 
-def add_model_arguments(parser: argparse.ArgumentParser) -> None:
-    """Add --nu --nd --up --j --delta --tl --tr --zero-frequency --gamma --omega-c."""
+def add_model_arguments(parser: argparse.ArgumentParser, zero_frequency: bool = True) -> None:
+    """Add --nu --nd --up --j --delta --tl --tr --zero-frequency --gamma --omega-c.
+
+    ``zero_frequency=False`` leaves out --zero-frequency, for methods with no W(0) to choose
+    (HEOM treats the bath exactly).
+    """
     parser.add_argument("--nu", type=int, default=2, help="upper-branch bulk spins N_U (>= 1)")
     parser.add_argument("--nd", type=int, default=1, help="lower-branch bulk spins N_D (>= 1)")
     parser.add_argument("--up", type=int, default=3, help="number of up spins N_E (the sector)")
@@ -18,13 +22,14 @@ def add_model_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--delta", type=float, default=0.0, help="anisotropy Delta")
     parser.add_argument("--tl", type=float, default=2.0, help="left bath temperature T_L")
     parser.add_argument("--tr", type=float, default=1.0, help="right bath temperature T_R")
-    parser.add_argument(
-        "--zero-frequency",
-        dest="zero_frequency",
-        choices=ZERO_FREQUENCY_CHOICES,
-        default="limit",
-        help="bath rate at zero energy difference (Eq. 28): 'limit' W(0) = T, 'zero' W(0) = 0",
-    )
+    if zero_frequency:
+        parser.add_argument(
+            "--zero-frequency",
+            dest="zero_frequency",
+            choices=ZERO_FREQUENCY_CHOICES,
+            default="limit",
+            help="bath rate at zero energy difference (Eq. 28): 'limit' W(0) = T, 'zero' W(0) = 0",
+        )
     parser.add_argument("--gamma", type=float, default=0.01, help="system-bath coupling gamma")
     parser.add_argument("--omega-c", dest="omega_c", type=float, default=10.0, help="cutoff")
 
@@ -41,5 +46,5 @@ def model_from_arguments(args: argparse.Namespace) -> QuantumModel:
         tr=args.tr,
         gamma=args.gamma,
         omega_c=args.omega_c,
-        zero_frequency=args.zero_frequency,
+        zero_frequency=getattr(args, "zero_frequency", "limit"),
     )
