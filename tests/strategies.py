@@ -113,6 +113,8 @@ def networks(
         baths=baths,
         fields=site_fields,
         dynamics=None if quantum else dynamics,
-        demon_unit=draw(st.sampled_from(DEMON_UNITS)) if (not quantum and dynamics == CCA) else None,
+        demon_unit=(
+            draw(st.sampled_from(DEMON_UNITS)) if (not quantum and dynamics == CCA) else None
+        ),
         up_spins=draw(st.integers(0, sites)) if quantum else None,
     )

@@ -117,14 +117,20 @@ def three_bath_ring(
     The three segments between baths have couplings J, 1.25 J and 0.8 J.
     """
     if sites < 6:
-        raise ParameterError("sites", sites, "an integer >= 6 (a bulk site between every two baths)")
+        raise ParameterError(
+            "sites", sites, "an integer >= 6 (a bulk site between every two baths)"
+        )
     delta = anisotropy if quantum else None
     bath_sites = (0, sites // 3, (2 * sites) // 3)
     # one coupling per segment between baths, so that every bulk site has equal bonds on both
     # sides and Q2R moves it (a bulk site between unequal bonds never flips under Q2R)
     scales = (1.0, 1.25, 0.8)
+
+    def segment(site: int) -> int:
+        return sum(site >= bath_site for bath_site in bath_sites) - 1
+
     bonds = tuple(
-        Bond(site, (site + 1) % sites, coupling * scales[sum(site >= s for s in bath_sites) - 1], delta)
+        Bond(site, (site + 1) % sites, coupling * scales[segment(site)], delta)
         for site in range(sites)
     )
     return Network(

@@ -83,7 +83,7 @@ def cycle_basis(network: Network) -> tuple[Cycle, ...]:
                 tree.add(bond)
                 order.append(neighbour)
     cycles = []
-    for index, bond in enumerate(network.bonds):
+    for index in range(len(network.bonds)):
         if index in tree:
             continue
         cycles.append(_fundamental_cycle(network, index, parent, depth))
@@ -156,7 +156,8 @@ def circulation(
     errors = [0.0] * len(network.bonds) if bond_errors is None else list(bond_errors)
     results = []
     for cycle in cycle_basis(network):
-        oriented = [d * bond_currents[b] for b, d in zip(cycle.bonds, cycle.directions, strict=True)]
+        pairs = zip(cycle.bonds, cycle.directions, strict=True)
+        oriented = [direction * bond_currents[bond] for bond, direction in pairs]
         error = [errors[b] for b in cycle.bonds]
         positive = any(value > err for value, err in zip(oriented, error, strict=True))
         negative = any(value < -err for value, err in zip(oriented, error, strict=True))

@@ -61,7 +61,9 @@ def read_network(path: str | Path) -> Network:
     size = path.stat().st_size
     if size > MAX_FILE_BYTES:
         raise NetworkError(
-            "network", source, f"a file of at most {MAX_FILE_BYTES // 2**20} MiB (it has {size} bytes)"
+            "network",
+            source,
+            f"a file of at most {MAX_FILE_BYTES // 2**20} MiB (it has {size} bytes)",
         )
     try:
         text = path.read_text(encoding="utf-8")

@@ -24,7 +24,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from exactspin.validation import ParameterError, _shown
+from exactspin.validation import ParameterError
 
 Q2R = "q2r"
 CCA = "cca"
@@ -297,7 +297,7 @@ class Network:
                 raise self._fail("mu", self.demon_unit, "omitted for a quantum network")
             if self.up_spins is None:
                 raise self._fail(
-                    "up", None, f"the number of up spins (the sector), an integer in 0..{self.sites}"
+                    "up", None, f"the sector (number of up spins), an integer in 0..{self.sites}"
                 )
             up = self.up_spins
             if isinstance(up, bool) or not isinstance(up, int) or not 0 <= up <= self.sites:
@@ -428,7 +428,7 @@ class Network:
 
     # ----------------------------------------------------------------- transformations
     def relabelled(self, permutation: tuple[int, ...] | list[int]) -> Network:
-        """The same network with site s renamed ``permutation[s]`` (0-based; bond/bath order kept)."""
+        """The same network with site s renamed ``permutation[s]`` (0-based; same order)."""
         permutation = tuple(permutation)
         if sorted(permutation) != list(range(self.sites)):
             raise ParameterError(

@@ -27,7 +27,7 @@ from tests.strategies import networks
 
 @pytest.mark.parametrize(("nu", "nd"), [(0, 0), (0, 1), (1, 0), (2, 3), (3, 2), (1, 1)])
 def test_classical_ring_has_the_papers_bonds_and_couplings(nu, nd):
-    """Bond b joins site b to b+1 (mod N_S) with J1 on the upper path and J2 on the lower (Eq. 17)."""
+    """Bond b joins site b to b+1 (mod N_S): J1 on the upper path, J2 on the lower (Eq. 17)."""
     ring = Ring(nu, nd)
     network = classical_ring(nu, nd, j1=2.0, j2=1.9, tl=2.0, tr=0.1)
     assert network.sites == ring.sites
@@ -189,7 +189,8 @@ def test_bad_network_files_name_the_key_and_the_line(case, tmp_path):
 
 def test_json_errors_carry_lines_too(tmp_path):
     text = (
-        '{\n  "sites": 3,\n  "bonds": [\n    [1, 2, 1.0],\n    [2, 3, 1.0],\n    [3, 3, 1.0]\n  ],\n'
+        '{\n  "sites": 3,\n  "bonds": [\n    [1, 2, 1.0],\n'
+        "    [2, 3, 1.0],\n    [3, 3, 1.0]\n  ],\n"
         '  "baths": [[1, 1.0]]\n}\n'
     )
     path = tmp_path / "net.json"
