@@ -143,8 +143,11 @@ class QuantumModel:
         if not isinstance(network, Network):
             raise ParameterError("network", network, "an exactspin.network.Network (or a ring)")
         if network.kind != QUANTUM:
+            raise ParameterError("bonds", f"{network.kind} bonds", "quantum bonds [a, b, J, Delta]")
+        pairs = [frozenset(bond.sites) for bond in network.bonds]
+        if len(set(pairs)) != len(pairs):
             raise ParameterError(
-                "bonds", f"{network.kind} bonds", "quantum bonds [a, b, J, Delta]"
+                "bonds", "two bonds between one pair of sites", "one bond per pair of sites"
             )
         if network.sites > MAX_SITES:
             raise ParameterError("sites", network.sites, f"an integer in [2, {MAX_SITES}]")
