@@ -221,6 +221,7 @@ def assert_continuity(solution):
         assert abs(sum(f.current for f in parts)) <= sum(f.error for f in parts) + 1e-15
     for bath, site in enumerate(network.bath_sites):
         parts = [b for b in currents.bath_bond_currents if b.bath == bath]
+        assert len(parts) == network.degrees[site]
         total = sum(b.current for b in parts)
         bound = sum(b.error for b in parts) + solution.bath_current_errors[bath]
         assert abs(total - solution.bath_currents[bath]) <= bound + 1e-15
