@@ -114,9 +114,9 @@ def _eigensystem(generator: RedfieldGenerator, digits: int):
     separations = np.diff(generator.energies)
     separations = separations[separations > generator.degeneracy_tolerance]
     spacing = float(np.min(separations)) if separations.size else norm
-    vectors = flint.arb_mat(
-        [[_arb(entry, backward / spacing) for entry in row] for row in vector_entries]
-    )
+    # H = 0 exactly (e.g. a one-state sector without fields): no rounding, no radius.
+    radius = backward / spacing if spacing > 0 else 0.0
+    vectors = flint.arb_mat([[_arb(entry, radius) for entry in row] for row in vector_entries])
     return [energy + flint.arb(0, backward) for energy in energies], vectors
 
 

@@ -275,6 +275,14 @@ def _is_plain_redfield(model: QuantumModel) -> bool:
 
 def _dense(generator: RedfieldGenerator, extended: bool) -> SteadyState:
     d = generator.dimension
+    if d == 1:
+        # A one-state sector (no up or no down spin): rho = [[1]] exactly, the only state.
+        rho = np.ones((1, 1), dtype=complex)
+        criterion = "unique: a one-state sector, rho = [[1]]"
+        return _finish(
+            generator, rho, 1, UNIQUE_MEMBER, "dense", math.nan, 0.0, True, criterion,
+            DOUBLE_DIGITS, 0.0, [], 0,
+        )  # fmt: skip
     matrix = generator.dense_matrix()
     left, singular, right_h = np.linalg.svd(matrix)
     del matrix

@@ -386,3 +386,33 @@ def test_other_master_equations_are_refused_on_networks():
     )
     with pytest.raises(ParameterError, match="equation"):
         solve(model)
+
+
+@pytest.mark.parametrize(
+    "network",
+    [three_branch_junction(quantum=True, anisotropy=0.5), three_bath_ring(quantum=True)],
+    ids=["junction", "three-baths"],
+)
+def test_matrix_free_steady_state_equals_dense_on_the_report_networks(network):
+    model = QuantumModel.from_network(network)
+    dense = solve(model, method="dense", precision="double")
+    iterative = solve(model, method="iterative", precision="double")
+    difference = np.linalg.norm(
+        dense.steady_state.density_matrix - iterative.steady_state.density_matrix
+    )
+    assert difference <= (
+        dense.steady_state.density_matrix_error + iterative.steady_state.density_matrix_error
+    )
+    errors = np.add(dense.bath_current_errors, iterative.bath_current_errors)
+    assert np.all(np.abs(np.subtract(dense.bath_currents, iterative.bath_currents)) <= errors)
+    assert [c.label for c in dense.cycles] == [c.label for c in iterative.cycles]
+
+
+def test_a_one_state_sector_is_solved_exactly():
+    network = three_branch_junction(quantum=True, up=0)
+    solution = solve(QuantumModel.from_network(network))
+    assert solution.steady_state.density_matrix_error == 0.0
+    assert solution.steady_state.dimension_certified
+    assert solution.bath_currents == (0.0, 0.0)
+    assert all(c.label == "undetermined" for c in solution.cycles)  # no current to label
+    assert solution.site_magnetization == (-1.0,) * network.sites
