@@ -34,12 +34,14 @@ forming O in the double-precision eigenbasis. Pure functions of a steady state; 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
 
 from exactspin.quantum.error_bounds import EPSILON, eigenvector_error, evaluation_error
 from exactspin.quantum.hamiltonian import field_operator, network_bond_operators
+from exactspin.quantum.solution import FrozenMapping
 from exactspin.quantum.steady_state import SteadyState
 
 
@@ -106,8 +108,8 @@ class NetworkCurrents:
     bath_bond_currents: tuple[BathBondCurrent, ...]
     bond_currents: tuple[float, ...]
     bond_current_errors: tuple[float, ...]
-    #: (site, bond) -> (E^s_b, its error): energy entering bond b through site s.
-    inflow: dict[tuple[int, int], tuple[float, float]]
+    #: (site, bond) -> (E^s_b, its error): energy entering bond b through site s (read-only).
+    inflow: Mapping[tuple[int, int], tuple[float, float]]
 
 
 def oriented_pair(network, site: int, first: int, second: int) -> tuple[int, int]:
@@ -179,7 +181,7 @@ def network_currents(state: SteadyState) -> NetworkCurrents:
         bath_bond_currents=tuple(bath_bond),
         bond_currents=tuple(bond_currents),
         bond_current_errors=tuple(bond_errors),
-        inflow={key: (value[0], value[1]) for key, value in inflow.items()},
+        inflow=FrozenMapping({key: (value[0], value[1]) for key, value in inflow.items()}),
     )
 
 
