@@ -416,3 +416,17 @@ def test_a_one_state_sector_is_solved_exactly():
     assert solution.bath_currents == (0.0, 0.0)
     assert all(c.label == "undetermined" for c in solution.cycles)  # no current to label
     assert solution.site_magnetization == (-1.0,) * network.sites
+
+
+def test_extended_precision_takes_every_bath():
+    """The ball-arithmetic solve sums every bath's dissipator (it once took the first two)."""
+    network = three_bath_ring(quantum=True, anisotropy=0.4, up=1)
+    network = network.with_temperatures([1.0, 0.7, 0.4])
+    extended = solve(QuantumModel.from_network(network), precision="extended")
+    double = solve(QuantumModel.from_network(network), precision="double")
+    assert extended.steady_state.precision_digits > 16
+    for a, b, e in zip(
+        extended.bath_currents, double.bath_currents, double.bath_current_errors, strict=True
+    ):
+        assert abs(a - b) <= e + extended.bath_current_errors[0]
+    assert abs(extended.bath_currents[1]) > 1e3 * extended.bath_current_errors[1]
