@@ -53,7 +53,8 @@ class Sweep:
     Parameters
     ----------
     solver : str
-        ``"classical"`` (exact), ``"mc"`` (Monte Carlo), ``"quantum"`` (Redfield), or a plugin
+        ``"classical"`` (exact), ``"mc"`` (Monte Carlo), ``"quantum"`` (Redfield), their network
+        forms ``"classical-network"``, ``"mc-network"``, ``"quantum-network"``, or a plugin
         (:mod:`exactspin.sweep.plugins`): an installed plugin's name, or ``"module:function"``
         naming a function ``f(parameters, seed) -> dict`` in a module of ``allowed_plugins``.
     fixed : mapping
@@ -68,6 +69,11 @@ class Sweep:
     allowed_plugins : tuple of str
         Modules the caller allows ``module:function`` solvers from. It is never read from a sweep
         file: a file alone cannot make this process import anything.
+    network : Network or None
+        The network of a network solver (``classical-network``, ``mc-network``,
+        ``quantum-network``); its numbers are swept by axes named ``bath<k>_t``, ``bond<k>_j``,
+        ``bond<k>_delta``, ``field<k>_h`` (1-based, file order, see
+        :mod:`exactspin.sweep.network_axes`).
 
     Raises
     ------
@@ -83,6 +89,7 @@ class Sweep:
     seed: int = 0
     allowed_plugins: tuple[str, ...] = ()
     listed: Sequence[Mapping[str, Any]] = ()
+    network: Any = None
     _entry: SolverEntry = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -92,7 +99,7 @@ class Sweep:
         ):
             raise ParameterError("allow_plugin", self.allowed_plugins, "a list of module names")
         set_(self, "allowed_plugins", tuple(self.allowed_plugins))
-        entry = solver_entry(self.solver, self.allowed_plugins)
+        entry = solver_entry(self.solver, self.allowed_plugins, self.network)
         set_(self, "_entry", entry)
         set_(self, "seed", require_integer("seed", self.seed, 0, MAX_SEED))
         if not isinstance(self.fixed, Mapping):
