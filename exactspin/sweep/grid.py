@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 
+from exactspin.solvers import solver
 from exactspin.sweep.solvers import SolverEntry, solver_entry
 from exactspin.validation import ParameterError, require_integer
 
@@ -131,6 +132,8 @@ class Sweep:
         else:
             for parameters in validation_points(entry, fixed, grid):
                 entry.check(parameters)
+        if entry.network is not None:
+            solver(entry.name).require_available()  # after the file's own faults are named
 
     @property
     def entry(self) -> SolverEntry:

@@ -54,8 +54,8 @@ def is_network_axis_name(name: object) -> bool:
     return isinstance(name, str) and AXIS_PATTERN.match(name) is not None
 
 
-def network_axis(name: str, network: Network) -> NetworkAxis:
-    """The axis ``name`` of ``network``.
+def network_axis(name: str, network: Network, value: object = None) -> NetworkAxis:
+    """The axis ``name`` of ``network`` (``value``: the swept value(s), for the message).
 
     Raises
     ------
@@ -65,17 +65,19 @@ def network_axis(name: str, network: Network) -> NetworkAxis:
     """
     match = AXIS_PATTERN.match(name) if isinstance(name, str) else None
     if match is None:
-        raise ParameterError(str(name), None, f"a network axis: {AXIS_FORMS}")
+        raise ParameterError(str(name), value, f"a network axis: {AXIS_FORMS}")
     kind, number, quantity = match.group(1), int(match.group(2)), match.group(3)
     if quantity not in QUANTITIES[kind]:
         allowed = " or ".join(f"{kind}<k>_{q}" for q in QUANTITIES[kind])
-        raise ParameterError(name, None, f"a network axis ({kind} entries have {allowed})")
+        raise ParameterError(name, value, f"a network axis ({kind} entries have {allowed})")
     entries = {"bath": network.baths, "bond": network.bonds, "field": network.fields}[kind]
     label = network.name or "the network"
     if not 1 <= number <= len(entries):
         count = len(entries)
+        if count == 0:
+            raise ParameterError(name, value, f"an axis of {label} (it has no {kind}s)")
         have = f"has {count} {kind}{'s' if count != 1 else ''}"
-        raise ParameterError(name, None, f"an index in 1..{count} ({label} {have}, in file order)")
+        raise ParameterError(name, value, f"an index in 1..{count} ({label} {have}, in file order)")
     if quantity == "delta" and network.kind != "quantum":
         raise ParameterError(
             name, None, f"a quantum network's axis ({label} is classical: bonds have no Delta)"

@@ -70,7 +70,7 @@ class SolverEntry:
         elif name in self.parameters:
             kind = self.parameters[name]
         elif self.network is not None and is_network_axis_name(name):
-            network_axis(name, self.network)  # names the index out of range
+            network_axis(name, self.network, value)  # names the index out of range
             raise AssertionError("unreachable: every axis of the network is a parameter")
         else:
             raise ParameterError(
@@ -188,7 +188,6 @@ def _built_in_entry(name: str, network: Any) -> SolverEntry:
     if network is None:
         raise ParameterError("network", None, f"a network file for the {name} solver")
     entry.check_network(network)
-    entry.require_available()
     parameters = {**dict.fromkeys(axis_names(network), float), **entry.option_types}
     return SolverEntry(name, parameters, entry.required, entry.stochastic, (), network=network)
 
