@@ -89,6 +89,13 @@ class Solver:
         """Groups of parameters whose validity depends on each other."""
         return () if self.model is None else self.model.coupled
 
+    @property
+    def defaults(self) -> dict[str, Any]:
+        """Every parameter's default (model, then run options); None where a value is absent."""
+        model = {} if self.model is None else self.model.defaults()
+        options = {name: spec[name].default for spec, names in self.options for name in names}
+        return {**model, **options}
+
     def available(self) -> bool:
         """Whether the installed engine provides this solver's function."""
         try:

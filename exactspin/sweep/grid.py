@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from exactspin.solvers import solver
+from exactspin.solvers import SOLVERS, solver
 from exactspin.sweep.solvers import SolverEntry, solver_entry
 from exactspin.validation import ParameterError, require_integer
 
@@ -149,6 +149,19 @@ class Sweep:
     def parameter_names(self) -> tuple[str, ...]:
         """Every parameter name: the swept ones (:attr:`swept`), then the fixed values."""
         return self.swept + tuple(name for name in self.fixed if name not in self.swept)
+
+    @property
+    def defaulted(self) -> dict[str, Any]:
+        """The built-in solver's parameters this sweep leaves at their defaults, with their values
+        (those without a value, such as Q2R's mu, left out), so a table shows every parameter."""
+        if self.entry.parameters is None or self.entry.name not in SOLVERS:
+            return {}
+        given = set(self.parameter_names)
+        return {
+            name: value
+            for name, value in SOLVERS[self.entry.name].defaults.items()
+            if name not in given and value is not None
+        }
 
     @property
     def stochastic(self) -> bool:
