@@ -134,12 +134,13 @@ class Parameter:
         return result
 
     def describe(self) -> str:
-        """The ``--help`` text: what it is, the symbol and equation, range and default."""
+        """The ``--help`` text: what it is, the symbol and equation, the range and the default
+        (``%(default)s``, which argparse fills in)."""
         note = f"; {self.note}" if self.note else ""
-        default = "none" if self.default is None else f"{self.default}"
+        default = "none" if self.default is None else "%(default)s"
         return (
-            f"{self.symbol}, {self.help} ({self.equation}; {self.short_range}{note}; "
-            f"default {default})"
+            f"{self.symbol}, {self.help} ({self.equation}; {self.short_range}{note}) "
+            f"(default: {default})"
         )
 
 
@@ -310,9 +311,9 @@ CLASSICAL = Specification(
             str,
             "q2r",
             CHOICE,
-            "dynamics",
+            "bulk dynamics",
             "Eqs. 10, 20-21",
-            "bulk dynamics: Q2R or the Creutz cellular automaton",
+            "Q2R or the Creutz cellular automaton (CCA)",
             "dynamics",
             choices=("q2r", "cca"),
         ),
@@ -397,7 +398,7 @@ QUANTUM = Specification(
             "right_temperature",
         ),
         Parameter(
-            "gamma", float, 0.01, POSITIVE, "gamma", "Eq. 30", "system-bath coupling", "coupling"
+            "gamma", float, 0.01, POSITIVE, "gamma", "Eq. 24", "system-bath coupling", "coupling"
         ),
         Parameter(
             "omega_c",

@@ -203,7 +203,8 @@ def test_cli_options_come_from_the_specification(spec):
     text = " ".join(text.split())
     for parameter in spec.parameters:
         assert parameter.flag in text
-        assert f"default {parameter.default if parameter.default is not None else 'none'}" in (text)
+        shown = "none" if parameter.default is None else parameter.default
+        assert f"(default: {shown})" in text
         assert parameter.short_range in text
 
 
@@ -217,7 +218,8 @@ def test_command_help_shows_every_default_and_range(capsys):
         for parameter in spec.parameters:
             shown = "none" if parameter.default is None else parameter.default
             assert f"{parameter.flag} " in text
-            assert f"default {shown})" in text
+            assert f"(default: {shown})" in text
+        assert "default: default" not in text and "(default: %" not in text
 
 
 def test_command_line_values_reach_the_model_and_bad_ones_name_the_flag(capsys):
@@ -305,3 +307,11 @@ def test_the_import_walker_finds_an_import_of_the_cli():
     names = [name for _, name in _imports(tree)]
     assert "exactspin.cli.output" in names
     assert "exactspin.cli" in names
+
+
+def test_choices_are_the_engines_own():
+    from exactspin.classical.model import DYNAMICS
+    from exactspin.quantum.bath import ZERO_FREQUENCY_OPTIONS
+
+    assert CLASSICAL["dynamics"].choices == DYNAMICS
+    assert tuple(QUANTUM["zero_frequency"].choices) == tuple(ZERO_FREQUENCY_OPTIONS)
