@@ -212,10 +212,13 @@ class Specification:
             for parameter in self.parameters
         }
 
-    def export(self, model: object) -> dict[str, Any]:
-        """The model's parameters as a flat dict in canonical order (JSON-ready)."""
+    def export(self, model: object, names: tuple[str, ...] | None = None) -> dict[str, Any]:
+        """The model's parameters (only ``names`` when given) as a flat dict in canonical order
+        (JSON-ready)."""
         values = {}
         for parameter in self.parameters:
+            if names is not None and parameter.name not in names:
+                continue
             value: Any = model
             for part in parameter.attribute.split("."):
                 value = getattr(value, part)
@@ -226,8 +229,16 @@ class Specification:
         """The names, comma-separated."""
         return ", ".join(self.names)
 
-    def add_arguments(self, parser: argparse.ArgumentParser, exclude: tuple[str, ...] = ()) -> None:
+    def add_arguments(
+        self,
+        parser: argparse.ArgumentParser,
+        exclude: tuple[str, ...] = (),
+        action: type[argparse.Action] | None = None,
+    ) -> None:
         """Add one option per parameter (not in ``exclude``), default and range in its help.
+
+        ``action``: an :class:`argparse.Action` storing the values (e.g. one that remembers
+        which flags were typed); argparse's own ``store`` by default.
 
         Values are parsed by type only; the range is the model's to check, so a bad value is
         reported as a :class:`ParameterError` naming the parameter (exit 2), not as argparse
@@ -241,6 +252,8 @@ class Specification:
                 "default": parameter.default,
                 "help": parameter.describe(),
             }
+            if action is not None:
+                options["action"] = action
             if parameter.range == CHOICE:
                 options["choices"] = parameter.choices
             else:
@@ -425,6 +438,10 @@ QUANTUM = Specification(
     coupled=(frozenset({"nu", "nd", "up"}),),
 )
 
+#: The quantum parameters of the baths' model that a quantum network file does not hold
+#: (Eqs. 24-30): they apply to every bath of a network.
+QUANTUM_BATH = ("gamma", "omega_c", "zero_frequency")
+
 #: Run lengths of the Monte Carlo solver (the seed comes from the caller, never a parameter).
 MONTE_CARLO_RUN = Specification(
     name="mc",
@@ -477,6 +494,7 @@ def specification(model: str) -> Specification:
 
 __all__ = [
     "CLASSICAL",
+    "QUANTUM_BATH",
     "MONTE_CARLO_RUN",
     "QUANTUM",
     "Parameter",
