@@ -388,7 +388,17 @@ QUANTUM = Specification(
             minimum=0,
             note="<= N_S = nu + nd + 2",
         ),
-        Parameter("j", float, 1.0, FINITE, "J", "Eq. 22", "exchange", "exchange"),
+        Parameter(
+            "j",
+            float,
+            1.0,
+            FINITE,
+            "J",
+            "Eq. 22",
+            "exchange",
+            "exchange",
+            note="J, Delta not both 0",
+        ),
         Parameter("delta", float, 0.0, FINITE, "Delta", "Eq. 22", "anisotropy", "anisotropy"),
         Parameter(
             "tl",
@@ -435,7 +445,9 @@ QUANTUM = Specification(
             choices=("limit", "zero"),
         ),
     ),
-    coupled=(frozenset({"nu", "nd", "up"}),),
+    # The sector is bounded by N_S; a ring bond with J = Delta = 0 is no bond (the network
+    # refuses it), so J and Delta are valid only together.
+    coupled=(frozenset({"nu", "nd", "up"}), frozenset({"j", "delta"})),
 )
 
 #: The quantum parameters of the baths' model that a quantum network file does not hold

@@ -14,7 +14,7 @@ import math
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from exactspin.classical.model import ClassicalModel
@@ -82,7 +82,7 @@ QUANTUM_INSIDE = {
     "nu": [1],
     "nd": [2],
     "up": [0, 5],
-    "j": [0.0, -3.0],
+    "j": [-3.0, 1e-300],
     "delta": [-2.1],
     "tl": [0.5],
     "gamma": [1e-6],
@@ -144,6 +144,11 @@ def test_coupled_parameters_are_refused_together():
     assert ClassicalModel.from_parameters(dynamics="cca", mu=4.0).demon_unit == 4.0
     with pytest.raises(ParameterError, match="'up'"):
         QuantumModel.from_parameters(nu=1, nd=1, up=5)
+    # A bond with J = Delta = 0 is no bond: refused together, fine apart.
+    with pytest.raises(ParameterError):
+        QuantumModel.from_parameters(j=0.0, delta=0.0)
+    assert QuantumModel.from_parameters(j=0.0, delta=1.0).exchange == 0.0
+    assert frozenset({"j", "delta"}) in QUANTUM.coupled
 
 
 def test_an_unknown_name_is_refused_naming_it_and_the_allowed_names():
@@ -186,6 +191,7 @@ def test_classical_parameters_round_trip(nu, nd, j1, j2, tl, tr, cca, mu):
     zero=st.sampled_from(["limit", "zero"]),
 )
 def test_quantum_parameters_round_trip(nu, nd, data, j, delta, gamma, zero):
+    assume(j != 0 or delta != 0)  # such a bond is no bond (refused, see the coupled groups)
     up = data.draw(st.integers(0, nu + nd + 2))
     given_ = dict(nu=nu, nd=nd, up=up, j=j, delta=delta, gamma=gamma, zero_frequency=zero)
     model = QuantumModel.from_parameters(**given_)
