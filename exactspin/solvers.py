@@ -6,7 +6,9 @@ reference export): ``solver(name)`` gives a :class:`Solver` whose
 - :meth:`Solver.build` turns the model part of a parameter dict into a model (names, defaults
   and ranges from :mod:`exactspin.parameters`),
 - :meth:`Solver.solve` runs the engine on it (with run options and a seed),
-- :meth:`Solver.result_dict` turns the engine's result into plain JSON values, and
+- :meth:`Solver.result_dict` turns the engine's result into plain JSON values (a ring result
+  also under the network run's keys: ``bath_currents``, ``bath_current_errors``,
+  ``bond_current_errors``, ``error_kind``, see :func:`ring_vocabulary`), and
 - :meth:`Solver.evaluate` does all three.
 
 Ring solvers: ``"classical"`` (exact, sparse steady state), ``"mc"`` (Monte Carlo),
@@ -200,18 +202,57 @@ class Solver:
         (docs/conventions.md), whoever asks.
         """
         values = result.to_dict()
+        if not isinstance(values, Mapping):
+            raise TypeError(f"{self.name}: a result must give a dict, not {type(values).__name__}")
+        values = dict(values)
         if self.name == "classical" and not values.get("determined", True):
             for key in CLASSICAL_CURRENT_KEYS:
                 values[key] = None
             values["bond_currents"] = [None] * len(values["bond_currents"])
             values["circulation"] = "undetermined"
-        if not isinstance(values, Mapping):
-            raise TypeError(f"{self.name}: a result must give a dict, not {type(values).__name__}")
-        return json_round_trip(dict(values))
+        if self.network is None:
+            values = {**values, **ring_vocabulary(self.name, values)}
+        return json_round_trip(values)
 
     def evaluate(self, parameters: Mapping[str, Any], seed: int = 0) -> dict[str, Any]:
         """Build, solve and export: the JSON-ready observables at ``parameters``."""
         return self.result_dict(self.solve(parameters, seed))
+
+
+#: The error of each ring solver's currents: (kind, suffix of the per-current error key).
+_RING_ERRORS = {
+    "classical": ("bound", None),
+    "mc": ("standard_error", "_stderr"),
+    "quantum": ("bound", "_bound"),
+}
+
+
+def ring_vocabulary(name: str, values: Mapping[str, Any]) -> dict[str, Any]:
+    """The network run's keys for a ring result: ``bath_currents`` (bath order left, right),
+    ``bath_current_errors``, ``bond_current_errors`` (classical) and ``error_kind``.
+
+    The ring's own keys (``left_bath_current``, ``error_bounds``, ``*_stderr``, ``*_bound``)
+    stay; keys the result already has are not replaced.
+    """
+    kind, suffix = _RING_ERRORS[name]
+    sides = ("left_bath_current", "right_bath_current")
+    if suffix is None:
+        bounds = values.get("error_bounds") or {}
+        errors = [bounds.get(side) for side in sides]
+        bond_errors = bounds.get("bond_currents")
+    else:
+        errors = [values.get(side + suffix) for side in sides]
+        bond_errors = values.get("bond_currents" + suffix)
+    if "determined" in values and not values["determined"]:
+        errors = [None, None]
+    extra: dict[str, Any] = {
+        "bath_currents": [values.get(side) for side in sides],
+        "bath_current_errors": errors,
+        "error_kind": kind,
+    }
+    if "bond_currents" in values and bond_errors is not None:
+        extra["bond_current_errors"] = list(bond_errors)
+    return {key: value for key, value in extra.items() if key not in values}
 
 
 def _resolve(target: str):
@@ -292,4 +333,4 @@ def solver(name: object) -> Solver:
     return SOLVERS[name]
 
 
-__all__ = ["NETWORK", "SOLVERS", "Solver", "solver"]
+__all__ = ["NETWORK", "SOLVERS", "Solver", "ring_vocabulary", "solver"]

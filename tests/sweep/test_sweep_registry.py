@@ -55,3 +55,30 @@ def test_monte_carlo_and_quantum_tables_show_their_defaults():
         "omega_c": 10.0,
         "zero_frequency": "limit",
     }
+
+
+def test_ring_results_also_speak_the_network_vocabulary():
+    from exactspin.solvers import solver
+
+    exact = solver("classical").evaluate({"nu": 1, "nd": 0})
+    assert exact["bath_currents"] == [exact["left_bath_current"], exact["right_bath_current"]]
+    assert exact["bath_current_errors"] == [
+        exact["error_bounds"]["left_bath_current"],
+        exact["error_bounds"]["right_bath_current"],
+    ]
+    assert exact["bond_current_errors"] == exact["error_bounds"]["bond_currents"]
+    assert exact["error_kind"] == "bound"
+    mc = solver("mc").evaluate({"nu": 1, "nd": 0, "steps": 2000}, seed=3)
+    assert mc["bath_current_errors"] == [
+        mc["left_bath_current_stderr"],
+        mc["right_bath_current_stderr"],
+    ]
+    assert mc["bond_current_errors"] == mc["bond_currents_stderr"]
+    assert mc["error_kind"] == "standard_error"
+    quantum = solver("quantum").evaluate({"nu": 1, "nd": 1, "up": 2, "delta": 0.5})
+    assert quantum["bath_currents"] == [
+        quantum["left_bath_current"],
+        quantum["right_bath_current"],
+    ]
+    assert quantum["bath_current_errors"][0] == quantum["left_bath_current_bound"]
+    assert quantum["error_kind"] == "bound"
