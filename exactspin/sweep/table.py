@@ -27,9 +27,10 @@ from typing import Any
 
 from exactspin.sweep.grid import Sweep
 
-#: Result keys left out of the table: ``parameters`` repeats the parameter columns, and timings
-#: measure the run, not the physics (they would make two runs of one sweep differ).
-OMITTED_KEYS = ("parameters", "wall_time", "updates_per_second")
+#: Result keys left out of the table: ``parameters`` repeats the parameter columns, ``network``
+#: (a network run's echo) is the sweep's network with the axis values of the row's columns, and
+#: timings measure the run, not the physics (they would make two runs of one sweep differ).
+OMITTED_KEYS = ("parameters", "network", "wall_time", "updates_per_second")
 
 
 @dataclass(frozen=True)

@@ -197,6 +197,9 @@ def test_quantum_network_points_build_the_model_with_the_bath_options(folder, mo
     assert network.bath_temperatures == (2.0, 0.5, 0.5)
     assert options == {"gamma": 0.02, "omega_c": 10.0, "zero_frequency": "limit"}
     assert len(row["bath_currents"]) == 3
+    header = run_sweep(sweep).csv_text().splitlines()[0].split(",")
+    assert header[:4] == ["bath2_t", "gamma", "omega_c", "zero_frequency"]
+    assert not any(name.startswith("network") for name in header)  # the file is the echo
     # Energy conservation: what the baths give sums to zero in the steady state (Eq. 35).
     assert abs(sum(row["bath_currents"])) <= 1e-9 * max(map(abs, row["bath_currents"]))
 
