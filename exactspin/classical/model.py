@@ -10,12 +10,12 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
+from exactspin.parameters import CLASSICAL
 from exactspin.ring import Ring
 from exactspin.validation import (
     ParameterError,
     require_choice,
     require_finite,
-    require_integer,
     require_positive,
 )
 
@@ -72,40 +72,23 @@ class ClassicalModel:
             raise ParameterError("mu", self.demon_unit, "omitted (None) for Q2R dynamics")
 
     @classmethod
-    def from_parameters(
-        cls,
-        nu: int = 2,
-        nd: int = 3,
-        j1: float = 2.0,
-        j2: float = 1.9,
-        tl: float = 2.0,
-        tr: float = 0.1,
-        dynamics: str = Q2R,
-        mu: float | None = None,
-    ) -> ClassicalModel:
-        """Build a model from the CLI's parameter names; defaults are the paper's Fig. 5 point."""
+    def from_parameters(cls, **parameters: Any) -> ClassicalModel:
+        """Build a model from the CLI's parameter names (:data:`exactspin.parameters.CLASSICAL`);
+        omitted ones take its defaults, the paper's Fig. 5 point."""
+        values = CLASSICAL.complete(parameters)
         return cls(
-            ring=Ring(require_integer("nu", nu), require_integer("nd", nd)),
-            upper_coupling=j1,
-            lower_coupling=j2,
-            left_temperature=tl,
-            right_temperature=tr,
-            dynamics=dynamics,
-            demon_unit=mu,
+            ring=Ring(values["nu"], values["nd"]),
+            upper_coupling=values["j1"],
+            lower_coupling=values["j2"],
+            left_temperature=values["tl"],
+            right_temperature=values["tr"],
+            dynamics=values["dynamics"],
+            demon_unit=values["mu"],
         )
 
     def parameters(self) -> dict[str, Any]:
         """The model as a flat dict with the CLI's parameter names (JSON-ready)."""
-        return {
-            "nu": self.ring.upper_spins,
-            "nd": self.ring.lower_spins,
-            "j1": self.upper_coupling,
-            "j2": self.lower_coupling,
-            "tl": self.left_temperature,
-            "tr": self.right_temperature,
-            "dynamics": self.dynamics,
-            "mu": self.demon_unit,
-        }
+        return CLASSICAL.export(self)
 
     @property
     def sites(self) -> int:

@@ -10,6 +10,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
+from exactspin.parameters import QUANTUM
 from exactspin.quantum.basis import MAX_SITES
 from exactspin.quantum.bath import ZERO_FREQUENCY_LIMIT, ZERO_FREQUENCY_OPTIONS
 from exactspin.quantum.validity import LARGEST_SCALE
@@ -122,46 +123,25 @@ class QuantumModel:
             )
 
     @classmethod
-    def from_parameters(
-        cls,
-        nu: int = 2,
-        nd: int = 1,
-        up: int = 3,
-        j: float = 1.0,
-        delta: float = 0.0,
-        tl: float = 2.0,
-        tr: float = 1.0,
-        gamma: float = 0.01,
-        omega_c: float = 10.0,
-        zero_frequency: str = ZERO_FREQUENCY_LIMIT,
-    ) -> QuantumModel:
-        """Build a model from the CLI's parameter names; defaults are the paper's Fig. 10a setup."""
+    def from_parameters(cls, **parameters: Any) -> QuantumModel:
+        """Build a model from the CLI's parameter names (:data:`exactspin.parameters.QUANTUM`);
+        omitted ones take its defaults, the paper's Fig. 10a setup."""
+        values = QUANTUM.complete(parameters)
         return cls(
-            ring=Ring(require_integer("nu", nu), require_integer("nd", nd)),
-            up_spins=up,
-            exchange=j,
-            anisotropy=delta,
-            left_temperature=tl,
-            right_temperature=tr,
-            coupling=gamma,
-            cutoff=omega_c,
-            zero_frequency=zero_frequency,
+            ring=Ring(values["nu"], values["nd"]),
+            up_spins=values["up"],
+            exchange=values["j"],
+            anisotropy=values["delta"],
+            left_temperature=values["tl"],
+            right_temperature=values["tr"],
+            coupling=values["gamma"],
+            cutoff=values["omega_c"],
+            zero_frequency=values["zero_frequency"],
         )
 
     def parameters(self) -> dict[str, Any]:
         """The model as a flat dict with the CLI's parameter names (JSON-ready)."""
-        return {
-            "nu": self.ring.upper_spins,
-            "nd": self.ring.lower_spins,
-            "up": self.up_spins,
-            "j": self.exchange,
-            "delta": self.anisotropy,
-            "tl": self.left_temperature,
-            "tr": self.right_temperature,
-            "gamma": self.coupling,
-            "omega_c": self.cutoff,
-            "zero_frequency": self.zero_frequency,
-        }
+        return QUANTUM.export(self)
 
     @property
     def sites(self) -> int:
