@@ -33,9 +33,15 @@ CHECK_MODULES = (
     "verify.claims_classical",
     "verify.claims_quantum",
     "verify.claims_equations",
+    "verify.networks",
 )
 #: Modules holding ``FIGURES`` (tuple of Figure), in report order.
-FIGURE_MODULES = ("verify.figures_classical", "verify.figures_quantum", "verify.figures_equations")
+FIGURE_MODULES = (
+    "verify.figures_classical",
+    "verify.figures_quantum",
+    "verify.figures_equations",
+    "verify.networks",
+)
 
 
 @dataclass(frozen=True)
