@@ -134,12 +134,13 @@ class Parameter:
         return result
 
     def describe(self) -> str:
-        """The ``--help`` text: what it is, the symbol and equation, range and default."""
+        """The ``--help`` text: what it is, the symbol and equation, the range and the default
+        (``%(default)s``, which argparse fills in)."""
         note = f"; {self.note}" if self.note else ""
-        default = "none" if self.default is None else f"{self.default}"
+        default = "none" if self.default is None else "%(default)s"
         return (
-            f"{self.symbol}, {self.help} ({self.equation}; {self.short_range}{note}; "
-            f"default {default})"
+            f"{self.symbol}, {self.help} ({self.equation}; {self.short_range}{note}) "
+            f"(default: {default})"
         )
 
 
@@ -211,10 +212,13 @@ class Specification:
             for parameter in self.parameters
         }
 
-    def export(self, model: object) -> dict[str, Any]:
-        """The model's parameters as a flat dict in canonical order (JSON-ready)."""
+    def export(self, model: object, names: tuple[str, ...] | None = None) -> dict[str, Any]:
+        """The model's parameters (only ``names`` when given) as a flat dict in canonical order
+        (JSON-ready)."""
         values = {}
         for parameter in self.parameters:
+            if names is not None and parameter.name not in names:
+                continue
             value: Any = model
             for part in parameter.attribute.split("."):
                 value = getattr(value, part)
@@ -225,8 +229,16 @@ class Specification:
         """The names, comma-separated."""
         return ", ".join(self.names)
 
-    def add_arguments(self, parser: argparse.ArgumentParser, exclude: tuple[str, ...] = ()) -> None:
+    def add_arguments(
+        self,
+        parser: argparse.ArgumentParser,
+        exclude: tuple[str, ...] = (),
+        action: type[argparse.Action] | None = None,
+    ) -> None:
         """Add one option per parameter (not in ``exclude``), default and range in its help.
+
+        ``action``: an :class:`argparse.Action` storing the values (e.g. one that remembers
+        which flags were typed); argparse's own ``store`` by default.
 
         Values are parsed by type only; the range is the model's to check, so a bad value is
         reported as a :class:`ParameterError` naming the parameter (exit 2), not as argparse
@@ -240,6 +252,8 @@ class Specification:
                 "default": parameter.default,
                 "help": parameter.describe(),
             }
+            if action is not None:
+                options["action"] = action
             if parameter.range == CHOICE:
                 options["choices"] = parameter.choices
             else:
@@ -310,9 +324,9 @@ CLASSICAL = Specification(
             str,
             "q2r",
             CHOICE,
-            "dynamics",
+            "bulk dynamics",
             "Eqs. 10, 20-21",
-            "bulk dynamics: Q2R or the Creutz cellular automaton",
+            "Q2R or the Creutz cellular automaton (CCA)",
             "dynamics",
             choices=("q2r", "cca"),
         ),
@@ -374,7 +388,17 @@ QUANTUM = Specification(
             minimum=0,
             note="<= N_S = nu + nd + 2",
         ),
-        Parameter("j", float, 1.0, FINITE, "J", "Eq. 22", "exchange", "exchange"),
+        Parameter(
+            "j",
+            float,
+            1.0,
+            FINITE,
+            "J",
+            "Eq. 22",
+            "exchange",
+            "exchange",
+            note="J, Delta not both 0",
+        ),
         Parameter("delta", float, 0.0, FINITE, "Delta", "Eq. 22", "anisotropy", "anisotropy"),
         Parameter(
             "tl",
@@ -397,7 +421,7 @@ QUANTUM = Specification(
             "right_temperature",
         ),
         Parameter(
-            "gamma", float, 0.01, POSITIVE, "gamma", "Eq. 30", "system-bath coupling", "coupling"
+            "gamma", float, 0.01, POSITIVE, "gamma", "Eq. 24", "system-bath coupling", "coupling"
         ),
         Parameter(
             "omega_c",
@@ -421,8 +445,14 @@ QUANTUM = Specification(
             choices=("limit", "zero"),
         ),
     ),
-    coupled=(frozenset({"nu", "nd", "up"}),),
+    # The sector is bounded by N_S; a ring bond with J = Delta = 0 is no bond (the network
+    # refuses it), so J and Delta are valid only together.
+    coupled=(frozenset({"nu", "nd", "up"}), frozenset({"j", "delta"})),
 )
+
+#: The quantum parameters of the baths' model that a quantum network file does not hold
+#: (Eqs. 24-30): they apply to every bath of a network.
+QUANTUM_BATH = ("gamma", "omega_c", "zero_frequency")
 
 #: Run lengths of the Monte Carlo solver (the seed comes from the caller, never a parameter).
 MONTE_CARLO_RUN = Specification(
@@ -476,6 +506,7 @@ def specification(model: str) -> Specification:
 
 __all__ = [
     "CLASSICAL",
+    "QUANTUM_BATH",
     "MONTE_CARLO_RUN",
     "QUANTUM",
     "Parameter",

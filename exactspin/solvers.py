@@ -11,10 +11,11 @@ reference export): ``solver(name)`` gives a :class:`Solver` whose
 
 Ring solvers: ``"classical"`` (exact, sparse steady state), ``"mc"`` (Monte Carlo),
 ``"quantum"`` (Redfield). Network solvers take ``{"network": Network, **options}``:
-``"classical-network"``, ``"mc-network"``, ``"quantum-network"`` call the network engines
-(``exactspin.classical.solve_network``, the Monte Carlo's ``simulate_network``,
-``exactspin.quantum.solve_network``); :meth:`Solver.available` says whether the installed engine
-has them. The engines are imported lazily, inside the calls, so this module loads without them.
+``"classical-network"`` (``exactspin.classical.solve_network``), ``"mc-network"``
+(``exactspin.montecarlo.network_simulation.simulate_network``) and ``"quantum-network"``
+(``QuantumModel.from_network`` with gamma, omega_c and zero_frequency, then
+``exactspin.quantum.solve``); :meth:`Solver.available` says whether the installed engine has
+them. The engines are imported lazily, inside the calls, so this module loads without them.
 This is library code: it prints nothing and imports nothing of :mod:`exactspin.cli`.
 """
 
@@ -26,7 +27,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from exactspin.jsonable import json_round_trip
-from exactspin.parameters import CLASSICAL, MONTE_CARLO_RUN, QUANTUM, Specification
+from exactspin.parameters import (
+    CLASSICAL,
+    MONTE_CARLO_RUN,
+    QUANTUM,
+    QUANTUM_BATH,
+    Specification,
+)
 from exactspin.validation import ParameterError
 
 #: Keys of the exact classical result that are numbers only when the solve is determined.
@@ -39,8 +46,8 @@ CLASSICAL_CURRENT_KEYS = (
 )
 #: The key under which a network solver receives its :class:`exactspin.network.Network`.
 NETWORK = "network"
-#: The options of the quantum bath model that a quantum network does not hold (Eqs. 28-30).
-QUANTUM_BATH_OPTIONS = ("gamma", "omega_c", "zero_frequency")
+#: The options of the quantum bath model that a quantum network does not hold (Eqs. 24-30).
+QUANTUM_BATH_OPTIONS = QUANTUM_BATH
 
 
 @dataclass(frozen=True)
@@ -63,6 +70,12 @@ class Solver:
         ``"classical"`` or ``"quantum"``: the kind of network a network solver takes.
     engine : str
         ``module:function`` of the engine (imported when it runs).
+    builder : str
+        ``module:Class.method`` building the engine's model from the network and the options
+        named in ``model_options`` (empty: the engine takes the network itself).
+    model_options : tuple of str
+        Options that belong to the model rather than to the run (a quantum network's bath
+        model: gamma, omega_c, zero_frequency), completed with their defaults.
     """
 
     name: str
@@ -72,6 +85,8 @@ class Solver:
     stochastic: bool = False
     network: str | None = None
     engine: str = ""
+    builder: str = ""
+    model_options: tuple[str, ...] = ()
 
     @property
     def option_types(self) -> dict[str, type]:
@@ -97,9 +112,10 @@ class Solver:
         return {**model, **options}
 
     def available(self) -> bool:
-        """Whether the installed engine provides this solver's function."""
+        """Whether the installed engine provides this solver's functions."""
         try:
-            _resolve(self.engine)
+            for target in filter(None, (self.engine, self.builder)):
+                _resolve(target)
         except (ImportError, AttributeError):
             return False
         return True
@@ -107,8 +123,9 @@ class Solver:
     def require_available(self) -> None:
         """Raise :class:`ParameterError` naming the solver when its engine is not installed."""
         if not self.available():
+            missing = " and ".join(filter(None, (self.engine, self.builder)))
             raise ParameterError(
-                "solver", self.name, f"a solver whose engine is installed ({self.engine} is not)"
+                "solver", self.name, f"a solver whose engine is installed ({missing} is not)"
             )
 
     def split(self, parameters: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -139,9 +156,16 @@ class Solver:
 
     def build(self, parameters: Mapping[str, Any]):
         """The model of the model part of ``parameters`` (omitted ones at their defaults)."""
-        model, _ = self.split(parameters)
+        model, run = self.split(parameters)
         if self.network is not None:
-            return _network_of(self, model.get(NETWORK))
+            network = _network_of(self, model.get(NETWORK))
+            if not self.builder:
+                return network
+            self.require_available()
+            spec = self.options[0][0]
+            given = {name: run[name] for name in self.model_options if name in run}
+            options = {name: spec[name].default for name in self.model_options} | given
+            return _resolve(self.builder)(network, **options)
         if self.model is CLASSICAL:
             from exactspin.classical.model import ClassicalModel
 
@@ -162,10 +186,8 @@ class Solver:
         """The engine's result at ``parameters`` (``extra``: engine keywords, e.g. ``unit``)."""
         model = self.build(parameters)
         _, run = self.split(parameters)
+        run = {name: value for name, value in run.items() if name not in self.model_options}
         function = _resolve(self.engine)
-        if self.name == "quantum-network":
-            bath = QUANTUM.complete({k: v for k, v in run.items() if k in QUANTUM_BATH_OPTIONS})
-            run = {name: bath[name] for name in QUANTUM_BATH_OPTIONS}
         if self.stochastic:
             return function(model, seed=seed, **run, **extra)
         return function(model, **run, **extra)
@@ -193,8 +215,12 @@ class Solver:
 
 
 def _resolve(target: str):
-    module, _, function = target.partition(":")
-    return getattr(importlib.import_module(module), function)
+    """The object ``module:name`` or ``module:Class.attribute`` names."""
+    module, _, path = target.partition(":")
+    value = importlib.import_module(module)
+    for name in path.split("."):
+        value = getattr(value, name)
+    return value
 
 
 def _network_of(entry: Solver, network: object):
@@ -238,14 +264,16 @@ SOLVERS: dict[str, Solver] = {
             ("steps",),
             stochastic=True,
             network="classical",
-            engine="exactspin.montecarlo:simulate_network",
+            engine="exactspin.montecarlo.network_simulation:simulate_network",
         ),
         Solver(
             "quantum-network",
             None,
             ((QUANTUM, QUANTUM_BATH_OPTIONS),),
             network="quantum",
-            engine="exactspin.quantum:solve_network",
+            engine="exactspin.quantum:solve",
+            builder="exactspin.quantum.model:QuantumModel.from_network",
+            model_options=QUANTUM_BATH_OPTIONS,
         ),
     )
 }

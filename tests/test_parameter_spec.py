@@ -14,7 +14,7 @@ import math
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from exactspin.classical.model import ClassicalModel
@@ -82,7 +82,7 @@ QUANTUM_INSIDE = {
     "nu": [1],
     "nd": [2],
     "up": [0, 5],
-    "j": [0.0, -3.0],
+    "j": [-3.0, 1e-300],
     "delta": [-2.1],
     "tl": [0.5],
     "gamma": [1e-6],
@@ -144,6 +144,11 @@ def test_coupled_parameters_are_refused_together():
     assert ClassicalModel.from_parameters(dynamics="cca", mu=4.0).demon_unit == 4.0
     with pytest.raises(ParameterError, match="'up'"):
         QuantumModel.from_parameters(nu=1, nd=1, up=5)
+    # A bond with J = Delta = 0 is no bond: refused together, fine apart.
+    with pytest.raises(ParameterError):
+        QuantumModel.from_parameters(j=0.0, delta=0.0)
+    assert QuantumModel.from_parameters(j=0.0, delta=1.0).exchange == 0.0
+    assert frozenset({"j", "delta"}) in QUANTUM.coupled
 
 
 def test_an_unknown_name_is_refused_naming_it_and_the_allowed_names():
@@ -186,6 +191,7 @@ def test_classical_parameters_round_trip(nu, nd, j1, j2, tl, tr, cca, mu):
     zero=st.sampled_from(["limit", "zero"]),
 )
 def test_quantum_parameters_round_trip(nu, nd, data, j, delta, gamma, zero):
+    assume(j != 0 or delta != 0)  # such a bond is no bond (refused, see the coupled groups)
     up = data.draw(st.integers(0, nu + nd + 2))
     given_ = dict(nu=nu, nd=nd, up=up, j=j, delta=delta, gamma=gamma, zero_frequency=zero)
     model = QuantumModel.from_parameters(**given_)
@@ -203,7 +209,8 @@ def test_cli_options_come_from_the_specification(spec):
     text = " ".join(text.split())
     for parameter in spec.parameters:
         assert parameter.flag in text
-        assert f"default {parameter.default if parameter.default is not None else 'none'}" in (text)
+        shown = "none" if parameter.default is None else parameter.default
+        assert f"(default: {shown})" in text
         assert parameter.short_range in text
 
 
@@ -217,7 +224,8 @@ def test_command_help_shows_every_default_and_range(capsys):
         for parameter in spec.parameters:
             shown = "none" if parameter.default is None else parameter.default
             assert f"{parameter.flag} " in text
-            assert f"default {shown})" in text
+            assert f"(default: {shown})" in text
+        assert "default: default" not in text and "(default: %" not in text
 
 
 def test_command_line_values_reach_the_model_and_bad_ones_name_the_flag(capsys):
@@ -305,3 +313,11 @@ def test_the_import_walker_finds_an_import_of_the_cli():
     names = [name for _, name in _imports(tree)]
     assert "exactspin.cli.output" in names
     assert "exactspin.cli" in names
+
+
+def test_choices_are_the_engines_own():
+    from exactspin.classical.model import DYNAMICS
+    from exactspin.quantum.bath import ZERO_FREQUENCY_OPTIONS
+
+    assert CLASSICAL["dynamics"].choices == DYNAMICS
+    assert tuple(QUANTUM["zero_frequency"].choices) == tuple(ZERO_FREQUENCY_OPTIONS)

@@ -14,8 +14,14 @@ from pathlib import Path
 import pytest
 
 import exactspin.classical
-import exactspin.quantum
-from exactspin.network import Bond, Network, NetworkError, classical_ring, read_network
+from exactspin.network import (
+    Bond,
+    Network,
+    NetworkError,
+    classical_ring,
+    quantum_ring,
+    read_network,
+)
 from exactspin.solvers import solver
 from exactspin.sweep import Sweep, load_sweep, parse_sweep, run_sweep
 from exactspin.sweep.network_axes import axis_names, network_axis, with_values
@@ -61,7 +67,6 @@ def stand_in_engines(monkeypatch):
         return run
 
     monkeypatch.setattr(exactspin.classical, "solve_network", engine("classical"), raising=False)
-    monkeypatch.setattr(exactspin.quantum, "solve_network", engine("quantum"), raising=False)
     return received
 
 
@@ -171,14 +176,57 @@ def test_points_run_on_the_network_with_their_axis_values(folder, stand_in_engin
     assert [row["bath_temperatures"][0] for row in result.results] == [1.0, 1.0, 3.0, 3.0]
 
 
-def test_quantum_network_points_get_the_bath_options_with_defaults(folder, stand_in_engines):
+def test_quantum_network_points_build_the_model_with_the_bath_options(folder, monkeypatch):
+    from exactspin.quantum.model import QuantumModel
+
+    built = []
+    original = QuantumModel.from_network.__func__
+
+    def recording(cls, network, **options):
+        built.append((network, options))
+        return original(cls, network, **options)
+
+    monkeypatch.setattr(QuantumModel, "from_network", classmethod(recording))
     text = sweep_text(
         "quantum-network", "three_baths_quantum.json", "bath2_t = [0.5]", "gamma = 0.02"
     )
-    run_sweep(parse_sweep(text, directory=folder))
-    ((label, network, options),) = stand_in_engines
-    assert label == "quantum" and network.bath_temperatures == (2.0, 0.5, 0.5)
+    sweep = parse_sweep(text, directory=folder)
+    built.clear()  # validation built the model once per axis value
+    (row,) = run_sweep(sweep).results
+    ((network, options),) = built
+    assert network.bath_temperatures == (2.0, 0.5, 0.5)
     assert options == {"gamma": 0.02, "omega_c": 10.0, "zero_frequency": "limit"}
+    assert len(row["bath_currents"]) == 3
+    # Energy conservation: what the baths give sums to zero in the steady state (Eq. 35).
+    assert abs(sum(row["bath_currents"])) <= 1e-9 * max(map(abs, row["bath_currents"]))
+
+
+def test_the_quantum_ring_as_a_network_sweeps_like_the_ring():
+    """The paper's ring built as a network gives the ring solver's bath currents (Eq. 35)."""
+    ring = quantum_ring(nu=2, nd=1, up=3, j=1.0, delta=0.5, tl=2.0, tr=1.0)
+    networked = run_sweep(Sweep("quantum-network", grid={"bath1_t": [2.0, 3.0]}, network=ring))
+    ringed = run_sweep(Sweep("quantum", fixed={"delta": 0.5}, grid={"tl": [2.0, 3.0]}))
+    for net_row, ring_row in zip(networked.results, ringed.results, strict=True):
+        left, right = net_row["bath_currents"]
+        assert left == pytest.approx(ring_row["left_bath_current"], rel=1e-9)
+        assert right == pytest.approx(ring_row["right_bath_current"], rel=1e-9)
+
+
+def test_monte_carlo_on_the_ring_network_agrees_with_the_exact_ring():
+    """mc-network on the paper's ring (as a network) within 5 standard errors of the exact ring."""
+    ring = classical_ring(nu=1, nd=1, j1=2.0, j2=1.9, tl=2.0, tr=0.5)
+    sweep = Sweep(
+        "mc-network", fixed={"steps": 200_000, "replicas": 4}, grid={"bath1_t": [2.0]}, network=ring
+    )
+    (row,) = run_sweep(sweep).results
+    (exact,) = run_sweep(
+        Sweep("classical", fixed={"nu": 1, "nd": 1, "tr": 0.5}, grid={"tl": [2.0]})
+    ).results
+    left, right = row["bath_currents"]
+    left_error, right_error = row["bath_current_errors"]
+    assert row["error_kind"] == "standard_error"
+    assert abs(left - exact["left_bath_current"]) < 5 * left_error
+    assert abs(right - exact["right_bath_current"]) < 5 * right_error
 
 
 def test_two_networks_with_the_same_axes_are_different_cache_points(folder, stand_in_engines):
