@@ -17,11 +17,9 @@ from exactspin.quantum import QuantumModel, solve
 from exactspin.quantum.equations import EQUATIONS, EquationModel
 from exactspin.quantum.heom import heom_parameters
 from verify.checks import CLAIM, REPRODUCED, UNDETERMINED, Check, CheckResult, Row
-from verify.heom_reference import reference_path
+from verify.heom_reference import DELTAS, GAMMAS, reference_path
 
-#: The verdict grid of the issue: the paper's 5(3 up 2 down) ring, T_L = 2, T_R = 1.
-DELTAS = (-1.0, 0.5, 2.1)
-GAMMAS = (1e-2,)
+__all__ = ["DELTAS", "GAMMAS", "ReferenceMismatch", "comparison_rows", "load_reference"]
 CURRENT_KEYS = ("left_bath_current", "upper_branch_current", "lower_branch_current")
 
 
@@ -33,7 +31,10 @@ def load_reference(model: QuantumModel, path: Path | None = None) -> dict:
     """The committed HEOM result for ``model``; raises if missing or made for other parameters."""
     path = path or reference_path(model.anisotropy, model.coupling)
     if not path.exists():
-        raise ReferenceMismatch(f"no HEOM reference at {path}; recompute it on purpose")
+        raise ReferenceMismatch(
+            f"no HEOM reference at {path}; recompute it on purpose (exactspin report "
+            "--recompute-heom)"
+        )
     stored = json.loads(path.read_text())
     expected = heom_parameters(model)
     if stored.get("parameters") != expected:
