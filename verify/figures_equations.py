@@ -105,7 +105,7 @@ def relative_error_vs_gamma(path: str, deltas=DELTAS, gammas=GAMMAS) -> None:
         axis.set_title(f"Delta = {delta}")
         axis.set_xlabel("gamma")
     axes[0].set_ylabel("max |I - I_HEOM| / max |I_HEOM|")
-    axes[-1].legend(fontsize=6, loc="best")
+    axes[-1].legend(fontsize=6, loc="upper left", bbox_to_anchor=(1.02, 1.0))
     figure.suptitle("5(3 up 2 down), T_L = 2, T_R = 1: master equations against HEOM (depth 1)")
     figure.tight_layout()
     figure.savefig(path, dpi=90)
