@@ -494,10 +494,12 @@ def heom_solve(
     last = table[-1]
     rho = last.density_matrix
     basis = sector_basis(model.sites, model.up_spins)
-    # The error estimate of a HEOM current is the last convergence step's change (the table);
-    # a branch current below it has no sign. A single run has no estimate: nothing is resolved.
+    # The error estimate of a HEOM current is the larger of the last convergence step's change
+    # (the table) and the fit's own effect on the currents; a branch current below it has no
+    # sign. A single run has no step, hence no estimate: nothing is resolved.
     scale = float(np.max(np.abs(last.currents())))
-    threshold = last.change * scale if math.isfinite(last.change) else math.inf
+    estimate = max(last.change, last.fit_current_error)
+    threshold = estimate * scale if math.isfinite(estimate) else math.inf
     populations = np.real(np.diag(rho))
     return HeomSolution(
         model=model,
