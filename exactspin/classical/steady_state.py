@@ -180,7 +180,7 @@ def steady_state_of_flips(
     mask = spin_flip_mask(model.sites)
     count = model.state_count
     high, low, bounds = np.zeros(count), np.zeros(count), np.zeros(count)
-    members_of = [decomposition.members(index) for index in range(decomposition.count)]
+    members_of = decomposition.all_members()
     partners = [int(labels[members[0] ^ mask]) for members in members_of]
     methods, residual = set(), 0.0
     for index, members in enumerate(members_of):

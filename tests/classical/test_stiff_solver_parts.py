@@ -107,3 +107,22 @@ def test_fused_bicgstab_reports_running_out_of_iterations():
     assert info == 2
     zero, info = krylov.bicgstab(matrix, 1.0 / matrix.diagonal(), np.zeros(400), 1e-11, 10)
     assert info == 0 and not np.any(zero)
+
+
+@pytest.mark.parametrize("keywords", RINGS)
+def test_all_members_are_the_members_of_each_class(keywords):
+    flips = all_site_flips(ClassicalModel.from_parameters(**keywords))
+    decomposition = closed_classes(transition_structure(flips))
+    grouped = decomposition.all_members()
+    assert len(grouped) == decomposition.count
+    for index, members in enumerate(grouped):
+        np.testing.assert_array_equal(members, decomposition.members(index))
+
+
+def test_all_members_skip_transient_states():
+    flips = list(all_site_flips(ClassicalModel.from_parameters(nu=1, nd=1, j1=1.0, j2=1.0)))
+    allowed = flips[0].allowed & (np.arange(flips[0].allowed.size) & 1 == 0)
+    flips[0] = dataclasses.replace(flips[0], allowed=allowed, rate=np.where(allowed, 1.0, 0.0))
+    decomposition = closed_classes(transition_structure(flips))
+    assert decomposition.transient.size
+    np.testing.assert_array_equal(decomposition.all_members()[0], decomposition.members(0))
