@@ -89,9 +89,14 @@ class NonUniqueSteadyStateError(UnresolvedSteadyStateError):
     def __init__(self, dimension_lower_bound: int, model: QuantumModel):
         self.dimension_lower_bound = dimension_lower_bound
         self.model = model
+        where = (
+            f"at delta = {model.anisotropy}"
+            if model.is_ring
+            else f"of the network {model.network.name or ''}".rstrip()
+        )
         super().__init__(
-            f"the steady state of sector {model.sites}({model.up_spins} up) at delta = "
-            f"{model.anisotropy} is not unique (null-space dimension >= {dimension_lower_bound}); "
+            f"the steady state of sector {model.sites}({model.up_spins} up) {where} is not "
+            f"unique (null-space dimension >= {dimension_lower_bound}); "
             "the iterative method cannot pick one; method='dense' returns the long-time limit of "
             "the maximally mixed state"
         )

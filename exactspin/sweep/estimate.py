@@ -13,7 +13,7 @@ parameters its cost depends on, with constants measured once on a 2-core develop
   :data:`QUANTUM_SECONDS_AT_REFERENCE` at d = :data:`QUANTUM_REFERENCE_DIMENSION`; above the
   dense limit the matrix-free solver is taken as the dense cost at the limit times (d/limit)^4
   (one Krylov product costs ~d^4), which is not calibrated.
-- plugins: unknown; only the number of points is limited.
+- plugins and network solvers: unknown; only the number of points is limited.
 
 Points are never visited one by one: the cost is summed over the product of the axes the cost
 depends on and multiplied by the lengths of the other axes. This module estimates; it runs nothing.
@@ -103,7 +103,8 @@ def estimate_sweep(sweep: Sweep, workers: int = 1) -> SweepEstimate:
     """
     model = _MODELS.get(sweep.solver)
     if model is None:
-        return SweepEstimate(len(sweep), None, workers, "a plugin's cost is unknown")
+        whose = "a network solver's" if sweep.network is not None else "a plugin's"
+        return SweepEstimate(len(sweep), None, workers, f"{whose} cost is unknown")
     relevant, per_point, description = model
     if sweep.listed:
         total = sum(per_point(point.parameters) for point in sweep.points())
