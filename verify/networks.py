@@ -311,6 +311,9 @@ def _draw_quantum(quick: bool, plt):
         bars.set_xlabel("site")
         bars.set_ylabel(r"$\langle\sigma^z_s\rangle$ (Eq. 36)")
         bars.axhline(0.0, color="0.5", lw=0.8)
+        # a magnetization at round-off level (1e-16) must not fill the panel as if it were physics
+        largest = max(0.05, 1.1 * max(abs(m) for m in solution.site_magnetization))
+        bars.set_ylim(-largest, largest)
         data.append(
             {
                 "label": label,
