@@ -300,6 +300,8 @@ RING_CASES = [
     dict(delta=-1.3, zero_frequency="zero"),
     dict(delta=2.1, tl=3.0),
     dict(nu=3, nd=1, up=3, delta=0.5),
+    dict(delta=1.0, zero_frequency="zero"),  # clockwise (Fig. 10a's CM)
+    dict(delta=0.7, tl=1.5, tr=1.5),  # equal temperatures: undetermined
 ]
 LABELS = {"clockwise": "along", "anticlockwise": "against", "parallel": "none"}
 
