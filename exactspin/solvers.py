@@ -197,19 +197,28 @@ class Solver:
     def result_dict(self, result: Any) -> dict[str, Any]:
         """The result as plain JSON values (non-finite floats become None).
 
-        An exact classical solve whose error bound exceeds the asked accuracy is not a number:
-        its currents, magnification ratio and circulation become None / ``"undetermined"``
-        (docs/conventions.md), whoever asks.
+        An exact classical solve (ring or network) whose error bound exceeds the asked accuracy
+        is not a number: its currents, magnification ratio, circulation and cycles become None /
+        ``"undetermined"`` (docs/conventions.md), whoever asks.
         """
         values = result.to_dict()
         if not isinstance(values, Mapping):
             raise TypeError(f"{self.name}: a result must give a dict, not {type(values).__name__}")
         values = dict(values)
-        if self.name == "classical" and not values.get("determined", True):
-            for key in CLASSICAL_CURRENT_KEYS:
-                values[key] = None
-            values["bond_currents"] = [None] * len(values["bond_currents"])
-            values["circulation"] = "undetermined"
+        if self.name in ("classical", "classical-network") and not values.get("determined", True):
+            for key in CLASSICAL_CURRENT_KEYS + ("bath_currents", "bond_currents"):
+                if isinstance(values.get(key), list):
+                    values[key] = [None] * len(values[key])
+                elif key in values:
+                    values[key] = None
+            if "circulation" in values:
+                values["circulation"] = "undetermined"
+            values["cycles"] = [
+                {**cycle, "circulation": "undetermined", "current": None}
+                for cycle in values.get("cycles", [])
+            ]
+            if not values["cycles"]:
+                del values["cycles"]
         if self.network is None:
             values = {**values, **ring_vocabulary(self.name, values)}
         return json_round_trip(values)

@@ -242,22 +242,33 @@ def test_two_networks_with_the_same_axes_are_different_cache_points(folder, stan
     assert _key(first, point) != _key(second, point)
 
 
-def test_without_the_engine_a_network_sweep_is_refused_after_validation(folder):
-    if solver("classical-network").available():
-        pytest.skip("the classical network engine is installed")
+def test_without_the_engine_a_network_sweep_is_refused_after_validation(folder, monkeypatch):
+    monkeypatch.delattr(exactspin.classical, "solve_network", raising=False)
+    assert not solver("classical-network").available()
     text = sweep_text("classical-network", "junction.toml", "bath1_t = [1.0]")
     with pytest.raises(ParameterError, match="'solver'.*solve_network is not"):
         parse_sweep(text, directory=folder)
-    with pytest.raises(ParameterError, match="'bath5_t'"):
+    with pytest.raises(ParameterError, match="'bath5_t'"):  # the file's own fault comes first
         parse_sweep(
             sweep_text("classical-network", "junction.toml", "bath5_t = [1.0]"), directory=folder
         )
 
 
+def test_a_junction_sweep_conserves_energy_at_every_point(folder):
+    """Exact classical engine on the three-branch junction: the baths' currents cancel (Eq. 6)."""
+    text = sweep_text("classical-network", "junction.toml", "bath1_t = [1.0, 4.0]\nbond4_j = [0.5]")
+    result = run_sweep(parse_sweep(text, directory=folder))
+    for row in result.results:
+        assert row["determined"] is True and row["error_kind"] == "bound"
+        (left, right), (left_error, right_error) = row["bath_currents"], row["bath_current_errors"]
+        # Each bound covers its current's error; the sum adds one rounding.
+        assert abs(left + right) <= left_error + right_error + 2.3e-16 * abs(left)
+        assert len(row["bond_currents"]) == 7
+    assert result.results[0]["bath_currents"] != result.results[1]["bath_currents"]
+
+
 def test_the_paper_ring_as_a_network_sweeps_like_the_ring():
-    """Once the engine exists: the ring network gives the ring solver's bath currents."""
-    if not solver("classical-network").available():
-        pytest.skip("exactspin.classical.solve_network is not merged yet")
+    """The paper's ring built as a network gives the ring solver's bath currents."""
     ring = classical_ring(nu=1, nd=1, j1=2.0, j2=1.9, tl=2.0, tr=0.1)
     networked = run_sweep(Sweep("classical-network", grid={"bath1_t": [2.0, 4.0]}, network=ring))
     ringed = run_sweep(Sweep("classical", fixed={"nu": 1, "nd": 1}, grid={"tl": [2.0, 4.0]}))
