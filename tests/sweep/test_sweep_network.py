@@ -276,3 +276,31 @@ def test_the_paper_ring_as_a_network_sweeps_like_the_ring():
         left, right = net_row["bath_currents"]
         assert left == pytest.approx(ring_row["left_bath_current"], rel=1e-12)
         assert right == pytest.approx(ring_row["right_bath_current"], rel=1e-12)
+
+
+def test_network_sweeps_are_estimated_from_the_networks_size(folder):
+    from exactspin.classical.model import ClassicalModel
+    from exactspin.quantum.model import QuantumModel
+    from exactspin.sweep.estimate import (
+        CLASSICAL_OVERHEAD,
+        SECONDS_PER_STATE,
+        estimate_sweep,
+        quantum_dimension_seconds,
+    )
+
+    junction = read_network(JUNCTION)
+    exact = Sweep("classical-network", grid={"bath1_t": [1.0, 2.0, 3.0]}, network=junction)
+    states = ClassicalModel.from_network(junction).state_count
+    assert states == 2**6  # Q2R on 6 sites: 2^N_S configurations
+    assert estimate_sweep(exact).seconds == pytest.approx(
+        3 * (CLASSICAL_OVERHEAD + SECONDS_PER_STATE * states)
+    )
+    quantum = read_network(THREE_BATHS)
+    redfield = Sweep("quantum-network", grid={"bath1_t": [1.0, 2.0]}, network=quantum)
+    dimension = QuantumModel.from_network(quantum).dimension
+    assert dimension == 20  # C(6, 3)
+    assert estimate_sweep(redfield).seconds == pytest.approx(
+        2 * quantum_dimension_seconds(dimension)
+    )
+    runs = Sweep("mc-network", fixed={"steps": 1000}, grid={"bath1_t": [1.0]}, network=junction)
+    assert estimate_sweep(runs).seconds is not None
