@@ -1,5 +1,7 @@
 """The quantum ring's command-line options (the paper's Fig. 10a defaults); parsing only.
 
+Flags, defaults, ranges and help come from :data:`exactspin.parameters.QUANTUM`.
+
 A command that also offers ``--network FILE`` (:func:`add_network_option`) builds the model from
 the network file instead; the ring flags (geometry, couplings, temperatures, sector) are then
 refused by name, while --gamma, --omega-c and --zero-frequency apply to every bath.
@@ -10,13 +12,15 @@ from __future__ import annotations
 import argparse
 
 from exactspin.cli.network_options import QUANTUM, add_network_argument, network_from_arguments
+from exactspin.parameters import QUANTUM as SPECIFICATION
+from exactspin.parameters import QUANTUM_BATH
 from exactspin.quantum.model import QuantumModel
 from exactspin.validation import ParameterError
 
-ZERO_FREQUENCY_CHOICES = ("limit", "zero")
+ZERO_FREQUENCY_CHOICES = SPECIFICATION["zero_frequency"].choices
 
 #: The flags that describe the ring itself (the network file describes a network instead).
-RING_FLAGS = ("--nu", "--nd", "--up", "--j", "--delta", "--tl", "--tr")
+RING_FLAGS = tuple(p.flag for p in SPECIFICATION.parameters if p.name not in QUANTUM_BATH)
 
 
 class RecordGiven(argparse.Action):
@@ -48,40 +52,14 @@ def refuse_with_network(args: argparse.Namespace, flags: tuple[str, ...]) -> Non
 
 
 def add_model_arguments(parser: argparse.ArgumentParser, zero_frequency: bool = True) -> None:
-    """Add --nu --nd --up --j --delta --tl --tr --zero-frequency --gamma --omega-c.
+    """Add --nu --nd --up --j --delta --tl --tr --gamma --omega-c --zero-frequency.
 
     ``zero_frequency=False`` leaves out --zero-frequency, for methods with no W(0) to choose
     (HEOM treats the bath exactly).
     """
-    parser.add_argument(
-        "--nu", action=RecordGiven, type=int, default=2, help="upper-branch bulk spins N_U (>= 1)"
+    SPECIFICATION.add_arguments(
+        parser, exclude=() if zero_frequency else ("zero_frequency",), action=RecordGiven
     )
-    parser.add_argument(
-        "--nd", action=RecordGiven, type=int, default=1, help="lower-branch bulk spins N_D (>= 1)"
-    )
-    parser.add_argument(
-        "--up", action=RecordGiven, type=int, default=3, help="number of up spins N_E (the sector)"
-    )
-    parser.add_argument("--j", action=RecordGiven, type=float, default=1.0, help="exchange J")
-    parser.add_argument(
-        "--delta", action=RecordGiven, type=float, default=0.0, help="anisotropy Delta"
-    )
-    parser.add_argument(
-        "--tl", action=RecordGiven, type=float, default=2.0, help="left bath temperature T_L"
-    )
-    parser.add_argument(
-        "--tr", action=RecordGiven, type=float, default=1.0, help="right bath temperature T_R"
-    )
-    if zero_frequency:
-        parser.add_argument(
-            "--zero-frequency",
-            dest="zero_frequency",
-            choices=ZERO_FREQUENCY_CHOICES,
-            default="limit",
-            help="bath rate at zero energy difference (Eq. 28): 'limit' W(0) = T, 'zero' W(0) = 0",
-        )
-    parser.add_argument("--gamma", type=float, default=0.01, help="system-bath coupling gamma")
-    parser.add_argument("--omega-c", dest="omega_c", type=float, default=10.0, help="cutoff")
 
 
 def add_network_option(parser: argparse.ArgumentParser) -> None:
@@ -90,25 +68,13 @@ def add_network_option(parser: argparse.ArgumentParser) -> None:
 
 
 def model_from_arguments(args: argparse.Namespace) -> QuantumModel:
-    """The validated :class:`QuantumModel` the options describe (the network's with --network)."""
+    """The validated :class:`QuantumModel` the options describe (the network's with --network;
+    omitted options take their defaults)."""
     network = network_from_arguments(args, QUANTUM)
+    values = SPECIFICATION.from_arguments(args)
     if network is not None:
         refuse_with_network(args, RING_FLAGS)
         return QuantumModel.from_network(
-            network,
-            gamma=args.gamma,
-            omega_c=args.omega_c,
-            zero_frequency=getattr(args, "zero_frequency", "limit"),
+            network, **{name: values[name] for name in QUANTUM_BATH if name in values}
         )
-    return QuantumModel.from_parameters(
-        nu=args.nu,
-        nd=args.nd,
-        up=args.up,
-        j=args.j,
-        delta=args.delta,
-        tl=args.tl,
-        tr=args.tr,
-        gamma=args.gamma,
-        omega_c=args.omega_c,
-        zero_frequency=getattr(args, "zero_frequency", "limit"),
-    )
+    return QuantumModel.from_parameters(**values)

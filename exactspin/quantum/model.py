@@ -21,6 +21,8 @@ from typing import Any
 
 from exactspin.network import Network, quantum_ring
 from exactspin.network.graph import QUANTUM
+from exactspin.parameters import QUANTUM as SPECIFICATION
+from exactspin.parameters import QUANTUM_BATH
 from exactspin.quantum.basis import MAX_SITES
 from exactspin.quantum.bath import ZERO_FREQUENCY_LIMIT, ZERO_FREQUENCY_OPTIONS
 from exactspin.quantum.validity import LARGEST_SCALE
@@ -35,10 +37,9 @@ from exactspin.validation import (
 
 #: The ring's own parameters and their defaults (the paper's Fig. 10a setup).
 RING_DEFAULTS = {
-    "exchange": 1.0,
-    "anisotropy": 0.0,
-    "left_temperature": 2.0,
-    "right_temperature": 1.0,
+    parameter.attribute: parameter.default
+    for parameter in SPECIFICATION.parameters
+    if parameter.name in ("j", "delta", "tl", "tr")
 }
 
 
@@ -206,39 +207,29 @@ class QuantumModel:
             )
 
     @classmethod
-    def from_parameters(
-        cls,
-        nu: int = 2,
-        nd: int = 1,
-        up: int = 3,
-        j: float = 1.0,
-        delta: float = 0.0,
-        tl: float = 2.0,
-        tr: float = 1.0,
-        gamma: float = 0.01,
-        omega_c: float = 10.0,
-        zero_frequency: str = ZERO_FREQUENCY_LIMIT,
-    ) -> QuantumModel:
-        """Build a model from the CLI's parameter names; defaults are the paper's Fig. 10a setup."""
+    def from_parameters(cls, **parameters: Any) -> QuantumModel:
+        """Build a model from the CLI's parameter names (:data:`exactspin.parameters.QUANTUM`);
+        omitted ones take its defaults, the paper's Fig. 10a setup."""
+        values = SPECIFICATION.complete(parameters)
         return cls(
-            ring=Ring(require_integer("nu", nu), require_integer("nd", nd)),
-            up_spins=up,
-            exchange=j,
-            anisotropy=delta,
-            left_temperature=tl,
-            right_temperature=tr,
-            coupling=gamma,
-            cutoff=omega_c,
-            zero_frequency=zero_frequency,
+            ring=Ring(values["nu"], values["nd"]),
+            up_spins=values["up"],
+            exchange=values["j"],
+            anisotropy=values["delta"],
+            left_temperature=values["tl"],
+            right_temperature=values["tr"],
+            coupling=values["gamma"],
+            cutoff=values["omega_c"],
+            zero_frequency=values["zero_frequency"],
         )
 
     @classmethod
     def from_network(
         cls,
         network: Network,
-        gamma: float = 0.01,
-        omega_c: float = 10.0,
-        zero_frequency: str = ZERO_FREQUENCY_LIMIT,
+        gamma: float = SPECIFICATION["gamma"].default,
+        omega_c: float = SPECIFICATION["omega_c"].default,
+        zero_frequency: str = SPECIFICATION["zero_frequency"].default,
     ) -> QuantumModel:
         """A model of any quantum network (its sector is the network's ``up``)."""
         return cls(network=network, coupling=gamma, cutoff=omega_c, zero_frequency=zero_frequency)
@@ -254,23 +245,7 @@ class QuantumModel:
         A network model echoes gamma, omega_c and zero_frequency only: the rest is the network
         (``network.to_dict()``).
         """
-        common = {
-            "gamma": self.coupling,
-            "omega_c": self.cutoff,
-            "zero_frequency": self.zero_frequency,
-        }
-        if not self.is_ring:
-            return common
-        return {
-            "nu": self.ring.upper_spins,
-            "nd": self.ring.lower_spins,
-            "up": self.up_spins,
-            "j": self.exchange,
-            "delta": self.anisotropy,
-            "tl": self.left_temperature,
-            "tr": self.right_temperature,
-            **common,
-        }
+        return SPECIFICATION.export(self, None if self.is_ring else QUANTUM_BATH)
 
     @property
     def sites(self) -> int:
