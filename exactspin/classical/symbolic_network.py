@@ -153,6 +153,19 @@ class NetworkSymbolicSolution:
             "unit": self.unit,
         }
 
+    def latex(self) -> str:
+        """The bath and bond currents as a LaTeX ``align*`` block."""
+        rows = [
+            rf"I_{{\mathrm{{bath}}\,{index + 1}}} &= {sp.latex(current)}"
+            for index, current in enumerate(self.bath_currents)
+        ]
+        rows += [
+            rf"I_{{{bond.first + 1} \to {bond.second + 1}}} &= {sp.latex(current)}"
+            for bond, current in zip(self.network.bonds, self.bond_currents, strict=True)
+        ]
+        body = " \\\\\n".join(rows)
+        return f"\\begin{{align*}}\n{body}\n\\end{{align*}}"
+
     def pretty(self) -> str:
         """Human-readable text of the symbols, validity and currents."""
         lines = [
