@@ -355,7 +355,12 @@ def derive_network(network: Network, unit: str = STEP) -> NetworkSymbolicSolutio
         lumped = symmetric and (members[0] ^ mask) in member_set
         representative = (lambda s: min(s, s ^ mask)) if lumped else (lambda s: s)
         solved = sorted({representative(state) for state in members})
-        values, _ = _class_steady_state(solved, scaled, representative, polynomials)
+        if len(solved) == 1:
+            values = [polynomials.one]  # a class of one state (or one spin-flip pair)
+        elif len(solved) == 2:
+            values = _two_state_law(solved, scaled, representative, polynomials)
+        else:
+            values, _ = _class_steady_state(solved, scaled, representative, polynomials)
         index_of = {state: position for position, state in enumerate(solved)}
         unnormalised = {
             state: values[index_of[representative(state)]] * monomial(scales[state])
@@ -420,3 +425,18 @@ def _condition(expression: sp.Expr, relation: str) -> str:
             primitive = -primitive
         return f"{primitive} = 0"
     return f"{primitive if content > 0 else -primitive} > 0"
+
+
+def _two_state_law(solved, moves, representative, polynomials) -> list:
+    """P' of a two-state class, (rate 1 -> 0, rate 0 -> 1) unnormalised (sympy's charpoly
+    solve fails on 2 x 2 polynomial systems)."""
+    first, second = solved
+    forward = sum(
+        (rate for _, target, rate in moves[first] if representative(target) == second),
+        polynomials.zero,
+    )
+    backward = sum(
+        (rate for _, target, rate in moves[second] if representative(target) == first),
+        polynomials.zero,
+    )
+    return [backward, forward]
