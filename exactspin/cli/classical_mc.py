@@ -1,7 +1,9 @@
-"""``exactspin classical mc``: Monte Carlo estimate of the currents of a classical ring.
+"""``exactspin classical mc``: Monte Carlo estimate of the currents of a classical ring or network.
 
-Same model options as ``classical solve`` (defaults: the paper's Fig. 5 point), plus the run
-options. Parsing and printing only; the work is :func:`exactspin.montecarlo.simulate`.
+Same model options as ``classical solve`` (defaults: the paper's Fig. 5 point), or ``--network
+FILE``, plus the run options. Parsing and printing only; the work is
+:func:`exactspin.montecarlo.simulate` (ring) or
+:func:`exactspin.montecarlo.network_simulation.simulate_network` (network).
 """
 
 from __future__ import annotations
@@ -10,7 +12,9 @@ import argparse
 import sys
 
 from exactspin.cli.classical_options import add_model_arguments, model_from_arguments
+from exactspin.cli.network_options import CLASSICAL, add_network_argument, network_from_arguments
 from exactspin.cli.output import print_json, print_table
+from exactspin.parameters import CLASSICAL as SPECIFICATION
 from exactspin.validation import ParameterError, require_integer
 
 EXIT_UNDETERMINED = 2
@@ -25,11 +29,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         description="Estimate steady-state heat currents by Monte Carlo, with batch-means "
         "standard errors. A current within 3 standard errors of zero is 'unresolved'; with no "
         "events it has no error bar but a 95%% bound; the circulation is 'undetermined' unless "
-        "both branch currents are resolved. Exit status 2 (one warning line) when the "
+        "both branch currents are resolved. With --network FILE (a classical network: any "
+        "bonds, baths, fields) it prints every bath current (energy drawn, file order) and bond "
+        "current (energy moved from the bond's first to its second site), each per update "
+        "attempt, and the circulation round each cycle (3 standard errors); the ring flags and "
+        "the target options do not apply there. Exit status 2 (one warning line) when the "
         "circulation or stationarity is undetermined or a current saw no events; 130 on "
         "Ctrl-C (the finished batches are printed).",
     )
     add_model_arguments(parser)
+    add_network_argument(parser)
     parser.add_argument(
         "--steps",
         default="10000000",
@@ -109,10 +118,13 @@ def run(args: argparse.Namespace) -> int:
     """Handler of ``exactspin classical mc``."""
     from exactspin.montecarlo import simulate
 
-    model = model_from_arguments(args)
     pairs = [(_count("pair", a), _count("pair", b)) for a, b in args.pair]
     if any(a < 1 or b < 1 for a, b in pairs):
         raise ParameterError("pair", args.pair, "1-based site indices")
+    network = network_from_arguments(args, CLASSICAL)
+    if network is not None:
+        return _run_network(args, network, pairs)
+    model = model_from_arguments(args)
     burn_in = "auto" if args.burn_in == "auto" else _count("burn_in", args.burn_in)
     result = simulate(
         model,
@@ -137,6 +149,117 @@ def run(args: argparse.Namespace) -> int:
     else:
         print_table(_rows(result))
     return status
+
+
+RING_OPTIONS = SPECIFICATION.names
+NETWORK_UNSUPPORTED = ("target_stderr", "target_absolute_stderr", "max_seconds")
+
+
+def _run_network(args: argparse.Namespace, network, pairs) -> int:
+    """``classical mc --network FILE``: bath and bond currents of the network's sites."""
+    from exactspin.montecarlo.network_simulation import simulate_network
+
+    parser_defaults = SPECIFICATION.defaults()
+    for name in RING_OPTIONS:
+        if getattr(args, name) != parser_defaults[name]:
+            raise ParameterError(
+                name, getattr(args, name), "omitted with --network (the file defines the model)"
+            )
+    for name in NETWORK_UNSUPPORTED:
+        if getattr(args, name) is not None:
+            raise ParameterError(
+                name, getattr(args, name), "omitted with --network (fixed --steps runs only)"
+            )
+    if args.burn_in == "auto":
+        raise ParameterError("burn_in", "auto", "an integer with --network")
+    result = simulate_network(
+        network,
+        steps=_count("steps", args.steps),
+        replicas=_count("replicas", args.replicas),
+        seed=_count("seed", args.seed),
+        burn_in=_count("burn_in", args.burn_in),
+        pairs=[(a - 1, b - 1) for a, b in pairs],
+        progress=not (args.quiet or args.json),
+        batches=_count("batches", args.batches),
+        workers=_count("workers", args.workers),
+        unit=args.unit,
+    )
+    status, warning = _network_verdict(result)
+    if warning:
+        print(f"exactspin: warning: {warning}", file=sys.stderr)
+    if args.json:
+        print_json(result.to_dict())
+    else:
+        print_table(_network_rows(result))
+    return status
+
+
+def _network_verdict(result) -> tuple[int, str]:
+    """(exit status, one warning line or "") of a network result."""
+    problems = []
+    if result.equilibrated is None:
+        problems.append(f"stationarity undetermined ({result.equilibration_reason})")
+    elif not result.equilibrated:
+        problems.append(
+            f"the run does not look stationary ({result.equilibration_reason}); increase "
+            "--burn-in or --steps"
+        )
+    silent = [f"bath {m + 1}" for m, e in enumerate(result.bath_current_errors) if e is None]
+    silent += [f"bond {b}" for b, e in enumerate(result.bond_current_errors) if e is None]
+    if silent:
+        problems.append("no events for " + ", ".join(silent) + " (95% bounds shown)")
+    undetermined = [c for c in result.cycles if c.label == "undetermined"]
+    if undetermined:
+        problems.append(
+            f"circulation undetermined on {len(undetermined)} of {len(result.cycles)} cycles "
+            "(a bond current is not resolved)"
+        )
+    return (EXIT_UNDETERMINED if problems else 0), "; ".join(problems)
+
+
+def _current_text(value: float, error: float | None, bound: float | None, status: str) -> str:
+    if error is None:
+        return f"|I| < {bound:.2g} (no events; 95% bound)"
+    return f"{value:.8g} +- {error:.2g}" + ("" if status == "resolved" else f" ({status})")
+
+
+def _network_rows(result) -> list[tuple[str, object]]:
+    network = result.network
+    rows: list[tuple[str, object]] = []
+    for m, bath in enumerate(network.baths):
+        text = _current_text(
+            result.bath_currents[m],
+            result.bath_current_errors[m],
+            result.bath_current_bounds[m],
+            result.bath_status(m),
+        )
+        rows.append((f"bath {m + 1} (site {bath.site + 1}, T={bath.temperature:g})", text))
+    for b, bond in enumerate(network.bonds):
+        text = _current_text(
+            result.bond_currents[b],
+            result.bond_current_errors[b],
+            result.bond_current_bounds[b],
+            result.bond_status(b),
+        )
+        rows.append((f"bond {b} [{bond.first + 1}->{bond.second + 1}]", text))
+    for cycle in result.cycles:
+        sites = "-".join(str(site + 1) for site in cycle.cycle.sites)
+        rows.append((f"cycle {sites}", f"{cycle.label} ({cycle.current:.6g})"))
+    for (a, b), value, error in zip(
+        result.pairs, result.pair_correlations, result.pair_correlations_stderr, strict=True
+    ):
+        rows.append((f"<s_{a + 1} s_{b + 1}>", f"{value:.8g} +- {error:.2g}"))
+    unit = "per single-spin update attempt" if result.unit == "step" else "per unit time (x N)"
+    verdict = {True: "stationary", False: "not stationary", None: "undetermined"}
+    rows += [
+        ("unit", unit),
+        ("method", result.method),
+        ("steps x replicas", f"{result.steps} x {result.replicas}"),
+        ("burn_in", f"{result.burn_in} ({verdict[result.equilibrated]})"),
+        ("wall_time", f"{result.wall_time:.3g} s"),
+        ("updates_per_second", f"{result.updates_per_second:.3g}"),
+    ]
+    return rows
 
 
 def _verdict(result) -> tuple[int, str]:

@@ -61,13 +61,16 @@ class BatchLog:
 
     def append(self, length: int, segments: list[Segment]) -> None:
         """Add one batch of ``length`` steps made of the given segments."""
-        aligned = sum(segment.aligned for segment in segments)
-        right = aligned[:, 1]
+        bond_aligned = sum(segment.bond_aligned for segment in segments)
+        # Bond b joins b -> b+1: its first end is site b (right neighbour b+1), its second end
+        # site b+1 (left neighbour b).
+        right = bond_aligned[:, 0]
+        left = np.roll(bond_aligned[:, 1], 1)
         row = np.zeros(COLUMNS, dtype=np.int64)
         row[LEFT_NODE_RIGHT_ALIGNED] = right[self._left]
-        row[LEFT_NODE_LEFT_ALIGNED] = aligned[self._left, 0]
+        row[LEFT_NODE_LEFT_ALIGNED] = left[self._left]
         row[RIGHT_NODE_RIGHT_ALIGNED] = right[self._right]
-        row[RIGHT_NODE_LEFT_ALIGNED] = aligned[self._right, 0]
+        row[RIGHT_NODE_LEFT_ALIGNED] = left[self._right]
         row[UPPER_BONDS_ALIGNED] = right[self._upper].sum()
         row[LOWER_BONDS_ALIGNED] = right[self._lower].sum()
         self.lengths.append(int(length))

@@ -1,4 +1,9 @@
-"""The random-sequential Monte Carlo kernel of the classical rings (numba).
+"""The ring-only random-sequential Monte Carlo kernel (numba), as it was before networks.
+
+:func:`exactspin.montecarlo.simulate` now runs the network kernel
+(:mod:`~exactspin.montecarlo.network_kernel`), which on the ring runs this same chain (same
+random words, same thresholds). This module stays as the benchmark's "before" and as the tests'
+reference, and for its acceptance-probability helpers.
 
 One step picks a site uniformly and attempts to flip it (docs/conventions.md; P_step = 1 + W / N_S):
 
@@ -155,6 +160,18 @@ def configuration_entries(
         + 8 * np.asarray(demons, dtype=np.int64)
     )
     return entries.astype(np.uint8)
+
+
+def initial_entries(model: ClassicalModel, sequence) -> np.ndarray:
+    """A uniformly random configuration (spins, and demons on CCA bulk sites) as table entries
+    (drawn as :func:`exactspin.montecarlo.chains.initial_state` draws it)."""
+    generator = np.random.default_rng(sequence)
+    occupations = generator.integers(0, 2, model.sites)
+    demons = np.zeros(model.sites, dtype=np.int64)
+    demon_sites = list(model.demon_sites)
+    if demon_sites:
+        demons[demon_sites] = generator.integers(0, 4, len(demon_sites))
+    return configuration_entries(model, occupations, demons)
 
 
 def spins_of(entries: np.ndarray) -> np.ndarray:

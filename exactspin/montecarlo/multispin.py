@@ -145,7 +145,7 @@ def initial_words(
     """(spins, demon low bits, demon high bits): 64 independent uniformly random states.
 
     Uniform over spins and over demons d in {0..3} on CCA bulk sites, the exact solver's default
-    initial distribution (as :func:`~exactspin.montecarlo.replicas.initial_entries`).
+    initial distribution (as :func:`~exactspin.montecarlo.kernel.initial_entries`).
     """
     generator = np.random.default_rng(sequence)
     words = (model.sites,)

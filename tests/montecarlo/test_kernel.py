@@ -15,7 +15,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from exactspin.classical.model import ClassicalModel
-from exactspin.montecarlo.chains import initial_entries
 from exactspin.montecarlo.kernel import (
     ALWAYS,
     CONFIGURATIONS,
@@ -27,6 +26,7 @@ from exactspin.montecarlo.kernel import (
     alignment_weights,
     decode_table,
     demons_of,
+    initial_entries,
     neighbour_table,
     run_chain,
     site_couplings,

@@ -1,0 +1,149 @@
+"""The frozen result of a Monte Carlo run on a network: bath and bond currents with errors.
+
+Holds numbers only; :mod:`exactspin.montecarlo.network_simulation` computes them. Labels are
+honest as on the ring (:mod:`exactspin.montecarlo.result`): a current within 3 standard errors
+of zero is "unresolved"; a current that saw no events has no error bar (``None``) but a 95%
+bound; a cycle's circulation is "undetermined" unless every bond round it is resolved.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from exactspin.montecarlo.result import SIGNIFICANCE, STEP, current_status
+from exactspin.network import Network, circulation
+from exactspin.network.cycles import Circulation
+
+
+@dataclass(frozen=True)
+class NetworkMonteCarloResult:
+    """Steady-state currents of a classical network estimated by random-sequential Monte Carlo.
+
+    Currents are per single-spin update attempt (``unit = "step"``) or per unit time of Eq. 4
+    (``"continuous"``, x N). ``bath_currents[m]``: energy drawn from bath m (file order, Eq. 6);
+    ``bond_currents[b]``: energy moved along bond b from its first to its second site, i.e. into
+    the bond by flips of its first site (Eqs. 8-9). Errors are batch-means standard errors over
+    time of the unit-averaged currents (a unit is one chain or one multispin word), with the
+    spread between units added (a network may have closed classes); ``None`` when the current
+    was exactly zero in every batch, and then ``*_bounds`` holds the 95% bound (rule of three).
+
+    Attributes
+    ----------
+    network : Network
+    steps, burn_in, replicas, batches, seed : int
+    method : str
+        "single-chain" or "multispin".
+    bath_currents, bath_current_errors, bath_current_bounds : tuples
+    bond_currents, bond_current_errors, bond_current_bounds : tuples
+    pairs, pair_correlations, pair_correlations_stderr : tuples
+        0-based site pairs and <s_a s_b>.
+    energy_balance_z : float
+        z-score of the summed bath currents against zero (the network's energy is bounded).
+    equilibration_z : tuple of float
+        Per bath, z-score of (second half - first half) of the batches.
+    equilibrated : bool or None
+    equilibration_reason : str
+    wall_time, updates_per_second : float
+        Seconds, and replica-updates (burn-in and measured) per second.
+    unit : str
+    """
+
+    network: Network
+    steps: int
+    burn_in: int
+    replicas: int
+    batches: int
+    seed: int
+    method: str
+    bath_currents: tuple[float, ...]
+    bath_current_errors: tuple[float | None, ...]
+    bath_current_bounds: tuple[float | None, ...]
+    bond_currents: tuple[float, ...]
+    bond_current_errors: tuple[float | None, ...]
+    bond_current_bounds: tuple[float | None, ...]
+    pairs: tuple[tuple[int, int], ...]
+    pair_correlations: tuple[float, ...]
+    pair_correlations_stderr: tuple[float, ...]
+    energy_balance_z: float
+    equilibration_z: tuple[float, ...]
+    equilibrated: bool | None
+    equilibration_reason: str
+    drift_threshold: float
+    wall_time: float
+    updates_per_second: float
+    unit: str = STEP
+    significance: float = SIGNIFICANCE
+
+    def bath_status(self, bath: int) -> str:
+        """ "resolved", "unresolved" or "no events" for bath ``bath`` (file order)."""
+        return current_status(
+            self.bath_currents[bath], self.bath_current_errors[bath], self.significance
+        )
+
+    def bond_status(self, bond: int) -> str:
+        """ "resolved", "unresolved" or "no events" for bond ``bond`` (file order)."""
+        return current_status(
+            self.bond_currents[bond], self.bond_current_errors[bond], self.significance
+        )
+
+    @property
+    def cycles(self) -> tuple[Circulation, ...]:
+        """Circulation round each cycle of the network's cycle basis, with 3-sigma errors (a
+        bond with no events counts with its bound, so it is never resolved)."""
+        margins = [
+            self.significance * error if error is not None else bound
+            for error, bound in zip(self.bond_current_errors, self.bond_current_bounds, strict=True)
+        ]
+        return circulation(self.network, self.bond_currents, margins)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dict in the ``--network`` vocabulary (1-based sites in pairs)."""
+        return {
+            "network": self.network.to_dict(),
+            "parameters": {
+                "steps": self.steps,
+                "burn_in": self.burn_in,
+                "replicas": self.replicas,
+                "batches": self.batches,
+                "seed": self.seed,
+                "unit": self.unit,
+            },
+            "unit": self.unit,
+            "bath_currents": list(self.bath_currents),
+            "bath_current_errors": list(self.bath_current_errors),
+            "bath_current_bounds": list(self.bath_current_bounds),
+            "bath_current_status": [self.bath_status(m) for m in range(len(self.bath_currents))],
+            "bond_currents": list(self.bond_currents),
+            "bond_current_errors": list(self.bond_current_errors),
+            "bond_current_bounds": list(self.bond_current_bounds),
+            "bond_current_status": [self.bond_status(b) for b in range(len(self.bond_currents))],
+            "error_kind": "standard_error",
+            "significance_stderr": self.significance,
+            "cycles": [cycle.to_dict() for cycle in self.cycles],
+            "cycle_error_kind": f"{self.significance:g} standard errors (bound without events)",
+            "correlations": [
+                {"sites": [a + 1, b + 1], "value": value, "stderr": error}
+                for (a, b), value, error in zip(
+                    self.pairs, self.pair_correlations, self.pair_correlations_stderr, strict=True
+                )
+            ],
+            "method": self.method,
+            "steps": self.steps,
+            "burn_in": self.burn_in,
+            "replicas": self.replicas,
+            "batches": self.batches,
+            "seed": self.seed,
+            "equilibration": {
+                "equilibrated": self.equilibrated,
+                "verdict": {True: "stationary", False: "not stationary", None: "undetermined"}[
+                    self.equilibrated
+                ],
+                "reason": self.equilibration_reason,
+                "drift_threshold": self.drift_threshold,
+                "first_vs_second_half_z": list(self.equilibration_z),
+                "energy_balance_z": self.energy_balance_z,
+            },
+            "wall_time": self.wall_time,
+            "updates_per_second": self.updates_per_second,
+        }

@@ -1,0 +1,72 @@
+"""``exactspin classical mc --network FILE``: the network vocabulary, honest exits, bad input."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from exactspin.cli.main import main
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "networks"
+
+
+def test_json_carries_the_network_vocabulary(capsys):
+    status = main(
+        ["classical", "mc", "--network", str(EXAMPLES / "three_baths.toml"), "--steps", "4e5",
+         "--seed", "2", "--pair", "1", "2", "--json"]
+    )  # fmt: skip
+    payload = json.loads(capsys.readouterr().out)
+    assert status == 0
+    assert payload["network"]["sites"] == 6 and payload["network"]["dynamics"] == "q2r"
+    assert len(payload["bath_currents"]) == len(payload["bath_current_errors"]) == 3
+    assert len(payload["bond_currents"]) == len(payload["bond_current_errors"]) == 6
+    assert payload["error_kind"] == "standard_error"
+    assert abs(sum(payload["bath_currents"])) < 5 * sum(payload["bath_current_errors"])
+    assert payload["cycles"][0]["circulation"] in ("along", "against", "none")
+    assert payload["parameters"]["steps"] == 400_000
+    assert payload["correlations"][0]["sites"] == [1, 2]
+    assert payload["unit"] == "step"
+
+
+def test_a_silent_bond_exits_2_with_a_bound(tmp_path, capsys):
+    path = tmp_path / "frozen.toml"
+    path.write_text(
+        "sites = 4\nbonds = [[1, 2, 1.0], [2, 3, 2.0], [3, 4, 1.0]]\nbaths = [[1, 2.0], [4, 0.5]]\n"
+    )
+    status = main(["classical", "mc", "--network", str(path), "--steps", "2e4", "--json"])
+    captured = capsys.readouterr()
+    payload = json.loads(captured.out)
+    assert status == 2
+    assert payload["bond_current_errors"][1] is None and payload["bond_current_bounds"][1] > 0
+    assert "no events" in captured.err
+
+
+def test_table_output_names_baths_and_bonds(capsys):
+    status = main(
+        ["classical", "mc", "--network", str(EXAMPLES / "junction.toml"), "--steps", "2e5",
+         "--quiet"]
+    )  # fmt: skip
+    out = capsys.readouterr().out
+    assert status in (0, 2)
+    assert "bath 1 (site 1, T=2)" in out and "bond 6 [5->6]" in out and "cycle" in out
+
+
+@pytest.mark.parametrize(
+    "extra, name",
+    [(["--nu", "3"], "nu"), (["--target-stderr", "0.1"], "target_stderr"),
+     (["--replicas", "64"], "replicas")],
+)  # fmt: skip
+def test_options_that_do_not_apply_exit_2_naming_them(extra, name, capsys):
+    status = main(
+        ["classical", "mc", "--network", str(EXAMPLES / "junction.toml"), "--steps", "1e4", *extra]
+    )
+    assert status == 2
+    assert name in capsys.readouterr().err
+
+
+def test_a_quantum_network_is_refused(capsys):
+    status = main(
+        ["classical", "mc", "--network", str(EXAMPLES / "junction_quantum.toml"), "--steps", "1e4"]
+    )
+    assert status == 2
+    assert "bonds" in capsys.readouterr().err
