@@ -1,11 +1,22 @@
-"""Classical Ising rings between two baths (paper Sec. II): model, rules and exact solvers.
+"""Classical Ising rings and networks with baths (paper Sec. II): model, rules, exact solvers.
 
-``solve`` gives the exact steady-state currents, ``steady_state`` the distribution itself.
+``solve`` gives the exact steady-state currents of a ring, ``solve_network`` the bath and bond
+currents of any classical network (the paper's ring included), ``steady_state`` the distribution.
 """
 
 from exactspin.classical.model import ClassicalModel
+from exactspin.classical.network_solution import NetworkSolution, solve_network
 from exactspin.classical.solution import ClassicalSolution, solve
 from exactspin.classical.steady_state import SteadyState, steady_state
 from exactspin.ring import Ring
 
-__all__ = ["ClassicalModel", "ClassicalSolution", "Ring", "SteadyState", "solve", "steady_state"]
+__all__ = [
+    "ClassicalModel",
+    "ClassicalSolution",
+    "NetworkSolution",
+    "Ring",
+    "SteadyState",
+    "solve",
+    "solve_network",
+    "steady_state",
+]

@@ -1,10 +1,10 @@
-"""Every single-spin move of a classical ring, for all states at once (numpy).
+"""Every single-spin move of a classical network, for all states at once (numpy).
 
-This is the vectorised form of :mod:`exactspin.classical.rules`: Metropolis at the nodes (Eq. 5),
-Q2R (Eq. 10) or CCA (Eqs. 20-21, demons on bulk sites only) in the bulk, attempt rate 1 per spin
-(Eq. 4). It computes the same floating-point expressions as the scalar rules, in the same order,
-so the two agree to the last bit except for ``exp`` (numpy vs math, within an ulp); the tests
-hold them against each other. It builds no matrix and solves nothing.
+This is the vectorised form of :mod:`exactspin.classical.rules`: Metropolis at the bath sites
+(Eq. 5), Q2R (dE = 0 exactly; Eq. 10 on the rings) or CCA (Eqs. 20-21, demons on the sites without
+a bath) elsewhere, attempt rate 1 per spin (Eq. 4). Energy changes come from the same exact sums
+as the scalar rules, so the two agree to the last bit except for ``exp`` (mpmath vs math, within
+an ulp); the tests hold them against each other. It builds no matrix and solves nothing.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import mpmath
 import numpy as np
 
 from exactspin.classical.model import CCA, DEMON_LEVELS, ClassicalModel
-from exactspin.classical.rules import CCA_INTEGER_TOLERANCE
+from exactspin.classical.rules import CCA_INTEGER_TOLERANCE, exact_flip_energy
 
 #: Digits of the mpmath evaluation of each distinct Metropolis rate (double-double needs 32).
 RATE_DIGITS = 40
@@ -46,7 +46,11 @@ class SiteFlips:
     energy_change : numpy.ndarray
         dE_i of Eq. 3, the change of the Ising energy (Eq. 2/17).
     bond_transfer : numpy.ndarray
-        dE_{i,i+1} = 2 J_i s_i s_{i+1} before the flip (Eq. 8): energy moved into bond ``site``.
+        dE_{i,i+1} = 2 J_i s_i s_{i+1} before the flip (Eq. 8): energy moved into bond ``site``
+        on a ring; on a network, into the first bond that starts at ``site`` (0 if none).
+    outgoing : tuple of (int, numpy.ndarray)
+        For every bond [site, b] that starts at ``site``: (bond index, 2 J s_site s_b before
+        the flip), the energy the flip moves into that bond (Eq. 8).
     """
 
     site: int
@@ -56,6 +60,7 @@ class SiteFlips:
     bond_transfer: np.ndarray
     allowed: np.ndarray
     rate_correction: np.ndarray | None = None
+    outgoing: tuple[tuple[int, np.ndarray], ...] = ()
 
 
 def all_states(model: ClassicalModel) -> np.ndarray:
@@ -69,66 +74,84 @@ def spin_values(states: np.ndarray, site: int) -> np.ndarray:
 
 
 def site_flips(model: ClassicalModel, site: int, states: np.ndarray | None = None) -> SiteFlips:
-    """The flip of ``site`` from every state (see :class:`SiteFlips`)."""
+    """The flip of ``site`` from every state (see :class:`SiteFlips`).
+
+    The site's neighbours, bond couplings, field and bath come from ``model.network``. Each
+    state is keyed by the pattern of its alignments s_i s_j with the neighbours (and s_i when
+    the site has a field); dE, the Q2R condition dE = 0 and the Metropolis rate are evaluated
+    exactly once per pattern (:func:`exactspin.classical.rules.exact_flip_energy`).
+    """
     if states is None:
         states = all_states(model)
-    ring = model.ring
-    own = spin_values(states, site)
-    right = 2 * own * spin_values(states, ring.right_neighbour(site))
-    left = 2 * own * spin_values(states, ring.left_neighbour(site))
-    right_upper = ring.is_upper_bond(site)
-    left_upper = ring.is_upper_bond((site - 1) % ring.sites)
-    zero = np.zeros_like(own)
-    # Same accumulation order as rules.flip_energy_coefficients, so the floats are identical.
-    upper_coefficient = (right if right_upper else zero) + (left if left_upper else zero)
-    lower_coefficient = (zero if right_upper else right) + (zero if left_upper else left)
-    energy_change = (
-        upper_coefficient * model.upper_coupling + lower_coefficient * model.lower_coupling
-    )
-    bond_transfer = right * (model.upper_coupling if right_upper else model.lower_coupling)
+    network = model.network
+    own_bits = (states >> site) & 1
+    neighbours = network.neighbours(site)
+    couplings = tuple(float(network.bonds[bond].coupling) for _, bond in neighbours)
+    field = network.field(site)
+    # bit k of the key: spin of site == spin of neighbour k (aligned, s_i s_j = +1)
+    key = np.zeros(states.shape, dtype=np.int64)
+    for k, (other, _) in enumerate(neighbours):
+        key |= (1 ^ own_bits ^ ((states >> other) & 1)) << k
+    degree = len(neighbours)
+    if field:
+        key |= own_bits << degree
+    patterns = 1 << (degree + (1 if field else 0))
+    exact = []
+    for pattern in range(patterns):
+        alignments = tuple(1 if (pattern >> k) & 1 else -1 for k in range(degree))
+        spin = 1 if (pattern >> degree) & 1 else -1
+        exact.append(exact_flip_energy(couplings, alignments, field, spin))
+    table = np.array([float(value) for value in exact])
+    energy_change = table[key]
+    transfers = []
+    for k, (_, bond) in enumerate(neighbours):
+        if network.bonds[bond].first == site:
+            aligned = (key >> k) & 1
+            transfers.append((bond, (2 * aligned - 1) * (2 * couplings[k])))
+    bond_transfer = transfers[0][1] if transfers else np.zeros(states.shape)
     target = states ^ (1 << site)
     temperature = model.bath_temperature(site)
     correction = None
     if temperature is not None:
-        rate, correction = _metropolis_rate(
-            upper_coefficient, lower_coefficient, model, energy_change, temperature
-        )
+        rate, correction = _metropolis_rate(key, exact, energy_change, temperature)
         allowed = np.ones(states.shape, dtype=bool)
     elif model.dynamics == CCA:
         allowed, target = _cca_flip(model, site, states, target, energy_change)
         rate = allowed.astype(float)
     else:
-        allowed = (upper_coefficient == 0) & (lower_coefficient == 0)
+        allowed = np.array([value == 0 for value in exact])[key]
         rate = allowed.astype(float)
-    return SiteFlips(site, rate, target, energy_change, bond_transfer, allowed, correction)
+    return SiteFlips(
+        site,
+        rate,
+        target,
+        energy_change,
+        bond_transfer,
+        allowed,
+        correction,
+        tuple(transfers),
+    )
 
 
 def _metropolis_rate(
-    upper_coefficient: np.ndarray,
-    lower_coefficient: np.ndarray,
-    model: ClassicalModel,
-    energy_change: np.ndarray,
-    temperature: float,
+    key: np.ndarray, exact: list, energy_change: np.ndarray, temperature: float
 ) -> tuple[np.ndarray, np.ndarray]:
     """min(1, exp(-dE/T)) (Eq. 5) as a double plus the correction that double drops.
 
-    dE = c1 J1 + c2 J2 takes a handful of values (small integers c1, c2), so each distinct
-    rate is evaluated once in mpmath at :data:`RATE_DIGITS` digits and stored as the double-double
-    rate + correction, exact to ~2^-104 relative: the steady-state refinement then works with
-    the rates of the model, not with their double roundings. Exactly 1 at dE <= 0.
+    dE takes one exact value per alignment pattern (``exact``, rationals), so each distinct
+    rate is evaluated once in mpmath at :data:`RATE_DIGITS` digits and stored as the
+    double-double rate + correction, exact to ~2^-104 relative: the steady-state refinement then
+    works with the rates of the model, not with their double roundings. Exactly 1 at dE <= 0.
     """
-    # A node's coefficients are in {-4, ..., 4}: key them into a table of 9 x 9 (no sorting).
-    key = (upper_coefficient + 4) * 9 + (lower_coefficient + 4)
-    present = np.flatnonzero(np.bincount(key, minlength=81))
-    high, low = np.ones(81), np.zeros(81)
+    present = np.flatnonzero(np.bincount(key, minlength=len(exact)))
+    high, low = np.ones(len(exact)), np.zeros(len(exact))
     with mpmath.workdps(RATE_DIGITS):
         for index in present:
-            first, second = divmod(int(index), 9)
-            change = (first - 4) * mpmath.mpf(model.upper_coupling) + (second - 4) * mpmath.mpf(
-                model.lower_coupling
-            )
+            change = exact[int(index)]
             if change > 0:
-                value = mpmath.exp(-change / mpmath.mpf(temperature))
+                value = mpmath.exp(
+                    -(mpmath.mpf(change.numerator) / change.denominator) / mpmath.mpf(temperature)
+                )
                 high[index] = float(value)
                 low[index] = float(value - mpmath.mpf(high[index]))
     uphill = energy_change > 0
@@ -156,15 +179,15 @@ def _cca_flip(
 
 
 def ising_energy(model: ClassicalModel, states: np.ndarray | None = None) -> np.ndarray:
-    """Total energy of every state: -sum_b J_b s_b s_{b+1} (Eq. 17) plus mu * sum d (Eq. 20)."""
+    """Energy of every state: -sum_b J_b s_a s_b (Eq. 17) - sum_i h_i s_i + mu sum d (Eq. 20)."""
     if states is None:
         states = all_states(model)
-    ring = model.ring
     energy = np.zeros(states.shape, dtype=float)
-    for bond in range(ring.sites):
-        first, second = ring.bond_sites(bond)
-        product = spin_values(states, first) * spin_values(states, second)
-        energy -= model.bond_coupling(bond) * product
+    for bond in model.network.bonds:
+        product = spin_values(states, bond.first) * spin_values(states, bond.second)
+        energy -= float(bond.coupling) * product
+    for entry in model.network.fields:
+        energy -= float(entry.strength) * spin_values(states, entry.site)
     for k in range(len(model.demon_sites)):
         energy += model.demon_unit * ((states >> (model.sites + 2 * k)) & 3)
     return energy

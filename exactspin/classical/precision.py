@@ -1,10 +1,10 @@
 """Where double precision represents a classical ring's rates, and refusal outside it.
 
-The solver stores every Metropolis rate exp(-dE/T) (Eq. 5) as a double. Past dE/T ~ 708 the rate
-is subnormal and past ~745 it is 0: the chain would lose transitions that the rules allow, and
-the steady state and its currents would be wrong without any warning (issue 10: at T = 0.001,
-J = 2 every current came out NaN with exit status 0). This module states the range and refuses
-models outside it before any work. It solves nothing.
+The solver stores every Metropolis rate exp(-dE/T) (Eq. 5) as a double (rings and networks). Past
+dE/T ~ 708 the rate is subnormal and past ~745 it is 0: the chain would lose transitions that the
+rules allow, and the steady state and its currents would be wrong without any warning (issue 10: at
+T = 0.001, J = 2 every current came out NaN with exit status 0). This module states the range and
+refuses models outside it before any work. It solves nothing.
 """
 
 from __future__ import annotations
@@ -17,27 +17,56 @@ from exactspin.validation import ParameterError
 #: Largest |dE|/T kept: exp(-700) ~ 1e-304 is a normal double with its full 53-bit significand.
 MAXIMUM_EXPONENT = 700.0
 
-#: Largest |J1| + |J2| kept: energies sum N_S bonds and the demons hold a few |dE|, so this
-#: keeps every energy and energy change finite for any ring that fits in memory.
+#: Largest sum of |J| and |h| at a site kept: energies sum the bonds and the demons hold a few
+#: |dE|, so this keeps every energy and energy change finite for any network that fits in memory.
 MAXIMUM_COUPLING_SUM = 1e300
 
 
+def site_energy_change_bound(model: ClassicalModel, site: int) -> float:
+    """max |dE| of a flip of ``site``: 2 (sum of |J| over its bonds + |h|) (Eq. 3)."""
+    network = model.network
+    total = sum(abs(float(network.bonds[bond].coupling)) for _, bond in network.neighbours(site))
+    return 2 * (total + abs(network.field(site)))
+
+
 def largest_nodal_energy_change(model: ClassicalModel) -> float:
-    """max |dE| of a nodal flip, 2(|J_a| + |J_b|) over the node's two bonds (Eq. 3)."""
-    ring = model.ring
-    largest = 0.0
-    for node in (ring.left_node, ring.right_node):
-        couplings = (model.bond_coupling(node), model.bond_coupling((node - 1) % ring.sites))
-        largest = max(largest, 2 * (abs(couplings[0]) + abs(couplings[1])))
-    return largest
+    """max |dE| of a flip at a bath site (a ring's nodes: 2(|J_a| + |J_b|) over its two bonds)."""
+    return max(site_energy_change_bound(model, site) for site in model.network.bath_sites)
 
 
 def require_double_precision_range(model: ClassicalModel) -> None:
     """Raise :class:`ParameterError` unless every rate of ``model`` is a normal double.
 
-    Checks |J1| + |J2| <= :data:`MAXIMUM_COUPLING_SUM`, then T >= max|dE| / :data:`MAXIMUM_EXPONENT`
-    for each bath (T_L first), naming the parameter and the range that holds.
+    Checks that the couplings (rings: |J1| + |J2|; networks: |J| + |h| summed at each site) stay
+    below :data:`MAXIMUM_COUPLING_SUM`, then T >= max|dE| / :data:`MAXIMUM_EXPONENT` for each
+    bath (T_L first on a ring, bath order on a network), naming the parameter and the range.
     """
+    if model.is_ring:
+        _require_ring_range(model)
+        return
+    network = model.network
+    for site in range(network.sites):
+        if not site_energy_change_bound(model, site) / 2 <= MAXIMUM_COUPLING_SUM:
+            raise ParameterError(
+                "bonds",
+                f"site {site + 1}",
+                f"sum of |J| and |h| at each site <= {MAXIMUM_COUPLING_SUM:g} (beyond it the "
+                "energies overflow double precision)",
+            )
+    for index, bath in enumerate(network.baths):
+        change = site_energy_change_bound(model, bath.site)
+        minimum = change / MAXIMUM_EXPONENT
+        if not change / float(bath.temperature) <= MAXIMUM_EXPONENT:
+            raise ParameterError(
+                f"baths[{index}]",
+                [bath.site + 1, bath.temperature],
+                f"T >= {minimum:.6g} = max|dE| / {MAXIMUM_EXPONENT:g} with max|dE| = "
+                f"2(sum |J| + |h|) = {change:g} at site {bath.site + 1} (below it the "
+                "Metropolis rate exp(-dE/T) underflows double precision)",
+            )
+
+
+def _require_ring_range(model: ClassicalModel) -> None:
     coupling_sum = abs(model.upper_coupling) + abs(model.lower_coupling)
     if not coupling_sum <= MAXIMUM_COUPLING_SUM:
         name = "j1" if abs(model.upper_coupling) >= abs(model.lower_coupling) else "j2"

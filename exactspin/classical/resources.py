@@ -16,7 +16,7 @@ import os
 
 from exactspin.classical.class_solver import DIRECT_FALLBACK_LIMIT
 from exactspin.classical.model import DEMON_LEVELS, ClassicalModel
-from exactspin.ring import require_enumerable
+from exactspin.ring import MAX_ENUMERATED_STATES, require_enumerable
 from exactspin.validation import ParameterError, ResourceError
 
 #: Environment variable overriding the default memory limit (bytes).
@@ -80,7 +80,17 @@ def require_memory(model: ClassicalModel, limit: int | None = None) -> int:
     refused with the estimate rather than failing on a float overflow; rings whose states
     cannot be numbered in 64 bits are refused first.
     """
-    require_enumerable(model.ring, DEMON_LEVELS if model.demon_sites else 1)
+    if model.is_ring:
+        require_enumerable(model.ring, DEMON_LEVELS if model.demon_sites else 1)
+    elif model.state_count > MAX_ENUMERATED_STATES:
+        raise ParameterError(
+            "sites",
+            model.sites,
+            f"a network with at most {MAX_ENUMERATED_STATES} states for an exact solve (this "
+            f"one has about 2^{model.state_count.bit_length() - 1}: 2^N spins"
+            + (" x 4 demon values per site without a bath" if model.demon_sites else "")
+            + "; state indices are 64-bit)",
+        )
     estimate = estimated_memory_bytes(model)
     allowed = memory_limit_bytes(limit)
     if estimate > allowed:

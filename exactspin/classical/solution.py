@@ -257,6 +257,12 @@ def solve(
     """
     if not isinstance(model, ClassicalModel):
         raise ParameterError("model", model, "an exactspin.classical.ClassicalModel")
+    if not model.is_ring:
+        raise ParameterError(
+            "model",
+            model.network.name or "a network",
+            "one of the paper's rings (for any network use exactspin.classical.solve_network)",
+        )
     require_choice("unit", unit, UNITS)
     require_choice("method", method, METHODS)
     accuracy = require_positive("accuracy", accuracy)
@@ -315,12 +321,12 @@ class _Expectation:
     class_bounds: np.ndarray
 
 
-def _branch_currents(
-    model: ClassicalModel, flips: tuple, state: SteadyState, scale: float
-) -> tuple[BranchCurrents, tuple[BranchCurrents, ...]]:
-    """Currents of the mixture and of each closed class's own law."""
+def flow_expectation(
+    state: SteadyState, scale: float
+) -> Callable[[SiteFlips, np.ndarray, bool], _Expectation]:
+    """``expectation(site, energy, exact_energy)``: sum energy x rate x P over the flips of
+    one site (Eqs. 6, 9), for the mixture and each closed class, with computed bounds."""
     count = state.closed_classes
-    ring = model.ring
     labels = state.class_labels
     # One class (every Q2R ring): no need to sort 2^N_S labels.
     order = np.arange(labels.size) if count == 1 else np.argsort(labels, kind="stable")
@@ -357,6 +363,17 @@ def _branch_currents(
             np.dot(np.abs(values), weights)
         )
         return _Expectation(mixture_high + mixture_low, mixture_bound, values, errors)
+
+    return expectation
+
+
+def _branch_currents(
+    model: ClassicalModel, flips: tuple, state: SteadyState, scale: float
+) -> tuple[BranchCurrents, tuple[BranchCurrents, ...]]:
+    """Currents of the mixture and of each closed class's own law."""
+    count = state.closed_classes
+    ring = model.ring
+    expectation = flow_expectation(state, scale)
 
     bonds = [expectation(site, site.bond_transfer, True) for site in flips]
     left_flips, right_flips = flips[ring.left_node], flips[ring.right_node]

@@ -1,13 +1,14 @@
-"""The exact steady state of a classical ring: each closed class solved alone, then mixed.
+"""The exact steady state of a classical network: each closed class solved alone, then mixed.
 
 Closed classes are found on the transition graph, i.e. from which moves the rules allow
-(:mod:`exactspin.classical.classes`), never from rate magnitudes, so an underflowing rate can
-not split a class. Each class is solved as its own chain, halved by the global spin-flip symmetry
-(:mod:`exactspin.classical.class_chain`), by mixed-precision iterative refinement with a computed
-componentwise error bound (:mod:`exactspin.classical.class_solver`, which gives the method and
-the literature). Classes are mixed with the weights an initial distribution gives them (default
-uniform over all states), never averaged silently: the count, sizes and per-class laws stay
-available. Currents and correlations live elsewhere.
+(:mod:`exactspin.classical.classes`), never from rate magnitudes, so an underflowing rate can not
+split a class. Each class is solved as its own chain, halved by the global spin-flip symmetry
+(:mod:`exactspin.classical.class_chain`; not with fields, which break it), by mixed-precision
+iterative refinement with a computed componentwise error bound
+(:mod:`exactspin.classical.class_solver`, which gives the method and the literature). Classes are
+mixed with the weights an initial distribution gives them (default uniform over all states), never
+averaged silently: the count, sizes and per-class laws stay available. Currents and correlations
+live elsewhere.
 """
 
 from __future__ import annotations
@@ -181,11 +182,15 @@ def steady_state_of_flips(
     count = model.state_count
     high, low, bounds = np.zeros(count), np.zeros(count), np.zeros(count)
     members_of = [decomposition.members(index) for index in range(decomposition.count)]
-    partners = [int(labels[members[0] ^ mask]) for members in members_of]
+    if model.has_fields:
+        # A field -h s breaks the global spin flip: every class is solved whole, unlumped.
+        partners = [-1] * len(members_of)
+    else:
+        partners = [int(labels[members[0] ^ mask]) for members in members_of]
     methods, residual = set(), 0.0
     for index, members in enumerate(members_of):
         partner = partners[index]
-        if partner < index:
+        if 0 <= partner < index:
             # The spin flip maps this class onto one already solved: its law, mirrored.
             mirror = members ^ mask
             high[members], low[members] = high[mirror], low[mirror]
