@@ -344,3 +344,36 @@ def test_a_field_only_network_has_currents_through_the_field_site():
     )
     result = simulate_network(network, steps=100_000, replicas=8, seed=1, workers=1)
     _assert_within(result, network)
+
+
+# ------------------------------------------------------------------ the network exact solver
+def _solver():
+    return pytest.importorskip("exactspin.classical").solve_network
+
+
+@SETTINGS
+@given(
+    network=networks(kind="classical", min_sites=3, max_sites=6, max_baths=3, fields=True)
+    | networks(kind="classical", min_sites=3, max_sites=4, max_baths=2, dynamics="cca")
+)
+def test_oracle_agrees_with_the_network_solver(network):
+    """Two independent exact solutions (this file's dense oracle, exactspin's sparse solver)."""
+    solution = _solver()(network)
+    baths, bonds = exact_currents(network)
+    scale = max(1.0, float(np.abs(baths).max()))
+    assert np.allclose(solution.bath_currents, baths, atol=1e-10 * scale)
+    assert np.allclose(solution.bond_currents, bonds, atol=1e-10 * scale)
+
+
+@pytest.mark.parametrize("replicas", [8, 256])
+def test_report_networks_match_the_network_solver(replicas):
+    for network in (three_branch_junction(), three_bath_ring()):
+        solution = _solver()(network)
+        steps = 400_000 if replicas < 64 else 20_000
+        result = simulate_network(network, steps=steps, replicas=replicas, seed=6, workers=1)
+        for values, errors, exact in (
+            (result.bath_currents, result.bath_current_errors, solution.bath_currents),
+            (result.bond_currents, result.bond_current_errors, solution.bond_currents),
+        ):
+            for value, error, truth in zip(values, errors, exact, strict=True):
+                assert abs(value - truth) < SIGMA * error, (value, truth, error)
