@@ -243,6 +243,12 @@ def _shade(axes, panel: Panel, parameters: dict, exact: dict, values) -> tuple[t
     return shaded, "shading from the sampled labels" if shaded else ""
 
 
+#: Monte Carlo points: replicas (two multispin words, so CCA's spread between words is
+#: estimated) and the steps per replica as a fraction of the single-chain runs' 4 x 10^6 N_S.
+MULTISPIN_REPLICAS = 128
+MULTISPIN_STEP_DIVISOR = 8
+
+
 def _mc_series(panel: Panel, parameters: dict, values, exact_x, quick: bool) -> dict:
     simulate = engine("exactspin.montecarlo", "simulate")
     count = 2 if quick else panel.mc_points
@@ -256,11 +262,19 @@ def _mc_series(panel: Panel, parameters: dict, values, exact_x, quick: bool) -> 
         indices = np.linspace(0, len(values) - 1, count + 2)[1:-1].round().astype(int)
         chosen = [values[i] for i in sorted(set(indices))]
     rows = {"x": []} | {n: [] for n in CURRENTS} | {n + "_stderr": [] for n in CURRENTS}
+    rows |= {"method": [], "replicas": [], "steps": []}
     for index, value in enumerate(chosen):
         model = _model(parameters, panel.variable, value)
-        steps = (200_000 if quick else 4_000_000) * model.sites
-        estimate = simulate(model, steps=steps, seed=7919 * (index + 1), workers=1)
+        # Multispin words (Q2R and CCA rings alike): 128 replicas in two words, 4x the replica
+        # updates of the former 4 single chains in about a fifth of the time.
+        steps = (200_000 if quick else 4_000_000) * model.sites // MULTISPIN_STEP_DIVISOR
+        estimate = simulate(
+            model, steps=steps, replicas=MULTISPIN_REPLICAS, seed=7919 * (index + 1), workers=1
+        )
         rows["x"].append(value)
+        rows["method"].append(estimate.method)
+        rows["replicas"].append(estimate.replicas)
+        rows["steps"].append(estimate.steps)
         for name in CURRENTS:
             rows[name].append(getattr(estimate, name))
             # A current with no events has no standard error; its 95% bound is drawn instead.
