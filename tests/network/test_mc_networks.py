@@ -377,3 +377,28 @@ def test_report_networks_match_the_network_solver(replicas):
         ):
             for value, error, truth in zip(values, errors, exact, strict=True):
                 assert abs(value - truth) < SIGMA * error, (value, truth, error)
+
+
+@pytest.mark.parametrize("replicas", [6, 192])
+def test_same_seed_same_numbers_whatever_the_workers(replicas):
+    network = three_branch_junction()
+    runs = [
+        simulate_network(network, steps=20_000, replicas=replicas, seed=13, workers=workers)
+        for workers in (1, 3)
+    ]
+    assert runs[0].bath_currents == runs[1].bath_currents
+    assert runs[0].bond_current_errors == runs[1].bond_current_errors
+    other = simulate_network(network, steps=20_000, replicas=replicas, seed=14, workers=1)
+    assert other.bath_currents != runs[0].bath_currents
+
+
+def test_bad_arguments_are_refused_before_running():
+    from exactspin.network import quantum_ring
+    from exactspin.validation import ParameterError
+
+    with pytest.raises(ParameterError, match="'replicas'"):
+        simulate_network(three_branch_junction(), steps=1000, replicas=64)
+    with pytest.raises(ParameterError, match="'network'"):
+        simulate_network(quantum_ring(), steps=1000)
+    with pytest.raises(ParameterError, match="'steps'"):
+        simulate_network(three_branch_junction(), steps=3)
