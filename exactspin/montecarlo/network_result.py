@@ -47,6 +47,10 @@ class NetworkMonteCarloResult:
     wall_time, updates_per_second : float
         Seconds, and replica-updates (burn-in and measured) per second.
     unit : str
+    stop_reason : str
+        "steps", "target reached", "step budget", "time budget" or "interrupted".
+    target_stderr : (relative, absolute) or None
+        The target errors asked for (None: a fixed number of steps).
     """
 
     network: Network
@@ -74,6 +78,8 @@ class NetworkMonteCarloResult:
     updates_per_second: float
     unit: str = STEP
     significance: float = SIGNIFICANCE
+    stop_reason: str = "steps"
+    target_stderr: tuple[float | None, float | None] | None = None
 
     def bath_status(self, bath: int) -> str:
         """ "resolved", "unresolved" or "no events" for bath ``bath`` (file order)."""
@@ -134,6 +140,11 @@ class NetworkMonteCarloResult:
             "replicas": self.replicas,
             "batches": self.batches,
             "seed": self.seed,
+            "stop_reason": self.stop_reason,
+            "target_stderr": None if self.target_stderr is None else self.target_stderr[0],
+            "target_absolute_stderr": (
+                None if self.target_stderr is None else self.target_stderr[1]
+            ),
             "equilibration": {
                 "equilibrated": self.equilibrated,
                 "verdict": {True: "stationary", False: "not stationary", None: "undetermined"}[
