@@ -42,6 +42,9 @@ class NetworkMonteCarloResult:
         z-score of the summed bath currents against zero (the network's energy is bounded).
     equilibration_z : tuple of float
         Per bath, z-score of (second half - first half) of the batches.
+    batch_correlation : tuple of float
+        Per bath, correlation of successive batch averages: near 0 when batches outlast the
+        correlation time (else the error bars are too small).
     equilibrated : bool or None
     equilibration_reason : str
     wall_time, updates_per_second : float
@@ -71,6 +74,7 @@ class NetworkMonteCarloResult:
     pair_correlations_stderr: tuple[float, ...]
     energy_balance_z: float
     equilibration_z: tuple[float, ...]
+    batch_correlation: tuple[float, ...]
     equilibrated: bool | None
     equilibration_reason: str
     drift_threshold: float
@@ -155,6 +159,7 @@ class NetworkMonteCarloResult:
                 "first_vs_second_half_z": list(self.equilibration_z),
                 "energy_balance_z": self.energy_balance_z,
             },
+            "batch_correlation": list(self.batch_correlation),
             "wall_time": self.wall_time,
             "updates_per_second": self.updates_per_second,
         }

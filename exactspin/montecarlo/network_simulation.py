@@ -42,6 +42,7 @@ from exactspin.montecarlo.statistics import (
     NO_EVENT_BOUND_EVENTS,
     batch_standard_error,
     drift_z,
+    lag_one_correlation,
     mean_z,
 )
 from exactspin.network import Network
@@ -397,6 +398,7 @@ def _estimate(
         pair_correlations_stderr=tuple(float(v) for v in pair_errors),
         energy_balance_z=balance,
         equilibration_z=tuple(float(z) for z in drift),
+        batch_correlation=tuple(float(c) for c in lag_one_correlation(bath_values)),
         equilibrated=equilibrated,
         equilibration_reason=reason,
         drift_threshold=DRIFT_THRESHOLD,

@@ -402,3 +402,41 @@ def test_bad_arguments_are_refused_before_running():
         simulate_network(quantum_ring(), steps=1000)
     with pytest.raises(ParameterError, match="'steps'"):
         simulate_network(three_branch_junction(), steps=3)
+
+
+def _wheel():
+    """A hub (degree 6, with a bath) joined by J = 2 to a rim of six sites joined by J = 1, so a
+    rim site's bonds can cancel (1 + 1 - 2 = 0) and Q2R moves it; a second bath on the rim."""
+    rim = [Bond(1 + k, 1 + (k + 1) % 6, 1.0) for k in range(6)]
+    spokes = [Bond(0, 1 + k, 2.0) for k in range(6)]
+    return Network(sites=7, bonds=tuple(spokes + rim), baths=(Bath(0, 3.0), Bath(4, 0.5)))
+
+
+@pytest.mark.parametrize("replicas", [8, 256])
+def test_a_high_degree_hub_matches_the_exact_currents(replicas):
+    """Degree 6 needs wider entries (uint16) and a 64-pattern tree in the word kernel."""
+    from exactspin.montecarlo.network_kernel import chain_tables
+
+    network = _wheel()
+    assert chain_tables(Lattice.from_network(network)).entry_type == np.uint16
+    # Batches must outlast the slow rim's correlation time: 10^4 steps (batches of 70 sweeps)
+    # gave a 5.6 sigma miss with a lag-one batch correlation far from 0.
+    steps = 300_000 if replicas < 64 else 100_000
+    result = simulate_network(network, steps=steps, replicas=replicas, seed=21, workers=1)
+    assert max(abs(c) for c in result.batch_correlation) < 0.5
+    _assert_within(result, network)
+
+
+def test_degree_limits_are_named():
+    from exactspin.validation import ParameterError
+
+    star = Network(
+        sites=15,
+        bonds=tuple(Bond(0, k, 1.0) for k in range(1, 15)),
+        baths=(Bath(0, 1.0),),
+    )
+    with pytest.raises(ParameterError, match="'bonds'"):
+        simulate_network(star, steps=1000)
+    cca = _wheel().replace(dynamics="cca", demon_unit=1.0)
+    with pytest.raises(ParameterError, match="CCA"):
+        simulate_network(cca, steps=1000)
