@@ -1,10 +1,12 @@
 """Wall time, CPU time and peak memory of the exact classical solve: Q2R 2^16..2^22 and CCA.
 
-Run: ``python benchmarks/bench_steady_state.py [--quick] [--compare-with OLD_CHECKOUT]``. Each
-case runs in a fresh child process so the peak resident memory (getrusage) belongs to that solve
-alone. With ``--compare-with`` every case also runs against the ``exactspin`` package of another
-checkout (e.g. ``git worktree add /tmp/old <commit>``), side by side, and the table gives the
-old/new CPU-time ratio: on a shared machine ratios of CPU time, not wall times, are the
+Run: ``python benchmarks/bench_steady_state.py [--quick] [--only LABEL ...] [--repeat N]
+[--compare-with OLD_CHECKOUT]``. Each case runs in a fresh child process so the peak resident
+memory (getrusage) belongs to that solve alone. With ``--compare-with`` every case also runs
+against the ``exactspin`` package of another checkout (e.g. ``/work/main``, or ``git worktree
+add /tmp/old <commit>``), interleaved new, old, new, old, ... ``--repeat`` times, and the table
+gives the median of each and the old/new ratio of the median CPU times (and of the peak
+memory): on a shared machine ratios of CPU time from interleaved runs, not wall times, are the
 comparable numbers. BLAS threads are pinned to one.
 """
 
@@ -77,25 +79,50 @@ def describe(row: dict) -> str:
     )
 
 
+def median_row(rows: list[dict]) -> dict:
+    """The run of median CPU time (rows that failed are kept only when all failed)."""
+    good = sorted((row for row in rows if "cpu" in row), key=lambda row: row["cpu"])
+    if not good:
+        return rows[0]
+    middle = dict(good[len(good) // 2])
+    middle["peak_bytes"] = max(row["peak_bytes"] for row in good)
+    return middle
+
+
+def ratio(old: dict, new: dict, key: str) -> str:
+    return f"{old[key] / new[key]:.2f}" if key in old and key in new else "-"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="only the two smallest Q2R rings")
+    parser.add_argument("--only", nargs="+", help="run only the cases with these labels")
     parser.add_argument("--compare-with", help="root of another checkout to run side by side")
+    parser.add_argument("--repeat", type=int, default=1, help="interleaved runs per case")
     parser.add_argument("--timeout", type=float, default=1200, help="seconds per case")
     args = parser.parse_args()
     cases = CASES[:2] if args.quick else CASES
+    if args.only:
+        cases = tuple(case for case in cases if case[0] in args.only)
     header = (
         f"{'case':<15} {'states':>8} {'method':>16} {'wall s':>7} {'cpu s':>7} {'peak MiB':>8} "
         f"{'est MiB':>8} {'rel bnd':>8}"
     )
-    print(header + ("  | old: same columns, old/new cpu" if args.compare_with else ""))
+    print(header + ("  | old: same columns | old/new cpu, peak" if args.compare_with else ""))
     for label, keywords in cases:
-        new = measure(keywords, timeout=args.timeout)
+        news, olds = [], []
+        for _ in range(max(1, args.repeat)):
+            news.append(measure(keywords, timeout=args.timeout))
+            if args.compare_with:
+                olds.append(measure(keywords, args.compare_with, args.timeout))
+        new = median_row(news)
         line = f"{label:<15} {new.get('states', ''):>8} {describe(new)}"
         if args.compare_with:
-            old = measure(keywords, args.compare_with, args.timeout)
-            ratio = f"{old['cpu'] / new['cpu']:.2f}" if "cpu" in old and "cpu" in new else "-"
-            line += f"  | {describe(old)} {ratio:>5}"
+            old = median_row(olds)
+            line += (
+                f"  | {describe(old)} | {ratio(old, new, 'cpu'):>5} "
+                f"{ratio(old, new, 'peak_bytes'):>5}"
+            )
         print(line, flush=True)
 
 

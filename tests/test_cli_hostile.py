@@ -408,6 +408,7 @@ def test_every_help_shows_the_defaults():
     status, out, _ = run_bounded(["classical", "solve", "--help"])
     text = " ".join(out.split())  # argparse wraps to the terminal width
     assert status == 0
+    # the parameter specification writes "(default: X)" after the range, as every other option
     assert "(default: 2.0)" in text and "(default: q2r)" in text
 
 

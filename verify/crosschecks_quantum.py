@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from exactspin.parameters import QUANTUM
 from verify import oracles
 from verify.checks import (
     CROSSCHECK,
@@ -42,18 +43,7 @@ REDFIELD_RTOL = 1e-6
 
 def quantum_parameters(**overrides) -> dict:
     """The Fig. 10 defaults (5(3 up 2 down), N_U=2, N_D=1, T_L=2, T_R=1, J=1) with overrides."""
-    parameters = dict(
-        nu=2,
-        nd=1,
-        up=3,
-        j=1.0,
-        delta=2.1,
-        tl=2.0,
-        tr=1.0,
-        gamma=0.01,
-        omega_c=10.0,
-        zero_frequency="limit",
-    )
+    parameters = {**QUANTUM.defaults(), "delta": 2.1}
     parameters.update(overrides)
     return parameters
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from exactspin.classical.model import ClassicalModel
+from exactspin.parameters import CLASSICAL
 from exactspin.validation import ResourceError
 from verify import plotting
 from verify.checks import EXACT_CCA_STATE_LIMIT, EngineMissing, Figure, FigureResult, engine
@@ -47,12 +48,17 @@ def _grid(start: float, stop: float, count: int = 40) -> tuple[float, ...]:
 TL = _grid(0.1, 10.0)
 TR = _grid(0.05, 4.0)
 J2 = _grid(0.1, 4.0)
-Q2R_DEFAULTS = dict(nu=2, nd=3, j1=2.0, j2=1.9, tl=2.0, tr=0.1)
+#: The Fig. 5 point (the classical defaults of exactspin.parameters), without the dynamics.
+Q2R_DEFAULTS = {
+    name: value
+    for name, value in CLASSICAL.defaults().items()
+    if name in ("nu", "nd", "j1", "j2", "tl", "tr")
+}
 CCA_SOURCES = (
     "; exact lines where the sparse solver converges (its Krylov solve fails on the stiffest "
     "low-T_L CCA rings), Monte Carlo points with error bars"
 )
-CCA_DEFAULTS = dict(nu=2, nd=3, j1=2.0, j2=1.0, tl=2.0, tr=0.1, dynamics="cca", mu=4.0)
+CCA_DEFAULTS = {**Q2R_DEFAULTS, "j2": 1.0, "dynamics": "cca", "mu": 4.0}
 PAPER_SYMMETRIC = dict(j1=1.0, j2=1.0, tr=1.0)
 
 PANELS = (

@@ -1,7 +1,9 @@
-"""Figures of the master-equation comparison: I_U and I_D vs Delta per equation, HEOM points.
+"""Figures of the master-equation comparison: I_U and I_D vs Delta per equation with HEOM
+points, and the relative error of each equation against HEOM vs gamma.
 
 Replays the committed HEOM references (:mod:`verify.claims_equations`); only the weak-coupling
-equations are recomputed. ``python -m verify.figures_equations OUT.png`` writes the figure.
+equations are recomputed. ``python -m verify.figures_equations OUT.png [ERRORS.png]`` writes
+the figures.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import numpy as np
 from exactspin.quantum import QuantumModel, solve
 from exactspin.quantum.equations import EQUATIONS, EquationModel
 from verify.checks import Figure, FigureResult
-from verify.claims_equations import DELTAS, load_reference
+from verify.claims_equations import DELTAS, GAMMAS, comparison_rows, load_reference
 
 
 def currents_vs_delta(path: str, gamma: float = 1e-2, points: int = 61) -> None:
@@ -65,13 +67,74 @@ def fig_equations(quick: bool, directory: str) -> FigureResult:
     currents_vs_delta(path, points=13 if quick else 61)
     caption = (
         "Master equations vs HEOM (5(3up2down), T_L=2, T_R=1, gamma=0.01): I_U (blue), I_D "
-        "(orange), W(0)=T solid, W(0)=0 dashed; HEOM (not converged, depth 1) o = I_U, s = I_D"
+        "(orange), W(0)=T solid, W(0)=0 dashed; HEOM (not converged, depth 1, 24-term fit) "
+        "o = I_U, s = I_D"
     )
     return FigureResult("equations_vs_heom", caption, path, "made")
 
 
-FIGURES = (Figure("equations_vs_heom", "master equations vs HEOM", fig_equations),)
+def relative_error_vs_gamma(path: str, deltas=DELTAS, gammas=GAMMAS) -> None:
+    """Relative error of every equation against the committed HEOM references, vs gamma.
+
+    Relative error: max over (I_L, I_U, I_D) of |I - I_HEOM| / max |I_HEOM|. The grey line is the
+    references' own fit error (``fit_current_error`` of their last row): differences below it
+    are not resolved by the reference.
+    """
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    figure, axes = plt.subplots(1, len(deltas), figsize=(5 * len(deltas), 4.5), sharey=True)
+    axes = np.atleast_1d(axes)
+    for axis, delta in zip(axes, deltas, strict=True):
+        tables = [comparison_rows(delta, gamma) for gamma in gammas]
+        for index, row in enumerate(tables[0][1:]):
+            errors = [table[1 + index]["relative_error"] for table in tables]
+            style = "-" if row["zero_frequency"] == "limit" else "--"
+            colour = f"C{index // 2 % 10}"
+            label = f"{row['equation']}, W(0) {row['zero_frequency']}"
+            axis.loglog(
+                gammas, np.maximum(errors, 1e-6), style, color=colour, marker="o", label=label
+            )
+        fit_errors = []
+        for gamma in gammas:
+            stored = load_reference(QuantumModel.from_parameters(delta=delta, gamma=gamma))
+            fit_errors.append(stored["convergence_table"][-1].get("fit_current_error", np.nan))
+        axis.loglog(gammas, fit_errors, color="0.5", lw=3, alpha=0.6, label="HEOM fit error")
+        axis.set_title(f"Delta = {delta}")
+        axis.set_xlabel("gamma")
+    axes[0].set_ylabel("max |I - I_HEOM| / max |I_HEOM|")
+    axes[-1].legend(fontsize=6, loc="upper left", bbox_to_anchor=(1.02, 1.0))
+    figure.suptitle("5(3 up 2 down), T_L = 2, T_R = 1: master equations against HEOM (depth 1)")
+    figure.tight_layout()
+    figure.savefig(path, dpi=90)
+    plt.close(figure)
+
+
+def fig_relative_error(quick: bool, directory: str) -> FigureResult:
+    """Relative error of each master equation against HEOM vs gamma (committed references)."""
+    import os
+
+    path = os.path.join(directory, "equations_error_vs_gamma.png")
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    relative_error_vs_gamma(path, deltas=DELTAS[:1] if quick else DELTAS)
+    caption = (
+        "Relative error (max over I_L, I_U, I_D, of max |I_HEOM|) of every master equation "
+        f"against the committed HEOM references vs gamma ({', '.join(f'{g:g}' for g in GAMMAS)}"
+        "); W(0)=T solid, W(0)=0 dashed; grey: the references' own fit error (depth 1, not "
+        "converged: differences below it are unresolved)"
+    )
+    return FigureResult("equations_error_vs_gamma", caption, path, "made")
+
+
+FIGURES = (
+    Figure("equations_vs_heom", "master equations vs HEOM", fig_equations),
+    Figure("equations_error_vs_gamma", "master equations: error vs gamma", fig_relative_error),
+)
 
 
 if __name__ == "__main__":
     currents_vs_delta(sys.argv[1])
+    if len(sys.argv) > 2:
+        relative_error_vs_gamma(sys.argv[2])

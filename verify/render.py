@@ -16,7 +16,7 @@ from collections import Counter
 from typing import Any
 
 from exactspin import __version__
-from exactspin.cli.output import to_jsonable
+from exactspin.jsonable import to_jsonable
 from verify.checks import (
     CLAIM,
     CLAIM_VERDICTS,

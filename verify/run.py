@@ -33,9 +33,15 @@ CHECK_MODULES = (
     "verify.claims_classical",
     "verify.claims_quantum",
     "verify.claims_equations",
+    "verify.networks",
 )
 #: Modules holding ``FIGURES`` (tuple of Figure), in report order.
-FIGURE_MODULES = ("verify.figures_classical", "verify.figures_quantum", "verify.figures_equations")
+FIGURE_MODULES = (
+    "verify.figures_classical",
+    "verify.figures_quantum",
+    "verify.figures_equations",
+    "verify.networks",
+)
 
 
 @dataclass(frozen=True)
@@ -130,9 +136,17 @@ def run_all(
 
 
 def main(
-    out: str = "reports", quick: bool = False, workers: int = 1, only: str | None = None
+    out: str = "reports",
+    quick: bool = False,
+    workers: int = 1,
+    only: str | None = None,
+    recompute_heom: bool = False,
 ) -> int:
     """Run the suite, write ``out/index.md``, ``out/results.json``, ``out/figures/``.
+
+    With ``recompute_heom`` the committed HEOM references (``verify/data/heom/*.json``) are
+    recomputed first (:func:`verify.heom_reference.write_all`, expensive, progress on stderr);
+    otherwise the checks replay them as committed.
 
     Returns the exit status: 0 when no check failed and no engine was missing, else 1.
     """
@@ -140,6 +154,10 @@ def main(
 
     figure_directory = os.path.join(out, "figures")
     started = time.perf_counter()
+    if recompute_heom:
+        from verify import heom_reference
+
+        heom_reference.write_all(progress=lambda line: print(line, file=sys.stderr, flush=True))
     results = run_all(quick, figure_directory, workers, only)
     checks = [r for r in results if isinstance(r, CheckResult)]
     figures = [r for r in results if isinstance(r, FigureResult)]

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numba
 import numpy as np
 
 from exactspin.classical.flips import SiteFlips
@@ -31,7 +32,7 @@ class ClassChain:
     lumped : bool
         Whether local state k stands for the pair {states[k], flipped(states[k])}.
     sources, targets : numpy.ndarray
-        Local source and target of every move (int64).
+        Local source and target of every move (int32 below 2^31 states, else int64).
     rate, rate_correction : numpy.ndarray
         The move's rate as a double plus the part double drops (see SiteFlips).
     """
@@ -73,30 +74,68 @@ def class_chain(
     mask = spin_flip_mask(sites)
     states = members[members < (members ^ mask)] if lumped else members
     total = flips[0].rate.size
-    local = np.full(total, -1, dtype=np.int64)
-    local[states] = np.arange(states.size)
+    index_type = np.int32 if total < 2**31 else np.int64
+    local = np.full(total, -1, dtype=index_type)
+    local[states] = np.arange(states.size, dtype=index_type)
     if lumped:
-        local[states ^ mask] = np.arange(states.size)
-    sources, targets, rates, corrections = [], [], [], []
-    for site in flips:
-        allowed = site.allowed[states]
-        source = np.flatnonzero(allowed)
-        sources.append(source)
-        targets.append(local[site.target[states[source]]])
-        rates.append(site.rate[states[source]])
-        corrections.append(
-            np.zeros(source.size)
-            if site.rate_correction is None
-            else site.rate_correction[states[source]]
+        local[states ^ mask] = np.arange(states.size, dtype=index_type)
+    counts = [_count_moves(states, site.allowed) for site in flips]
+    moves = int(sum(counts))
+    sources = np.empty(moves, dtype=index_type)
+    targets = np.empty(moves, dtype=index_type)
+    rate = np.empty(moves)
+    rate_correction = np.zeros(moves)
+    offset = 0
+    for site, count in zip(flips, counts, strict=True):
+        correction = site.rate_correction
+        _fill_moves(
+            states,
+            site.allowed,
+            site.target,
+            site.rate,
+            np.zeros(0) if correction is None else correction,
+            local,
+            offset,
+            sources,
+            targets,
+            rate,
+            rate_correction,
         )
-    target = np.concatenate(targets)
-    if np.any(target < 0):
+        offset += count
+    if np.any(targets < 0):
         raise ValueError("a move leaves the class: the members do not form a closed class")
     return ClassChain(
         states=states,
         lumped=lumped,
-        sources=np.concatenate(sources),
-        targets=target,
-        rate=np.concatenate(rates),
-        rate_correction=np.concatenate(corrections),
+        sources=sources,
+        targets=targets,
+        rate=rate,
+        rate_correction=rate_correction,
     )
+
+
+@numba.njit(cache=True)
+def _count_moves(states, allowed):
+    """How many of ``states`` the site may flip from."""
+    count = 0
+    for state in states:
+        count += allowed[state]
+    return count
+
+
+@numba.njit(cache=True)
+def _fill_moves(
+    states, allowed, target, rate, correction, local, offset, sources, targets, rates, corrections
+):
+    """Write the allowed flips of one site from ``states`` at ``offset`` (local indices)."""
+    position = offset
+    with_correction = correction.size > 0
+    for index in range(states.size):
+        state = states[index]
+        if allowed[state]:
+            sources[position] = index
+            targets[position] = local[target[state]]
+            rates[position] = rate[state]
+            if with_correction:
+                corrections[position] = correction[state]
+            position += 1

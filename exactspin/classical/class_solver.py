@@ -37,11 +37,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import numba
 import numpy as np
 import scipy.sparse as sp
 import scipy.sparse.linalg as spla
 
-from exactspin.classical import extended
+from exactspin.classical import extended, krylov
 from exactspin.classical.class_chain import ClassChain
 from exactspin.classical.flips import RATE_ROUNDOFF
 from exactspin.validation import UnresolvedError
@@ -60,8 +61,18 @@ DIRECT_FALLBACK_LIMIT = 2**14
 #: Relative residual asked of each Krylov solve (refinement supplies the remaining digits).
 KRYLOV_TOLERANCE = 1e-11
 
-#: Relative residual asked of the Krylov solve behind the bound: it needs theta <= 1/2 only.
-BOUND_TOLERANCE = 1e-6
+#: Relative residual asked of each refinement correction: the refinement contracts the error
+#: by about this factor per step (Higham, Accuracy and Stability, Thm. 12.2), so after the
+#: first solve at KRYLOV_TOLERANCE one step leaves ~KRYLOV_TOLERANCE x this.
+REFINEMENT_TOLERANCE = KRYLOV_TOLERANCE
+
+#: Iterations allowed to one BiCGSTAB solve before GMRES is tried.
+KRYLOV_ITERATIONS = 20000
+
+#: Relative residual asked of the Krylov solves behind the bound: theta <= 1/2 is all it needs,
+#: but theta is componentwise and the tolerance normwise: at 1e-6 the first attempt failed on
+#: the 2^18-state ring (theta = 1.05) and cost a second solve; 1e-7 passes there and at 2^20.
+BOUND_TOLERANCE = 1e-7
 
 #: Refinement stops when the largest correction is below this x max |x|, or after
 #: :data:`REFINEMENT_STEPS` steps.
@@ -75,7 +86,9 @@ CONTRACTION = 1e-4
 #: theta must end below this for the bound solve to be certified (see the module docstring).
 CERTIFICATION_LIMIT = 0.5
 
-#: Solves spent on certifying the bound: one at BOUND_TOLERANCE, the rest refining it.
+#: Solves spent on certifying the bound: one at BOUND_TOLERANCE, the rest refining it (each
+#: correction at BOUND_TOLERANCE relative to the shortfall left, which multiplies theta by
+#: about that much).
 CERTIFICATION_ATTEMPTS = 4
 
 #: Unit roundoff of double-double arithmetic, with slack for the few operations per term.
@@ -132,8 +145,8 @@ def solve_class(chain: ClassChain, energy: np.ndarray, method: str) -> ClassLaw:
     pinned = int(np.argmin(energy))
     keep = np.ones(size, dtype=bool)
     keep[pinned] = False
-    matrix, right_side = _pinned_system(chain, pinned, keep)
-    solver = _ApproximateSolver(matrix, method)
+    matrix, diagonal, right_side = _pinned_system(chain, pinned, keep)
+    solver = _ApproximateSolver(matrix, diagonal, method)
     high = np.empty(size)
     high[pinned] = 1.0
     high[keep] = solver(right_side)
@@ -184,7 +197,7 @@ def _refine(
         steps += 1
         residual_high, residual_low, _ = _balance(chain, high, low)
         correction = np.zeros(high.size)
-        correction[keep] = solver(residual_high[keep] + residual_low[keep])
+        correction[keep] = solver(residual_high[keep] + residual_low[keep], REFINEMENT_TOLERANCE)
         high, low = extended.add_correction(high, low, correction)
         # Normwise (the small components' accuracy is what the bound measures): stop when the
         # step was tiny, or small and the iteration visibly contracts, so that the error left
@@ -206,31 +219,73 @@ def _balance(chain: ClassChain, high: np.ndarray, low: np.ndarray):
 
 def _pinned_system(
     chain: ClassChain, pinned: int, keep: np.ndarray
-) -> tuple[sp.csc_matrix, np.ndarray]:
-    """A = -W on the unpinned states (double) and b = W[unpinned, pinned]."""
-    size = chain.size
-    reduced = np.cumsum(keep) - 1
-    escape = np.bincount(chain.sources, weights=chain.rate, minlength=size)
-    inner = keep[chain.sources] & keep[chain.targets]
-    count = size - 1
-    rows = np.concatenate([reduced[chain.targets[inner]], np.arange(count)])
-    columns = np.concatenate([reduced[chain.sources[inner]], np.arange(count)])
-    values = np.concatenate([-chain.rate[inner], escape[keep]])
-    matrix = sp.csc_matrix((values, (rows, columns)), shape=(count, count))
-    from_pinned = chain.sources == pinned
-    right_side = np.bincount(
-        reduced[chain.targets[from_pinned]], weights=chain.rate[from_pinned], minlength=count
+) -> tuple[sp.csr_matrix, np.ndarray, np.ndarray]:
+    """A = -W on the unpinned states (double, CSR), its diagonal, and b = W[unpinned, pinned].
+
+    The rows are filled by a counting sort of the moves on their targets (no COO triple is
+    sorted). A move from a state to itself (a lumped pair's partner) is left out: it adds and
+    removes the same flow.
+    """
+    reduced = (np.cumsum(keep) - 1).astype(chain.sources.dtype)
+    indptr, indices, values, diagonal, right_side = _pinned_rows(
+        chain.sources, chain.targets, chain.rate, keep, reduced, pinned
     )
-    return matrix, right_side
+    count = chain.size - 1
+    matrix = sp.csr_matrix((values, indices, indptr), shape=(count, count))
+    return matrix, diagonal, right_side
+
+
+@numba.njit(cache=True)
+def _pinned_rows(sources, targets, rate, keep, reduced, pinned):
+    """CSR arrays of A (rows: targets) with the escape rates on the diagonal, first in each row."""
+    size = keep.size
+    count = size - 1
+    escape = np.zeros(size)
+    per_row = np.ones(count, dtype=np.int64)  # the diagonal
+    right_side = np.zeros(count)
+    for move in range(sources.size):
+        source, target = sources[move], targets[move]
+        if source == target:
+            continue
+        escape[source] += rate[move]
+        if keep[target]:
+            if keep[source]:
+                per_row[reduced[target]] += 1
+            else:
+                right_side[reduced[target]] += rate[move]
+    indptr = np.zeros(count + 1, dtype=sources.dtype)
+    for row in range(count):
+        indptr[row + 1] = indptr[row] + per_row[row]
+    indices = np.empty(indptr[count], dtype=sources.dtype)
+    values = np.empty(indptr[count])
+    fill = indptr[:count].copy()
+    diagonal = np.empty(count)
+    for state in range(size):
+        if keep[state]:
+            row = reduced[state]
+            indices[fill[row]] = row
+            values[fill[row]] = escape[state]
+            diagonal[row] = escape[state]
+            fill[row] += 1
+    for move in range(sources.size):
+        source, target = sources[move], targets[move]
+        if source != target and keep[target] and keep[source]:
+            row = reduced[target]
+            indices[fill[row]] = reduced[source]
+            values[fill[row]] = -rate[move]
+            fill[row] += 1
+    return indptr, indices, values, diagonal, right_side
 
 
 class _ApproximateSolver:
     """v -> ~A^{-1} v in double: Krylov or sparse LU, switching to LU once when Krylov fails."""
 
-    def __init__(self, matrix: sp.csc_matrix, method: str) -> None:
+    def __init__(self, matrix: sp.csr_matrix, diagonal: np.ndarray, method: str) -> None:
         self.matrix = matrix
         self.method = method
-        self._solve = _krylov_solver(matrix) if method == ITERATIVE else splu_solver(matrix)
+        self._solve = (
+            _krylov_solver(matrix, diagonal) if method == ITERATIVE else splu_solver(matrix)
+        )
 
     def __call__(self, right_side: np.ndarray, tolerance: float = KRYLOV_TOLERANCE) -> np.ndarray:
         """~A^{-1} v; ``tolerance`` is the relative residual asked of a Krylov solve."""
@@ -252,40 +307,40 @@ class _ApproximateSolver:
         return True
 
 
-def splu_solver(matrix: sp.csc_matrix) -> Callable[[np.ndarray, float], np.ndarray]:
+def splu_solver(matrix: sp.spmatrix) -> Callable[[np.ndarray, float], np.ndarray]:
     """Sparse LU (SuperLU, COLAMD ordering) of ``matrix``: its solve function."""
+    matrix = sp.csc_matrix(matrix)
+    matrix.sum_duplicates()
     factor = spla.splu(matrix)
     return lambda right_side, tolerance: factor.solve(right_side)
 
 
-def _krylov_solver(matrix: sp.csc_matrix) -> Callable[[np.ndarray, float], np.ndarray]:
+def _krylov_solver(
+    matrix: sp.csr_matrix, diagonal: np.ndarray
+) -> Callable[[np.ndarray, float], np.ndarray]:
     """BiCGSTAB with a Jacobi preconditioner, GMRES when BiCGSTAB breaks down.
 
     Incomplete LU costs far more than it saves here (its factors fill like the full LU); the
     diagonal (escape rates) is a cheap and adequate preconditioner for non-stiff chains.
+    BiCGSTAB is :func:`exactspin.classical.krylov.bicgstab` (scipy's algorithm, fused passes).
     """
-    inverse_diagonal = 1.0 / matrix.diagonal()
+    inverse_diagonal = 1.0 / diagonal
     preconditioner = spla.LinearOperator(
         matrix.shape, lambda vector: inverse_diagonal * vector, dtype=float
     )
-    operator = matrix.tocsr()
+    operator = sp.csr_matrix(matrix)
 
     def solve(right_side: np.ndarray, tolerance: float) -> np.ndarray:
         scale = float(np.max(np.abs(right_side)))
         if scale == 0:
             return np.zeros_like(right_side)
-        # Refinement residuals are ~1e-30; scipy's breakdown tests are absolute, so the
+        # Refinement residuals are ~1e-30; the breakdown tests are absolute, so the
         # system is solved for a unit right-hand side and scaled back (it is linear).
         return scale * _unit_solve(right_side / scale, tolerance)
 
     def _unit_solve(right_side: np.ndarray, tolerance: float) -> np.ndarray:
-        solution, info = spla.bicgstab(
-            operator,
-            right_side,
-            M=preconditioner,
-            rtol=tolerance,
-            atol=0.0,
-            maxiter=20000,
+        solution, info = krylov.bicgstab(
+            operator, inverse_diagonal, right_side, tolerance, KRYLOV_ITERATIONS
         )
         if info != 0:
             solution, info = spla.gmres(
@@ -326,9 +381,10 @@ def _certified_inverse_times(
     high = np.zeros(size)
     low = np.zeros(size)
     shortfall = target
-    for attempt in range(CERTIFICATION_ATTEMPTS):
+    for _attempt in range(CERTIFICATION_ATTEMPTS):
         correction = np.zeros(size)
-        correction[keep] = solver(shortfall, BOUND_TOLERANCE if attempt == 0 else KRYLOV_TOLERANCE)
+        # A correction of y only needs theta below 1/2: the same modest tolerance each time.
+        correction[keep] = solver(shortfall, BOUND_TOLERANCE)
         high, low = extended.add_correction(high, low, correction)
         balance_high, balance_low, magnitude = _balance(chain, high, low)
         # W y on the unpinned states is -A y (y is 0 at the pinned state), so s = g + W y.

@@ -15,12 +15,12 @@ from typing import Any
 
 from exactspin.network import Network, classical_ring
 from exactspin.network.graph import CLASSICAL
+from exactspin.parameters import CLASSICAL as CLASSICAL_PARAMETERS
 from exactspin.ring import Ring
 from exactspin.validation import (
     ParameterError,
     require_choice,
     require_finite,
-    require_integer,
     require_positive,
 )
 
@@ -115,26 +115,18 @@ class ClassicalModel:
         return cached
 
     @classmethod
-    def from_parameters(
-        cls,
-        nu: int = 2,
-        nd: int = 3,
-        j1: float = 2.0,
-        j2: float = 1.9,
-        tl: float = 2.0,
-        tr: float = 0.1,
-        dynamics: str = Q2R,
-        mu: float | None = None,
-    ) -> ClassicalModel:
-        """Build a model from the CLI's parameter names; defaults are the paper's Fig. 5 point."""
+    def from_parameters(cls, **parameters: Any) -> ClassicalModel:
+        """Build a model from the CLI's parameter names (:data:`exactspin.parameters.CLASSICAL`);
+        omitted ones take its defaults, the paper's Fig. 5 point."""
+        values = CLASSICAL_PARAMETERS.complete(parameters)
         return cls(
-            ring=Ring(require_integer("nu", nu), require_integer("nd", nd)),
-            upper_coupling=j1,
-            lower_coupling=j2,
-            left_temperature=tl,
-            right_temperature=tr,
-            dynamics=dynamics,
-            demon_unit=mu,
+            ring=Ring(values["nu"], values["nd"]),
+            upper_coupling=values["j1"],
+            lower_coupling=values["j2"],
+            left_temperature=values["tl"],
+            right_temperature=values["tr"],
+            dynamics=values["dynamics"],
+            demon_unit=values["mu"],
         )
 
     @classmethod
@@ -171,16 +163,7 @@ class ClassicalModel:
         """
         if self.ring is None:
             return {"network": self.network.to_dict()}
-        return {
-            "nu": self.ring.upper_spins,
-            "nd": self.ring.lower_spins,
-            "j1": self.upper_coupling,
-            "j2": self.lower_coupling,
-            "tl": self.left_temperature,
-            "tr": self.right_temperature,
-            "dynamics": self.dynamics,
-            "mu": self.demon_unit,
-        }
+        return CLASSICAL_PARAMETERS.export(self)
 
     @property
     def sites(self) -> int:

@@ -27,7 +27,7 @@ from exactspin.classical.class_solver import (
     UndeterminedError,
     solve_class,
 )
-from exactspin.classical.classes import class_weights, closed_classes, transition_structure
+from exactspin.classical.classes import class_weights, flip_classes
 from exactspin.classical.flips import SiteFlips, ising_energy
 from exactspin.classical.generator import all_site_flips, generator_matrix
 from exactspin.classical.model import ClassicalModel
@@ -171,7 +171,7 @@ def steady_state_of_flips(
     progress: Callable[[int, int], None] | None = None,
 ) -> SteadyState:
     """:func:`steady_state` from already computed flips of ``model`` (validated inputs)."""
-    decomposition = closed_classes(transition_structure(flips))
+    decomposition = flip_classes(flips)
     labels = decomposition.labels
     if decomposition.transient.size:
         weights = class_weights(generator_matrix(model, flips), decomposition, initial)
@@ -181,7 +181,7 @@ def steady_state_of_flips(
     mask = spin_flip_mask(model.sites)
     count = model.state_count
     high, low, bounds = np.zeros(count), np.zeros(count), np.zeros(count)
-    members_of = [decomposition.members(index) for index in range(decomposition.count)]
+    members_of = decomposition.all_members()
     if model.has_fields:
         # A field -h s breaks the global spin flip: every class is solved whole, unlumped.
         partners = [-1] * len(members_of)

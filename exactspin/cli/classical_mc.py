@@ -14,6 +14,7 @@ import sys
 from exactspin.cli.classical_options import add_model_arguments, model_from_arguments
 from exactspin.cli.network_options import CLASSICAL, add_network_argument, network_from_arguments
 from exactspin.cli.output import print_json, print_table
+from exactspin.parameters import CLASSICAL as SPECIFICATION
 from exactspin.validation import ParameterError, require_integer
 
 EXIT_UNDETERMINED = 2
@@ -151,15 +152,14 @@ def run(args: argparse.Namespace) -> int:
     return status
 
 
-RING_OPTIONS = ("nu", "nd", "j1", "j2", "tl", "tr", "dynamics", "mu")
+RING_OPTIONS = SPECIFICATION.names
 
 
 def _run_network(args: argparse.Namespace, network, pairs) -> int:
     """``classical mc --network FILE``: bath and bond currents of the network's sites."""
     from exactspin.montecarlo.network_simulation import simulate_network
 
-    parser_defaults = {"nu": 2, "nd": 3, "j1": 2.0, "j2": 1.9, "tl": 2.0, "tr": 0.1}
-    parser_defaults.update({"dynamics": "q2r", "mu": None})
+    parser_defaults = SPECIFICATION.defaults()
     for name in RING_OPTIONS:
         if getattr(args, name) != parser_defaults[name]:
             raise ParameterError(

@@ -1,30 +1,14 @@
-"""Printing results: JSON (numpy-aware) and plain text. The only place the CLI writes stdout."""
+"""Printing results: JSON (numpy-aware, :mod:`exactspin.jsonable`) and plain text.
+
+The only place the CLI writes stdout. ``to_jsonable`` is re-exported for the commands.
+"""
 
 from __future__ import annotations
 
 import json
-import math
 from typing import Any
 
-import numpy as np
-
-
-def to_jsonable(value: Any) -> Any:
-    """Convert numpy scalars/arrays, tuples and non-finite floats into JSON-ready values.
-
-    Non-finite floats become ``null`` so the output is strict JSON.
-    """
-    if isinstance(value, dict):
-        return {str(k): to_jsonable(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [to_jsonable(v) for v in value]
-    if isinstance(value, np.ndarray):
-        return to_jsonable(value.tolist())
-    if isinstance(value, np.generic):
-        return to_jsonable(value.item())
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    return value
+from exactspin.jsonable import to_jsonable
 
 
 def json_text(payload: dict[str, Any]) -> str:
@@ -43,3 +27,6 @@ def print_table(rows: list[tuple[str, Any]]) -> None:
     for name, value in rows:
         text = f"{value:.12g}" if isinstance(value, float) else str(value)
         print(f"{name:<{width}}  {text}")
+
+
+__all__ = ["json_text", "print_json", "print_table", "to_jsonable"]

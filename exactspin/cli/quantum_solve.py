@@ -1,11 +1,20 @@
-"""``exactspin quantum solve``: Redfield steady state and observables of one quantum ring."""
+"""``exactspin quantum solve``: Redfield steady state and observables of a quantum ring or network.
+
+With ``--network FILE`` the JSON carries the network vocabulary (``network``, ``parameters``,
+``bath_currents``, ``bath_current_errors``, ``site_currents``, ``field_currents``,
+``bond_currents``, ``site_magnetization``, ``cycles``); only ``--equation redfield`` runs there.
+"""
 
 from __future__ import annotations
 
 import argparse
 
 from exactspin.cli.output import print_json, print_table
-from exactspin.cli.quantum_options import add_model_arguments, model_from_arguments
+from exactspin.cli.quantum_options import (
+    add_model_arguments,
+    add_network_option,
+    model_from_arguments,
+)
 from exactspin.quantum.equations import EQUATIONS
 from exactspin.quantum.solution import PRECISIONS
 from exactspin.quantum.steady_state import METHODS
@@ -26,8 +35,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         ),
     )
     add_model_arguments(parser)
+    add_network_option(parser)
     parser.add_argument(
-        "--pair", type=int, nargs=2, default=(2, 3), metavar=("I", "J"), help="sites (1-based)"
+        "--pair",
+        type=int,
+        nargs=2,
+        default=None,
+        metavar=("I", "J"),
+        help="sites (1-based) of the correlation and concurrence (default: 2 3 on the ring, the "
+        "first bond's sites on a network)",
     )
     parser.add_argument(
         "--method",
@@ -71,12 +87,25 @@ def handle(args: argparse.Namespace) -> int:
     from exactspin.validation import ParameterError
 
     model = model_from_arguments(args)
-    pair = tuple(site - 1 for site in args.pair)
-    for site in args.pair:
+    if args.pair is not None:
+        chosen = tuple(args.pair)
+    elif model.is_ring:
+        chosen = (2, 3)
+    else:
+        chosen = tuple(site + 1 for site in model.network.bonds[0].sites)
+    pair = tuple(site - 1 for site in chosen)
+    for site in chosen:
         if not 1 <= site <= model.sites:
             raise ParameterError("pair", site, f"a site in [1, {model.sites}]")
     if pair[0] == pair[1]:
-        raise ParameterError("pair", list(args.pair), "two different sites")
+        raise ParameterError("pair", list(chosen), "two different sites")
+    if not model.is_ring and args.equation != "redfield":
+        raise ParameterError(
+            "equation",
+            args.equation,
+            "redfield with --network (the other master equations run on the ring flags only, "
+            "for now)",
+        )
     if args.equation != "redfield":
         from exactspin.quantum.equations import EquationModel, equation_checks
 
@@ -94,11 +123,18 @@ def handle(args: argparse.Namespace) -> int:
     if args.json:
         print_json(result)
     else:
+        lists = ("site_magnetization", "bath_currents", "bond_currents")
         rows = [
             (name, value)
             for name, value in result.items()
-            if not isinstance(value, (dict, list)) or name == "site_magnetization"
+            if not isinstance(value, (dict, list)) or name in lists
         ]
+        if "cycles" in result:
+            rows += [
+                (f"cycle {index + 1} (sites {'-'.join(map(str, cycle['sites']))})", label)
+                for index, cycle in enumerate(result["cycles"])
+                for label in [f"{cycle['circulation']} {cycle['circulating_current']:.6g}"]
+            ]
         print_table(rows)
     for warning in solution.warnings:
         print(f"exactspin: warning: {warning}", file=sys.stderr)

@@ -46,6 +46,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         default=None,
         help="run only the checks/figures whose name contains this (needs --out)",
     )
+    parser.add_argument(
+        "--recompute-heom",
+        action="store_true",
+        help=(
+            "recompute the HEOM references in verify/data/heom/ before the checks (expensive; "
+            "needs the 'heom' extra); without it they are replayed as committed"
+        ),
+    )
     parser.set_defaults(handler=handle)
 
 
@@ -67,7 +75,13 @@ def handle(args: argparse.Namespace) -> int:
             )
     out = args.out if args.out is not None else DEFAULT_OUT
     require_writable_directory("out", out)
-    return run.main(out=out, quick=args.quick, workers=workers, only=args.only)
+    return run.main(
+        out=out,
+        quick=args.quick,
+        workers=workers,
+        only=args.only,
+        recompute_heom=args.recompute_heom,
+    )
 
 
 def require_writable_directory(name: str, path: str) -> None:

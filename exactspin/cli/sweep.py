@@ -44,7 +44,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         description=(
             "Run every point of the grid in CONFIG (a TOML file naming the solver and splitting "
             "the parameters into [fixed] values and [grid] axes) and write one row per point, "
-            "parameters first, in grid order. Finished points are cached, so an interrupted "
+            "parameters first, in grid order. A network solver (classical-network, mc-network, "
+            'quantum-network) names a file, network = "net.toml" (relative to CONFIG), and '
+            "sweeps its numbers: bath<k>_t, bond<k>_j, bond<k>_delta, field<k>_h (k 1-based in "
+            "file order). Finished points are cached, so an interrupted "
             "sweep resumes where it stopped. A sweep file is data: it never makes exactspin "
             "import or run code; a plugin solver 'module:function' runs only with "
             "--allow-plugin module. Paths and the estimated run time are checked before any "

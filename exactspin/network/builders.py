@@ -26,6 +26,9 @@ def classical_ring(
 ) -> Network:
     """The classical two-branch ring of Eq. 17 (J1 on the upper path, J2 on the lower path)."""
     ring = Ring(nu, nd)
+    for name, value in (("j1", j1), ("j2", j2)):
+        if value == 0:
+            raise ParameterError(name, value, "a finite nonzero real number")
     bonds = tuple(
         Bond(*ring.bond_sites(bond), j1 if ring.is_upper_bond(bond) else j2)
         for bond in range(ring.sites)
@@ -53,6 +56,8 @@ def quantum_ring(
 ) -> Network:
     """The modified XXZ ring of Eq. 22 in the sector of ``up`` up spins, optional fields h_i."""
     ring = Ring(nu, nd)
+    if j == 0 and delta == 0:
+        raise ParameterError("j", j, "nonzero when delta = 0 (with J = Delta = 0 no bond couples)")
     bonds = tuple(Bond(*ring.bond_sites(bond), j, delta) for bond in range(ring.sites))
     site_fields = ()
     if fields is not None:

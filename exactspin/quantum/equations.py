@@ -296,7 +296,7 @@ def equation_note(model: QuantumModel) -> str:
         return (
             "branch currents vanish identically: without the Lamb shift the secular generator "
             "is real in the real eigenbasis and keeps coherences only inside degenerate levels, "
-            "so the steady state is real and every <I[l]> is zero"
+            "so the steady state is real and every <I[l]> is zero. " + KIRCHHOFF_NOTE
         )
     if equation == LOCAL_LINDBLAD:
         if model.zero_frequency == "zero":
@@ -306,8 +306,39 @@ def equation_note(model: QuantumModel) -> str:
             "mixed state is stationary and every heat current vanishes"
         )
     if equation == UNIVERSAL_LINDBLAD:
-        return "jump operators of the universal Lindblad equation; its Lamb shift is not included"
+        return (
+            "jump operators of the universal Lindblad equation; its Lamb shift is not included. "
+            + KIRCHHOFF_NOTE
+        )
+    if equation in (GLOBAL_LINDBLAD_LAMB_SHIFT, PARTIAL_SECULAR, PARTIAL_SECULAR_LAMB_SHIFT):
+        return KIRCHHOFF_NOTE
     return ""
+
+
+#: Why the secularised and universal Lindblad forms break I_L = I_U - I_D (see
+#: :func:`bulk_dissipation`): the test is tests/quantum/test_equations_kirchhoff.py.
+KIRCHHOFF_NOTE = (
+    "Kirchhoff (I_L = I_U - I_D) is not exact: this dissipator is not a commutator with the "
+    "bath's sz, so it acts on operators of bulk sites directly (energy is exchanged with the "
+    "bath along the whole ring) and kirchhoff_error is of the order of the currents"
+)
+
+
+def bulk_dissipation(generator, site: int, bath: int) -> float:
+    """||Tr(A D_b(.))|| / ||D_b|| for A = sz of ``site`` (eigenbasis): the bath's direct action on
+    an operator that commutes with both couplings.
+
+    Zero for Redfield with or without the Lamb shift and for HEOM, whose bath terms are
+    commutators with the coupling Q_b (D_b(rho) = [Q_b, X_b], so Tr(A D_b(rho)) = Tr([A, Q_b]
+    X_b) = 0 whenever [A, Q_b] = 0): energy enters the ring only at the bath site, and the site
+    currents obey Kirchhoff. Nonzero for secular, partial secular and ULE dissipators, whose
+    jump operators are Q_b filtered by Bohr frequency and spread over the ring.
+    """
+    basis = generator.basis
+    vectors = generator.eigenvectors
+    operator = vectors.T @ (basis.site_sz(site)[:, None] * vectors)
+    matrix = generator.dense_matrix(baths=(bath,))
+    return float(np.linalg.norm(operator.T.ravel() @ matrix) / np.linalg.norm(matrix))
 
 
 def equation_checks(solution) -> dict[str, Any]:

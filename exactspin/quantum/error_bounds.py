@@ -18,7 +18,6 @@ from __future__ import annotations
 import numpy as np
 
 from exactspin.quantum.observables import bath_current_operator, site_current_operator
-from exactspin.quantum.redfield import LEFT_BATH, RIGHT_BATH
 from exactspin.quantum.steady_state import SteadyState
 
 EPSILON = float(np.finfo(float).eps)
@@ -48,8 +47,10 @@ def evaluation_error(state: SteadyState) -> float:
     return state.density_matrix_error + (d * d * EPSILON + 2 * eigenvector_error(generator)) * norm
 
 
-def bath_current_bounds(state: SteadyState) -> tuple[float, float]:
-    """Error bounds of (I_L, I_R): ||G_b||_F times the error of rho, plus the error of G_b.
+def bath_current_bounds(state: SteadyState) -> tuple[float, ...]:
+    """Error bounds of every bath current (bath order; (I_L, I_R) on the ring).
+
+    Each is ||G_b||_F times the error of rho, plus the error of G_b.
 
     G_b = gamma (C Lambda - Lambda^T C) is formed from double-precision couplings and level
     differences; its error is taken as 2 gamma ||Lambda||_F (||C||_F (d eps + 2 eta)
@@ -62,7 +63,7 @@ def bath_current_bounds(state: SteadyState) -> tuple[float, float]:
     eta = eigenvector_error(generator)
     energy = float(np.max(np.abs(generator.energies)))
     bounds = []
-    for bath in (LEFT_BATH, RIGHT_BATH):
+    for bath in range(len(generator.couplings)):
         coupling = generator.couplings[bath]
         damping = float(np.linalg.norm(coupling * generator.rates[bath]))
         commutator = float(np.linalg.norm(coupling * generator.energy_differences()))
@@ -77,7 +78,7 @@ def bath_current_bounds(state: SteadyState) -> tuple[float, float]:
         )
         operator = bath_current_operator(generator, bath)
         bounds.append(float(np.linalg.norm(operator)) * error + operator_error * norm)
-    return bounds[0], bounds[1]
+    return tuple(bounds)
 
 
 def site_current_bounds(state: SteadyState) -> dict[int, float]:

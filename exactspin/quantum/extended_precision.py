@@ -209,7 +209,9 @@ def _bordered_matrix(generator, energies, couplings, dampings, products):
     upper_position = {pair: k for k, pair in enumerate(upper)}
     s = [coupling.tolist() for coupling in couplings]
     lam = [damping.tolist() for damping in dampings]
-    total = products[0] + products[1]
+    total = products[0]
+    for product in products[1:]:  # any number of baths (the ring's two: products[0] + products[1])
+        total = total + product
     p = total.tolist()
     zero = flint.arb(0)
 

@@ -1,12 +1,14 @@
-"""Dense operators of the modified XXZ ring (Eqs. 22, 33) and site sz operators in a basis.
+"""Dense operators of a quantum spin network (Eqs. 22, 33): bonds, fields, site sz, in a basis.
 
 Bond operator (Eq. 33) between sites a and b, with Pauli matrices:
 h_ab = J (sx_a sx_b + sy_a sy_b) + Delta sz'_a sz'_b,  sz' = (sz + 1)/2,
 where sx sx + sy sy = 2 (s+_a s-_b + s-_a s+_b): it moves an up spin between a and b with
 amplitude 2J, and sz'_a sz'_b is 1 exactly when both are up. The ring Hamiltonian (Eq. 22) sums
 h over every bond of :class:`exactspin.ring.Ring` (bond b joins sites b and (b+1) % N_S, so a
-two-site ring counts its pair twice). Sites are 0-based. Both terms conserve the number of up
-spins, so every operator here maps a sector basis into itself. No dynamics or baths here.
+two-site ring counts its pair twice). A network (:class:`exactspin.network.Network`) sums h over
+its bonds [a, b, J, Delta] (each with its own J and Delta) and adds its fields h sz_site (Pauli
+sz), in that order. Sites are 0-based. Every term conserves the number of up spins, so every
+operator here maps a sector basis into itself. No dynamics or baths here.
 """
 
 from __future__ import annotations
@@ -71,6 +73,32 @@ def ring_hamiltonian(
     return sum(bond_operators(basis, ring, exchange, anisotropy))
 
 
+def network_bond_operators(basis: SpinBasis, network) -> tuple[np.ndarray, ...]:
+    """h_ab (Eq. 33) of every bond [a, b, J, Delta] of ``network``, in bond (file) order."""
+    _check_sites(basis, network.sites)
+    return tuple(
+        bond_hamiltonian(basis, bond.first, bond.second, bond.coupling, bond.anisotropy)
+        for bond in network.bonds
+    )
+
+
+def field_operator(basis: SpinBasis, site: int, strength: float) -> np.ndarray:
+    """The field term h sz_site (Pauli sz) as a dense diagonal matrix on ``basis``."""
+    return require_finite("h", strength) * sz_operator(basis, site)
+
+
+def network_hamiltonian(basis: SpinBasis, network) -> np.ndarray:
+    """H_S of a network: the sum of its bond operators (bond order), then its fields h sz.
+
+    On the paper's ring (:func:`exactspin.network.quantum_ring`, no fields) this is
+    :func:`ring_hamiltonian`, term by term in the same order.
+    """
+    hamiltonian = sum(network_bond_operators(basis, network))
+    for entry in network.fields:
+        hamiltonian = hamiltonian + field_operator(basis, entry.site, entry.strength)
+    return hamiltonian
+
+
 def sz_operator(basis: SpinBasis, site: int) -> np.ndarray:
     """The Pauli sz of ``site`` (0-based) as a dense diagonal matrix on ``basis``."""
     if not 0 <= site < basis.sites:
@@ -81,3 +109,8 @@ def sz_operator(basis: SpinBasis, site: int) -> np.ndarray:
 def _check_ring(basis: SpinBasis, ring: Ring) -> None:
     if ring.sites != basis.sites:
         raise ParameterError("sites", basis.sites, f"equal to the ring's {ring.sites} sites")
+
+
+def _check_sites(basis: SpinBasis, sites: int) -> None:
+    if sites != basis.sites:
+        raise ParameterError("sites", basis.sites, f"equal to the network's {sites} sites")

@@ -14,8 +14,20 @@ Q = sz of the bath site (Pauli, Eq. 24).
 
 Fit. The cusp of S at w = 0 (J is odd in w and e^{-|w|/Omega_c} is not smooth) makes every finite
 sum of exponentials approximate; the fit is QuTiP's AAA rational approximation of the power
-spectrum on a grid refined near w = 0 (:func:`fit_bath`), and its errors on S(w) for
-|w| <= :data:`FIT_ERROR_WINDOW` and on S(0) = 2 gamma T are reported with every result.
+spectrum on a grid refined near w = 0 (:func:`fit_bath`). It is made at unit coupling and rescaled
+by gamma (C is linear in gamma), so one fit serves every gamma: AAA's tolerance is absolute, and a
+fit made at each gamma is a different fit at each gamma. Its errors on S(w) for |w| <=
+:data:`FIT_ERROR_WINDOW` and on S(0) = 2 gamma T are reported with every result.
+
+What the fit does to the currents. A fit with a small error on max |S| can still have large
+*relative* errors where S is small (absorption of large energies from the cold bath, i.e. detailed
+balance), and the weak-coupling currents are sensitive to exactly those. So every result carries
+``fit_current_error`` (:func:`fit_current_error`): the change of the ``redfield-lamb-shift``
+currents when the exact one-sided bath transform gamma (W + i Delta)(D) is replaced by that of the
+fitted exponentials, Gamma_fit(D) = sum_k c_k / (nu_k + i D) (:meth:`BathFit.transform`). As
+gamma -> 0 HEOM tends to Redfield with the Lamb shift *of the bath it is given*, so this is the
+part of the HEOM-vs-master-equation difference that belongs to the fit, not to the physics; a
+result counts as converged only when it is below the tolerance too.
 
 Sector. sz coupling conserves the magnetization, so H_S and Q are projected onto the model's
 sector (the hierarchy never leaves it).
@@ -36,13 +48,14 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
 import numpy as np
 
 from exactspin.currents import circulation
 from exactspin.quantum.basis import sector_basis
+from exactspin.quantum.equations import REDFIELD_LAMB_SHIFT, EquationModel
 from exactspin.quantum.hamiltonian import ring_hamiltonian
 from exactspin.quantum.model import QuantumModel
 from exactspin.quantum.observables import (
@@ -50,6 +63,7 @@ from exactspin.quantum.observables import (
     reduced_density_matrix,
     site_current_operator,
 )
+from exactspin.quantum.redfield import assemble_generator
 from exactspin.validation import ParameterError, ResourceError, require_integer
 
 #: Relative change of every current below which the hierarchy counts as converged.
@@ -98,6 +112,19 @@ class BathFit:
     zero_frequency_error: float
     environment: Any = field(repr=False, compare=False)
 
+    def transform(self, energy_difference: np.ndarray) -> np.ndarray:
+        """Gamma_fit(D) = int_0^inf C_fit(t) e^{-i D t} dt = sum_k c_k / (nu_k + i D).
+
+        The one-sided transform of the fitted correlation function for an absorbed energy D,
+        in the normalisation of :func:`exactspin.quantum.lamb_shift.complex_bath_rate` times
+        gamma (real part gamma W(D) = S_fit(-D)/2, imaginary part gamma Delta(D)).
+        """
+        difference = np.asarray(energy_difference, dtype=float)
+        total = np.zeros(difference.shape, dtype=complex)
+        for exponent in self.environment.exponents:
+            total += exponent.coefficient / (exponent.exponent + 1j * difference)
+        return total
+
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready summary (without the environment)."""
         return {
@@ -116,7 +143,9 @@ def fit_bath(temperature: float, coupling: float, cutoff: float, terms: int, tag
     require_qutip()
     from qutip.core.environment import OhmicEnvironment
 
-    environment = OhmicEnvironment(T=temperature, alpha=coupling, wc=cutoff, s=1, tag=tag)
+    # Fit at unit coupling and rescale: AAA's tolerance is absolute, so a fit made at each gamma
+    # would be a different fit (and a different bath) at each gamma.
+    environment = OhmicEnvironment(T=temperature, alpha=1.0, wc=cutoff, s=1, tag=tag)
     grid = np.unique(
         np.concatenate([np.linspace(-4 * cutoff, 8 * cutoff, 1201), np.linspace(-0.5, 0.5, 201)])
     )
@@ -126,15 +155,66 @@ def fit_bath(temperature: float, coupling: float, cutoff: float, terms: int, tag
     window = np.linspace(-FIT_ERROR_WINDOW, FIT_ERROR_WINDOW, 3001)
     exact = environment.power_spectrum(window)
     error = float(np.max(np.abs(fitted.power_spectrum(window) - exact)) / np.max(np.abs(exact)))
-    zero = float(np.real(fitted.power_spectrum(np.array([0.0]))[0]) / (2 * coupling * temperature))
+    zero = float(np.real(fitted.power_spectrum(np.array([0.0]))[0]) / (2 * temperature))
     return BathFit(
         temperature=temperature,
         terms=terms,
         exponents=len(fitted.exponents),
         power_spectrum_error=error,
         zero_frequency_error=zero - 1.0,
-        environment=fitted,
+        environment=fitted.rescale(coupling, tag=tag),
     )
+
+
+@dataclass(frozen=True)
+class FittedBathModel(EquationModel):
+    """``redfield-lamb-shift`` with the baths' fitted transforms instead of the exact ones.
+
+    The weak-coupling limit of a HEOM run with ``fits`` (same Bloch-Redfield tensor as
+    :mod:`exactspin.quantum.equations`, rates Gamma_fit(D)/gamma from :meth:`BathFit.transform`).
+    """
+
+    fits: tuple[BathFit, ...] = field(default=(), compare=False, repr=False)
+
+    @classmethod
+    def from_fits(cls, model: QuantumModel, fits: tuple[BathFit, BathFit]) -> FittedBathModel:
+        """The model's physics with the bath of ``fits`` (left, right)."""
+        physical = {entry.name: getattr(model, entry.name) for entry in fields(QuantumModel)}
+        return cls(**physical, equation=REDFIELD_LAMB_SHIFT, fits=tuple(fits))
+
+    def build_generator(self):
+        """Eq. 26's tensor with the fitted complex rates."""
+        by_temperature = {fit.temperature: fit for fit in self.fits}
+
+        def rate(differences, temperature, cutoff, zero_frequency, tolerance):
+            rounded = np.where(np.abs(differences) <= tolerance, 0.0, differences)
+            return by_temperature[temperature].transform(rounded) / self.coupling
+
+        return assemble_generator(self, rate)
+
+
+def fit_current_error(model: QuantumModel, fits: tuple[BathFit, BathFit]) -> float:
+    """max_I |I_fit - I_exact| / max |I_exact| over (I_L, I_U, I_D) of ``redfield-lamb-shift``.
+
+    I_exact with the exact bath transform (:mod:`exactspin.quantum.lamb_shift`), I_fit with the
+    fitted one (:class:`FittedBathModel`): what the fit alone does to the weak-coupling currents.
+    """
+    from exactspin.quantum.solution import solve
+
+    def currents(solution):
+        return np.array(
+            [
+                solution.left_bath_current,
+                solution.upper_branch_current,
+                solution.lower_branch_current,
+            ]
+        )
+
+    physical = {entry.name: getattr(model, entry.name) for entry in fields(QuantumModel)}
+    physical["zero_frequency"] = "limit"
+    exact = currents(solve(EquationModel(**physical, equation=REDFIELD_LAMB_SHIFT)))
+    fitted = currents(solve(FittedBathModel.from_fits(QuantumModel(**physical), fits)))
+    return float(np.max(np.abs(fitted - exact)) / np.max(np.abs(exact)))
 
 
 @dataclass(frozen=True)
@@ -151,6 +231,7 @@ class HeomPoint:
     lower_branch_current: float
     change: float
     density_matrix: np.ndarray = field(repr=False, compare=False)
+    fit_current_error: float = math.nan
 
     def currents(self) -> np.ndarray:
         """(I_L, I_U, I_D)."""
@@ -170,6 +251,7 @@ class HeomPoint:
             "upper_branch_current": self.upper_branch_current,
             "lower_branch_current": self.lower_branch_current,
             "change": self.change,
+            "fit_current_error": self.fit_current_error,
         }
 
 
@@ -248,7 +330,8 @@ class HeomSolution:
         Of ``pair``.
     converged : bool
         Whether the last depth step and the last fit step each changed every current by less
-        than ``tolerance`` x max |current|.
+        than ``tolerance`` x max |current|, and the last row's ``fit_current_error`` is below
+        ``tolerance``.
     table : tuple of HeomPoint
         The convergence protocol, in the order run.
     fits : tuple of BathFit
@@ -321,9 +404,11 @@ def heom_solve(
 
     Protocol: at the fewest fit terms, the depth is raised until every current changes by less
     than ``tolerance`` x max(|I_L|, |I_U|, |I_D|); then at that depth the fit terms are raised
-    until the same holds. Every solve is a row of the table. ``converged`` is False when a
-    list runs out (or the next hierarchy is too large) first; the currents are then those of the
-    last row and must be reported as undetermined at ``tolerance``.
+    until the same holds. Every solve is a row of the table, with the fit's own effect on the
+    weak-coupling currents (:func:`fit_current_error`). ``converged`` is False when a list runs
+    out (or the next hierarchy is too large) first, or when that fit error exceeds
+    ``tolerance``; the currents are then those of the last row and must be reported as
+    undetermined at ``tolerance``.
 
     Parameters
     ----------
@@ -349,6 +434,7 @@ def heom_solve(
     if not 0 < tolerance < 1:
         raise ParameterError("tolerance", tolerance, "a number in (0, 1)")
     fit_cache: dict[int, tuple[BathFit, BathFit]] = {}
+    fit_errors: dict[int, float] = {}
 
     def fits_for(count: int) -> tuple[BathFit, BathFit]:
         if count not in fit_cache:
@@ -357,6 +443,11 @@ def heom_solve(
                 for temperature, tag in zip(model.bath_temperatures, ("left", "right"), strict=True)
             )
         return fit_cache[count]
+
+    def fit_error_for(count: int) -> float:
+        if count not in fit_errors:
+            fit_errors[count] = fit_current_error(model, fits_for(count))
+        return fit_errors[count]
 
     table: list[HeomPoint] = []
 
@@ -372,12 +463,14 @@ def heom_solve(
             scale = max(np.max(np.abs(point.currents())), np.max(np.abs(previous)))
             change = float(np.max(np.abs(point.currents() - previous)) / scale)
             point = _with_change(point, change)
+        point = replace(point, fit_current_error=fit_error_for(count))
         table.append(point)
         if progress:
             progress(
                 f"heom: depth {depth}, {count} terms ({point.ados} ADOs): I_L = "
                 f"{point.left_bath_current:.6e}, I_U = {point.upper_branch_current:.6e}, "
-                f"I_D = {point.lower_branch_current:.6e}, change {point.change:.2e}"
+                f"I_D = {point.lower_branch_current:.6e}, change {point.change:.2e}, "
+                f"fit current error {point.fit_current_error:.2e}"
             )
         return point
 
@@ -401,10 +494,12 @@ def heom_solve(
     last = table[-1]
     rho = last.density_matrix
     basis = sector_basis(model.sites, model.up_spins)
-    # The error estimate of a HEOM current is the last convergence step's change (the table);
-    # a branch current below it has no sign. A single run has no estimate: nothing is resolved.
+    # The error estimate of a HEOM current is the larger of the last convergence step's change
+    # (the table) and the fit's own effect on the currents; a branch current below it has no
+    # sign. A single run has no step, hence no estimate: nothing is resolved.
     scale = float(np.max(np.abs(last.currents())))
-    threshold = last.change * scale if math.isfinite(last.change) else math.inf
+    estimate = max(last.change, last.fit_current_error)
+    threshold = estimate * scale if math.isfinite(estimate) else math.inf
     populations = np.real(np.diag(rho))
     return HeomSolution(
         model=model,
@@ -419,7 +514,7 @@ def heom_solve(
         ),
         pair=pair,
         concurrence=concurrence_of(reduced_density_matrix(rho, basis, *pair)),
-        converged=bool(depth_converged and terms_converged),
+        converged=bool(depth_converged and terms_converged and last.fit_current_error < tolerance),
         table=tuple(table),
         fits=fits_for(last.terms),
         tolerance=tolerance,
@@ -429,6 +524,4 @@ def heom_solve(
 
 
 def _with_change(point: HeomPoint, change: float) -> HeomPoint:
-    from dataclasses import replace
-
     return replace(point, change=change)

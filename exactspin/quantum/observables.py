@@ -1,14 +1,16 @@
-"""Steady-state observables of the quantum ring (paper Sec. III C, Eqs. 32-41).
+"""Steady-state observables of the quantum ring or network (paper Sec. III C, Eqs. 32-41).
 
 Pure functions of a :class:`~exactspin.quantum.steady_state.SteadyState` (or of a density
 matrix and a basis). Sites are 0-based. Currents are energy per unit time (hbar = 1):
 
-- bath current I_b = Tr[L_b(rho) H_S] (Eq. 35), positive when energy flows from bath b into the
-  ring;
+- bath current I_b = Tr[L_b(rho) H_S] (Eq. 35) with bath b's dissipator alone, positive when
+  energy flows from bath b into the system, one per bath in bath order ((I_L, I_R) on the ring);
 - site current I[l] = <i [h_{l-1,l}, h_{l,l+1}]> (Eqs. 32-34): the energy moved from bond
   (l-1, l) into bond (l, l+1), i.e. clockwise through site l. On the upper branch that is left ->
   right (I_U), on the lower branch right -> left (I_D), the clockwise convention of
   :mod:`exactspin.currents`, so I_L = I_U - I_D.
+
+The currents between the bonds of any network are in :mod:`exactspin.quantum.network_currents`.
 """
 
 from __future__ import annotations
@@ -16,8 +18,7 @@ from __future__ import annotations
 import numpy as np
 
 from exactspin.quantum.basis import SpinBasis, sector_basis
-from exactspin.quantum.hamiltonian import bond_hamiltonian, ring_hamiltonian
-from exactspin.quantum.redfield import LEFT_BATH, RIGHT_BATH
+from exactspin.quantum.hamiltonian import bond_hamiltonian, network_hamiltonian
 from exactspin.quantum.steady_state import SteadyState
 from exactspin.validation import ParameterError
 
@@ -36,8 +37,9 @@ def bath_current_operator(generator, bath: int) -> np.ndarray:
     return generator.model.coupling * (commutator @ damping - damping.conj().T @ commutator)
 
 
-def bath_currents(state: SteadyState) -> tuple[float, float]:
-    """(I_L, I_R) of Eq. 35: Tr[L_b(rho) H_S], evaluated as Tr(G_b rho).
+def bath_currents(state: SteadyState) -> tuple[float, ...]:
+    """I_b of Eq. 35 for every bath, in bath order ((I_L, I_R) on the ring): Tr[L_b(rho) H_S],
+    evaluated as Tr(G_b rho).
 
     G_b is the adjoint of Eq. 26's dissipator; another master equation
     (:mod:`exactspin.quantum.equations`) has its own dissipator, so there I_b = Tr[L_b(rho) H_S]
@@ -57,11 +59,11 @@ def bath_currents(state: SteadyState) -> tuple[float, float]:
                     )
                 )
             )
-            for b in (LEFT_BATH, RIGHT_BATH)
+            for b in range(len(generator.couplings))
         )
     return tuple(
         float(np.real(np.sum(bath_current_operator(state.generator, b) * rho.T)))
-        for b in (LEFT_BATH, RIGHT_BATH)
+        for b in range(len(generator.couplings))
     )
 
 
@@ -200,11 +202,7 @@ def full_spectrum(state: SteadyState) -> np.ndarray:
     """Eigenvalues of H_S over all 2^N_S states, assembled sector by sector, ascending."""
     model = state.model
     blocks = [
-        np.linalg.eigvalsh(
-            ring_hamiltonian(
-                sector_basis(model.sites, up), model.ring, model.exchange, model.anisotropy
-            )
-        )
+        np.linalg.eigvalsh(network_hamiltonian(sector_basis(model.sites, up), model.network))
         for up in range(model.sites + 1)
     ]
     return np.sort(np.concatenate(blocks))

@@ -1,5 +1,9 @@
 """The Redfield generator of Eq. 26 in the energy eigenbasis of one magnetization sector.
 
+Any number of baths: each bath b couples through S_b = sz at its site (Eq. 24) with the model's
+gamma, J(w) and zero-frequency convention at its own temperature, and the dissipator is the sum of
+the baths' dissipators L_b (the ring's two baths are (left, right) = (0, 1)).
+
 Reading of Eq. 26 (docs/conventions.md): the "(0)" on W_li(0) and W~_jl(0) is a typo, W is real and
 W~_jl = W_lj (no Lamb shift), W_ab = W(E_a - E_b) of :mod:`exactspin.quantum.bath`. Per bath, with
 S its coupling operator in the eigenbasis and Lambda = S * W (elementwise)::
@@ -28,7 +32,7 @@ import numpy as np
 
 from exactspin.quantum.basis import SpinBasis, sector_basis
 from exactspin.quantum.bath import bath_rate
-from exactspin.quantum.hamiltonian import ring_hamiltonian
+from exactspin.quantum.hamiltonian import network_hamiltonian
 from exactspin.quantum.model import QuantumModel
 
 #: Energy differences below this fraction of the energy scale count as degeneracies (D = 0).
@@ -54,10 +58,11 @@ class RedfieldGenerator:
     eigenvectors : numpy.ndarray
         Real orthonormal eigenvectors (columns) in the sector basis.
     couplings : tuple of numpy.ndarray
-        S^L, S^R (sz of the bath sites, Eq. 24) in the eigenbasis.
+        S^b (sz of each bath's site, Eq. 24) in the eigenbasis, in bath order (S^L, S^R on the
+        ring).
     rates : tuple of numpy.ndarray
-        W^L, W^R with W[a, b] = W(E_a - E_b) (Eq. 28); complex, W + i Delta_LS, with the Lamb
-        shift.
+        W^b (W^L, W^R on the ring) with W[a, b] = W(E_a - E_b) (Eq. 28); complex,
+        W + i Delta_LS, with the Lamb shift.
     degeneracy_tolerance : float
         |E_a - E_b| <= this counts as zero (absolute energy).
     """
@@ -85,17 +90,28 @@ class RedfieldGenerator:
         """Matrix Delta_nm = E_n - E_m."""
         return self.energies[:, None] - self.energies[None, :]
 
-    def apply(
-        self, rho: np.ndarray, baths: tuple[int, ...] = (LEFT_BATH, RIGHT_BATH)
-    ) -> np.ndarray:
+    @property
+    def bath_count(self) -> int:
+        """Number of baths."""
+        return len(self.couplings)
+
+    def _all_baths(self, baths: tuple[int, ...] | None) -> tuple[tuple[int, ...], bool]:
+        """(the selected baths, whether they are all of them: then H_S's part is included)."""
+        every = tuple(range(self.bath_count))
+        if baths is None:
+            return every, True
+        return tuple(baths), tuple(sorted(baths)) == every
+
+    def apply(self, rho: np.ndarray, baths: tuple[int, ...] | None = None) -> np.ndarray:
         """d rho / dt for any (not necessarily Hermitian) eigenbasis matrix ``rho``.
 
-        ``baths`` selects the dissipators; the Hamiltonian part is included only when both baths
-        are (so ``apply(rho, (LEFT_BATH,))`` is L_L of Eq. 35).
+        ``baths`` selects the dissipators (default: all); the Hamiltonian part is included only
+        when every bath is (so ``apply(rho, (LEFT_BATH,))`` is L_L of Eq. 35).
         """
         rho = np.asarray(rho, dtype=complex)
         result = np.zeros_like(rho)
-        if tuple(sorted(baths)) == (LEFT_BATH, RIGHT_BATH):
+        baths, every = self._all_baths(baths)
+        if every:
             result += -1j * self.energy_differences() * rho
         for bath in baths:
             coupling = self.couplings[bath]
@@ -123,12 +139,13 @@ class RedfieldGenerator:
             result += self.model.coupling * (commutator + commutator.conj().T)
         return result
 
-    def dense_matrix(self, baths: tuple[int, ...] = (LEFT_BATH, RIGHT_BATH)) -> np.ndarray:
-        """The d^2 x d^2 matrix of :meth:`apply` (row-major vectorisation)."""
+    def dense_matrix(self, baths: tuple[int, ...] | None = None) -> np.ndarray:
+        """The d^2 x d^2 matrix of :meth:`apply` (row-major vectorisation; default all baths)."""
         d = self.dimension
         identity = np.eye(d)
         matrix = np.zeros((d * d, d * d), dtype=complex)
-        if tuple(sorted(baths)) == (LEFT_BATH, RIGHT_BATH):
+        baths, every = self._all_baths(baths)
+        if every:
             matrix[np.diag_indices(d * d)] = -1j * self.energy_differences().ravel()
         for bath in baths:
             coupling = self.couplings[bath]
@@ -166,9 +183,9 @@ def assemble_generator(model: QuantumModel, rate_function) -> RedfieldGenerator:
     return complex rates (W + i Delta_LS, the Lamb shift).
     """
     basis = sector_basis(model.sites, model.up_spins)
-    hamiltonian = ring_hamiltonian(basis, model.ring, model.exchange, model.anisotropy)
+    hamiltonian = network_hamiltonian(basis, model.network)
     energies, eigenvectors = np.linalg.eigh(hamiltonian)
-    scale = max(np.max(np.abs(energies)), abs(model.exchange), abs(model.anisotropy))
+    scale = max(np.max(np.abs(energies)), model.energy_scale)
     tolerance = DEGENERACY_TOLERANCE * scale
     differences = energies[:, None] - energies[None, :]
     couplings = []

@@ -1,4 +1,4 @@
-"""``solve``: the steady state of a quantum ring and every observable of Sec. III C, as one result.
+"""``solve``: the steady state of a quantum ring (or network) and every observable of Sec. III C.
 
 This module assembles; the physics lives in :mod:`~exactspin.quantum.steady_state` and
 :mod:`~exactspin.quantum.observables`.
@@ -218,8 +218,13 @@ def solve(
     method: str = "auto",
     memory_limit: float = MEMORY_LIMIT,
     precision: str = "auto",
-) -> QuantumSolution:
+):
     """Steady state of Eq. 26 in the model's sector and its observables (Eqs. 32-41).
+
+    Returns a :class:`QuantumSolution` (branch currents, circulation) for the paper's ring built
+    from its parameters and a
+    :class:`~exactspin.quantum.network_solution.NetworkQuantumSolution` (bath, site, field and
+    bond currents, cycles) for a model built from a network.
 
     Parameters
     ----------
@@ -245,13 +250,20 @@ def solve(
     the null-space dimension is not certified, or I_L + I_R = 0 fails beyond the bounds.
     """
     precision = require_choice("precision", precision, PRECISIONS)
+    if isinstance(model, QuantumModel) and not model.is_ring:
+        from exactspin.quantum import network_solution
+
+        network_solution.check_network_model(model)
+        assemble, unresolved = network_solution.assemble_network, network_solution.unresolved
+    else:
+        assemble, unresolved = _assemble, _unresolved
     state = steady_state(
         model,
         method=method,
         memory_limit=memory_limit,
         precision="extended" if precision == "extended" else "double",
     )
-    solution = _assemble(model, state)
+    solution = assemble(model, state)
     refinable = (
         precision == "auto"
         and state.method == "dense"
@@ -260,13 +272,17 @@ def solve(
         # The extended-precision twin implements Eq. 26 only (not the other master equations).
         and getattr(model, "equation", "redfield") == "redfield"
     )
-    if refinable and (
-        solution.undetermined_reasons
-        or not abs(solution.left_bath_current) > solution.left_bath_current_bound
-    ):
+    if refinable and unresolved(solution):
         state = steady_state(model, method="dense", memory_limit=memory_limit, precision="extended")
-        solution = _assemble(model, state)
+        solution = assemble(model, state)
     return solution
+
+
+def _unresolved(solution: QuantumSolution) -> bool:
+    """A ring label is undetermined or I_L is within its bound (worth an extended re-solve)."""
+    return bool(solution.undetermined_reasons) or not (
+        abs(solution.left_bath_current) > solution.left_bath_current_bound
+    )
 
 
 def _assemble(model: QuantumModel, state: SteadyState) -> QuantumSolution:

@@ -43,6 +43,7 @@ This module solves; it computes no observables.
 from __future__ import annotations
 
 import math
+import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -89,9 +90,14 @@ class NonUniqueSteadyStateError(UnresolvedSteadyStateError):
     def __init__(self, dimension_lower_bound: int, model: QuantumModel):
         self.dimension_lower_bound = dimension_lower_bound
         self.model = model
+        where = (
+            f"at delta = {model.anisotropy}"
+            if model.is_ring
+            else f"of the network {model.network.name or ''}".rstrip()
+        )
         super().__init__(
-            f"the steady state of sector {model.sites}({model.up_spins} up) at delta = "
-            f"{model.anisotropy} is not unique (null-space dimension >= {dimension_lower_bound}); "
+            f"the steady state of sector {model.sites}({model.up_spins} up) {where} is not "
+            f"unique (null-space dimension >= {dimension_lower_bound}); "
             "the iterative method cannot pick one; method='dense' returns the long-time limit of "
             "the maximally mixed state"
         )
@@ -280,7 +286,8 @@ def _dense(generator: RedfieldGenerator, extended: bool) -> SteadyState:
     count = int(np.count_nonzero(zero))
     above = singular[~zero]
     next_value = float(above[-1]) if above.size else 0.0
-    gap = next_value / singular[0]
+    # A one-state sector has the zero generator: no gap to state (nan, as 0/0 gave before).
+    gap = next_value / singular[0] if singular[0] > 0 else math.nan
     warnings: list[str] = []
     double_unique = (
         f"unique: one singular value at or below the rounding level {relative_rounding:.1e} "
@@ -398,6 +405,8 @@ def _null_vector_error(
     dist(v, null space) <= ||L v|| / s; s >= sigma_next - delta for the exact generator, and
     delta ||rho|| covers the rounding of L's entries and of the product L rho.
     """
+    if generator.dimension == 1:
+        return 0.0  # a one-state sector: rho = [[1]] exactly
     if next_value <= rounding:
         return math.inf
     norm = float(np.linalg.norm(rho))
@@ -410,6 +419,12 @@ def _iterative(generator: RedfieldGenerator, seed: int) -> SteadyState:
     kappa = generator.model.coupling * max(generator.model.bath_temperatures)
     packing = _HermitianPacking(d)
     preconditioner = _SecularPreconditioner(generator, kappa)
+    if not preconditioner.regular:
+        raise UnresolvedSteadyStateError(
+            f"the iterative steady-state solve of sector {generator.model.sites}"
+            f"({generator.model.up_spins} up) cannot start: its secular preconditioner block is "
+            "singular (a level the baths do not reach at leading order); use method='dense'"
+        )
 
     def operator(vector: np.ndarray) -> np.ndarray:
         rho = packing.unpack(vector)
@@ -601,7 +616,11 @@ class _SecularPreconditioner:
             )
         populations = rows == columns
         block += (kappa / d) * np.outer(populations, populations)
-        self.factors = scipy.linalg.lu_factor(block)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", scipy.linalg.LinAlgWarning)
+            self.factors = scipy.linalg.lu_factor(block)
+        #: False when the block is exactly singular (LU has a zero pivot): no preconditioner.
+        self.regular = bool(np.all(np.diag(self.factors[0]) != 0))
         diagonal[rows, columns] = 1.0
         self.inverse_diagonal = 1.0 / diagonal
 

@@ -29,6 +29,7 @@ from typing import Any
 
 from exactspin.reference.io import InputRow, Item, ReferenceInputError, SpectrumRow
 from exactspin.reference.schema import UNIT_CONTINUOUS
+from exactspin.solvers import solver
 from exactspin.validation import ParameterError
 
 DEFAULT_RTOL = 1e-6
@@ -135,13 +136,7 @@ class Undetermined:
 
 
 def _build_model(model: str, parameters: dict[str, Any]):
-    if model == "classical":
-        from exactspin.classical.model import ClassicalModel
-
-        return ClassicalModel.from_parameters(**parameters)
-    from exactspin.quantum import QuantumModel
-
-    return QuantumModel.from_parameters(**parameters)
+    return solver(model).build(parameters)
 
 
 def parameter_point(row: InputRow, source: str) -> Point:
@@ -226,16 +221,17 @@ def _is_library_error(error: BaseException) -> bool:
 
 
 def solution_values(point: Point) -> dict[str, Any]:
-    """Our ``solve --json`` dictionary at ``point`` (exactspin's errors propagate)."""
-    model = _build_model(point.model, point.parameters)
+    """Our ``solve --json`` dictionary at ``point`` (exactspin's errors propagate).
+
+    It is the registry's JSON-ready result (:mod:`exactspin.solvers`): a value our solver cannot
+    determine (an exact classical solve whose bound exceeds its accuracy, an undefined ratio)
+    is None there, and compares as undetermined.
+    """
+    entry = solver(point.model)
+    extra = {}
     if point.model == "classical":
-        from exactspin.classical import solve
-
-        unit = "continuous" if point.unit == UNIT_CONTINUOUS else "step"
-        return solve(model, unit=unit).to_dict()
-    from exactspin.quantum import solve as solve_quantum
-
-    return solve_quantum(model).to_dict()
+        extra["unit"] = "continuous" if point.unit == UNIT_CONTINUOUS else "step"
+    return entry.result_dict(entry.solve(point.parameters, **extra))
 
 
 def solve_point(point: Point) -> dict[str, Any] | Undetermined:
@@ -399,6 +395,8 @@ class _Context:
     def compare(self, theirs: Any, ours: Any, stderr: Any) -> list[Comparison]:
         """Comparisons of one observable: one for a number, one per element for a list."""
         name = self.observable
+        if ours is None:
+            return [self.undetermined(name, theirs, "our value is undefined (not determined)")]
         if isinstance(theirs, float):
             if not _real(ours):
                 raise self.item.error(self.source, name, f"{name}: our value is not a number")
@@ -423,7 +421,8 @@ class _Context:
             paired = zip(values, ours, strict=True)
             pairs = [(index, t, o) for index, (t, o) in enumerate(paired, 1)]
             errors = _element_errors(stderr, len(ours))
-        scale = max(abs(float(o)) for _, _, o in pairs)
+        pairs = [(key, t, math.nan if o is None else o) for key, t, o in pairs]
+        scale = max((abs(float(o)) for _, _, o in pairs if math.isfinite(float(o))), default=0.0)
         return [
             self.one(f"{name}[{key}]", t, float(o), error, scale)
             for (key, t, o), error in zip(pairs, errors, strict=True)

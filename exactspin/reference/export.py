@@ -19,10 +19,12 @@ from exactspin import __version__
 from exactspin.reference.schema import (
     SCHEMA_NAME,
     SCHEMA_VERSION,
+    SPECTRUM_NUMBER_DEFAULTS,
     UNIT_CONTINUOUS,
     UNIT_PER_ATTEMPT,
     UNITS,
 )
+from exactspin.solvers import solver
 
 #: Significant digits of the closed-form values (``exact_decimal``).
 CLOSED_FORM_DIGITS = 30
@@ -37,7 +39,8 @@ CLOSED_FORM_POINTS = (
     (0, 2, 2.0, 1.5, 3.0, 0.5),
 )
 
-#: Numeric exact classical points: keyword arguments of ClassicalModel.from_parameters.
+#: Numeric exact classical points: parameters of :data:`exactspin.parameters.CLASSICAL` (omitted
+#: ones at its defaults, the Fig. 5 point).
 NUMERIC_POINTS = (
     dict(nu=2, nd=3),
     dict(nu=3, nd=2),
@@ -129,13 +132,11 @@ def _classical_parameters(model) -> dict[str, Any]:
 
 def numeric_rows() -> list[dict[str, Any]]:
     """Larger classical rings: numeric exact steady state."""
-    from exactspin.classical import solve
-    from exactspin.classical.model import ClassicalModel
-
+    entry = solver("classical")
     rows = []
     for point in NUMERIC_POINTS:
-        model = ClassicalModel.from_parameters(**point)
-        values = numeric_observables(solve(model).to_dict())
+        model = entry.build(point)
+        values = numeric_observables(entry.evaluate(point))
         rows.append(
             {
                 "model": "classical",
@@ -150,13 +151,13 @@ def numeric_rows() -> list[dict[str, Any]]:
 
 def quantum_rows() -> list[dict[str, Any]]:
     """Redfield steady states, both zero-frequency conventions."""
-    from exactspin.quantum import QuantumModel, solve
-
+    entry = solver("quantum")
     rows = []
     for point in QUANTUM_POINTS:
         for convention in ZERO_FREQUENCY_CONVENTIONS:
-            model = QuantumModel.from_parameters(**point, zero_frequency=convention)
-            values = numeric_observables(solve(model).to_dict())
+            parameters = {**point, "zero_frequency": convention}
+            model = entry.build(parameters)
+            values = numeric_observables(entry.evaluate(parameters))
             rows.append(
                 {
                     "model": "quantum",
@@ -177,13 +178,14 @@ def spectrum_entries() -> list[dict[str, Any]]:
     entries = []
     for nu, nd, up, delta in SPECTRUM_POINTS:
         spectrum = exact_levels(Ring(nu, nd).sites, up)
-        levels = spectrum.evaluate(exchange="1", anisotropy=repr(delta))
+        exchange = SPECTRUM_NUMBER_DEFAULTS["j"]
+        levels = spectrum.evaluate(exchange=repr(exchange), anisotropy=repr(delta))
         entries.append(
             {
                 "nu": nu,
                 "nd": nd,
                 "up": up,
-                "j": 1.0,
+                "j": SPECTRUM_NUMBER_DEFAULTS["j"],
                 "delta": delta,
                 "levels": sorted(float(e) for e, count in levels for _ in range(count)),
             }

@@ -15,9 +15,9 @@ A ROW is flat, so the same row format is what ``crosscheck`` reads from other im
 (as JSON, or as CSV with one column per key):
 
 - ``"model"``: ``"classical"`` or ``"quantum"``;
-- parameters, named as the CLI flags without dashes (omitted ones take the CLI defaults):
-  classical ``dynamics, nu, nd, j1, j2, tl, tr, mu``; quantum ``nu, nd, up, j, delta, tl, tr,
-  zero_frequency, gamma, omega_c``;
+- parameters, named as the CLI flags without dashes (omitted ones take the CLI defaults): those
+  of :data:`exactspin.parameters.CLASSICAL` and :data:`exactspin.parameters.QUANTUM` (names,
+  types and defaults are taken from there);
 - observables: any numeric key of ``exactspin classical solve --json`` /
   ``exactspin quantum solve --json`` (e.g. ``left_bath_current``), each optionally with
   ``<key>_stderr`` (then it is compared in standard errors);
@@ -45,25 +45,20 @@ observables are those of the Redfield steady state in the given sector (Eqs. 26-
 
 from __future__ import annotations
 
+from exactspin.parameters import CLASSICAL, QUANTUM
+
 SCHEMA_NAME = "exactspin-reference"
 SCHEMA_VERSION = 1
 
 MODELS = ("classical", "quantum")
-CLASSICAL_PARAMETERS = ("dynamics", "nu", "nd", "j1", "j2", "tl", "tr", "mu")
-QUANTUM_PARAMETERS = (
-    "nu",
-    "nd",
-    "up",
-    "j",
-    "delta",
-    "tl",
-    "tr",
-    "zero_frequency",
-    "gamma",
-    "omega_c",
+CLASSICAL_PARAMETERS = CLASSICAL.names
+QUANTUM_PARAMETERS = QUANTUM.names
+INTEGER_PARAMETERS = tuple(
+    dict.fromkeys(p.name for spec in (CLASSICAL, QUANTUM) for p in spec.parameters if p.kind is int)
 )
-INTEGER_PARAMETERS = ("nu", "nd", "up")
-STRING_PARAMETERS = ("dynamics", "zero_frequency")
+STRING_PARAMETERS = tuple(
+    dict.fromkeys(p.name for spec in (CLASSICAL, QUANTUM) for p in spec.parameters if p.kind is str)
+)
 
 #: Time units of a row's currents (the ``"unit"`` key).
 UNIT_PER_ATTEMPT = "per_attempt"
@@ -81,7 +76,7 @@ MODEL_UNITS = {"classical": (UNIT_PER_ATTEMPT, UNIT_CONTINUOUS), "quantum": (UNI
 
 #: Keys of a SPECTRUM entry: integers, numbers (with defaults) and the level list.
 SPECTRUM_INTEGER_KEYS = ("nu", "nd", "up")
-SPECTRUM_NUMBER_DEFAULTS = {"j": 1.0, "delta": 0.0}
+SPECTRUM_NUMBER_DEFAULTS = {name: QUANTUM[name].default for name in ("j", "delta")}
 SPECTRUM_LEVELS = "levels"
 
 UNITS = (

@@ -21,7 +21,19 @@ each an array-of-tables entry naming the same swept parameters, run in file orde
     tl = 3.0
     j2 = 1.9
 
-A sweep file is data: reading one never imports a module or runs code. A ``module:function`` solver
+A network solver (``classical-network``, ``mc-network``, ``quantum-network``) names a network
+file, relative to the sweep file, and sweeps its numbers by axes ``bath<k>_t`` (temperature of
+the k-th bath), ``bond<k>_j`` / ``bond<k>_delta`` (coupling / anisotropy of the k-th bond) and
+``field<k>_h`` (strength of the k-th field), k 1-based in the network file's order::
+
+    solver = "classical-network"
+    network = "junction.toml"
+    [grid]
+    bath1_t = [1.0, 2.0, 4.0]
+    bond3_j = [0.5, 1.0]
+
+A sweep file is data: reading one never imports a module or runs code (a network file is data
+too). A ``module:function`` solver
 runs only when the caller allows its module (``allowed_plugins``, the command line's
 ``--allow-plugin``), which no key of the file can do. This module only parses; :class:`Sweep`
 validates names, types and ranges.
@@ -43,7 +55,7 @@ else:  # pragma: no cover - exercised only on Python 3.10
     import tomli as tomllib
 
 #: Top-level keys a sweep file may hold.
-TOP_LEVEL_KEYS = ("solver", "seed", "fixed", "grid", "points")
+TOP_LEVEL_KEYS = ("solver", "seed", "network", "fixed", "grid", "points")
 
 
 def parse_sweep(
@@ -51,16 +63,20 @@ def parse_sweep(
     seed: int | None = None,
     source: str = "<string>",
     allowed_plugins: Sequence[str] = (),
+    directory: str | Path | None = None,
 ) -> Sweep:
     """Build a :class:`Sweep` from TOML text; ``seed`` (if given) overrides the file's seed.
 
-    ``allowed_plugins`` are the modules the caller (never the file) allows plugin solvers from.
+    ``allowed_plugins`` are the modules the caller (never the file) allows plugin solvers from;
+    ``directory`` is where a relative ``network`` path is found (default: the working directory).
 
     Raises
     ------
     ParameterError
         Invalid TOML (parameter ``config``, value ``source``), unknown top-level keys, a missing
-        solver, or anything :class:`Sweep` refuses, naming the offending key.
+        solver, an unreadable or invalid network file (``file:line``), or anything
+        :class:`Sweep` refuses (an unknown axis, an index past the network's entries), naming
+        the offending key.
     """
     try:
         document = tomllib.loads(text)
@@ -85,6 +101,8 @@ def parse_sweep(
         "listed": document.get("points", ()),
         "allowed_plugins": tuple(allowed_plugins),
     }
+    if "network" in document:
+        arguments["network"] = _network(document["network"], directory)
     if seed is not None:
         arguments["seed"] = seed
     elif "seed" in document:
@@ -100,4 +118,22 @@ def load_sweep(
         text = Path(path).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
         raise ParameterError("config", str(path), f"a readable UTF-8 TOML file ({error})") from None
-    return parse_sweep(text, seed=seed, source=str(path), allowed_plugins=allowed_plugins)
+    return parse_sweep(
+        text,
+        seed=seed,
+        source=str(path),
+        allowed_plugins=allowed_plugins,
+        directory=Path(path).parent,
+    )
+
+
+def _network(value: object, directory: str | Path | None):
+    """The network file ``value`` names (relative to ``directory``), read as data."""
+    from exactspin.network import read_network
+
+    if not isinstance(value, str) or not value:
+        raise ParameterError("network", value, "a network file path (a string)")
+    path = Path(value)
+    if not path.is_absolute() and directory is not None:
+        path = Path(directory) / path
+    return read_network(path)

@@ -13,6 +13,8 @@ parameters its cost depends on, with constants measured once on a 2-core develop
   :data:`QUANTUM_SECONDS_AT_REFERENCE` at d = :data:`QUANTUM_REFERENCE_DIMENSION`; above the
   dense limit the matrix-free solver is taken as the dense cost at the limit times (d/limit)^4
   (one Krylov product costs ~d^4), which is not calibrated.
+- network solvers: as their ring counterparts, from the network's own size (state count, sector
+  dimension, Monte Carlo run length);
 - plugins: unknown; only the number of points is limited.
 
 Points are never visited one by one: the cost is summed over the product of the axes the cost
@@ -101,7 +103,7 @@ def estimate_sweep(sweep: Sweep, workers: int = 1) -> SweepEstimate:
     ResourceError
         A point of an exact classical sweep needs more memory than the solver's limit.
     """
-    model = _MODELS.get(sweep.solver)
+    model = _network_costs(sweep) if sweep.network is not None else _MODELS.get(sweep.solver)
     if model is None:
         return SweepEstimate(len(sweep), None, workers, "a plugin's cost is unknown")
     relevant, per_point, description = model
@@ -130,7 +132,11 @@ def format_duration(seconds: float) -> str:
 
 def classical_seconds(parameters: Mapping[str, Any]) -> float:
     """Seconds of one exact classical point; checks its memory against the solver's limit."""
-    model = _classical_model(parameters)
+    return classical_model_seconds(_classical_model(parameters))
+
+
+def classical_model_seconds(model) -> float:
+    """Seconds of the exact solve of ``model`` (a ring's or a network's), memory checked."""
     from exactspin.classical.resources import require_memory
 
     try:
@@ -138,7 +144,7 @@ def classical_seconds(parameters: Mapping[str, Any]) -> float:
         states = float(model.state_count)
     except OverflowError:  # more states than a float can count: no memory holds them
         raise ResourceError(
-            f"exact classical solve of a ring of N_S = {model.sites} sites: about "
+            f"exact classical solve of N_S = {model.sites} sites: about "
             f"2^{model.state_count.bit_length() - 1} states, far beyond any memory"
         ) from None
     return CLASSICAL_OVERHEAD + SECONDS_PER_STATE * states
@@ -157,12 +163,17 @@ def monte_carlo_seconds(parameters: Mapping[str, Any]) -> float:
 def quantum_seconds(parameters: Mapping[str, Any]) -> float:
     """Seconds of one quantum (Redfield) point."""
     from exactspin.quantum import QuantumModel
-    from exactspin.quantum.steady_state import DENSE_DIMENSION_LIMIT
 
     names = ("nu", "nd", "up")
     dimension = QuantumModel.from_parameters(
         **{name: parameters[name] for name in names if name in parameters}
     ).dimension
+    return quantum_dimension_seconds(dimension)
+
+
+def quantum_dimension_seconds(dimension: int) -> float:
+    """Seconds of one Redfield solve in a sector of dimension ``dimension``."""
+    from exactspin.quantum.steady_state import DENSE_DIMENSION_LIMIT
 
     def dense(d: float) -> float:
         return QUANTUM_SECONDS_AT_REFERENCE * (d / QUANTUM_REFERENCE_DIMENSION) ** 6
@@ -191,6 +202,25 @@ def _classical_model(parameters: Mapping[str, Any]):
     return ClassicalModel.from_parameters(
         **{name: parameters[name] for name in names if name in parameters}
     )
+
+
+def _network_costs(sweep: Sweep):
+    """(relevant axes, seconds per point, description) of a network sweep: a network's axes
+    change numbers, never the size of the problem, so only Monte Carlo run lengths count."""
+    name, network = sweep.solver, sweep.network
+    if name == "mc-network":
+        return _MODELS["mc"]
+    if name == "classical-network":
+        from exactspin.classical.model import ClassicalModel
+
+        seconds = classical_model_seconds(ClassicalModel.from_network(network))
+        return frozenset(), lambda parameters: seconds, _MODELS["classical"][2]
+    if name == "quantum-network":
+        from exactspin.quantum.model import QuantumModel
+
+        seconds = quantum_dimension_seconds(QuantumModel.from_network(network).dimension)
+        return frozenset(), lambda parameters: seconds, _MODELS["quantum"][2]
+    return None
 
 
 _CLASSICAL_SIZE = frozenset({"nu", "nd", "dynamics", "mu"})

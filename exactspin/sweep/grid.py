@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 
+from exactspin.solvers import SOLVERS, solver
 from exactspin.sweep.solvers import SolverEntry, solver_entry
 from exactspin.validation import ParameterError, require_integer
 
@@ -53,7 +54,8 @@ class Sweep:
     Parameters
     ----------
     solver : str
-        ``"classical"`` (exact), ``"mc"`` (Monte Carlo), ``"quantum"`` (Redfield), or a plugin
+        ``"classical"`` (exact), ``"mc"`` (Monte Carlo), ``"quantum"`` (Redfield), their network
+        forms ``"classical-network"``, ``"mc-network"``, ``"quantum-network"``, or a plugin
         (:mod:`exactspin.sweep.plugins`): an installed plugin's name, or ``"module:function"``
         naming a function ``f(parameters, seed) -> dict`` in a module of ``allowed_plugins``.
     fixed : mapping
@@ -68,6 +70,11 @@ class Sweep:
     allowed_plugins : tuple of str
         Modules the caller allows ``module:function`` solvers from. It is never read from a sweep
         file: a file alone cannot make this process import anything.
+    network : Network or None
+        The network of a network solver (``classical-network``, ``mc-network``,
+        ``quantum-network``); its numbers are swept by axes named ``bath<k>_t``, ``bond<k>_j``,
+        ``bond<k>_delta``, ``field<k>_h`` (1-based, file order, see
+        :mod:`exactspin.sweep.network_axes`).
 
     Raises
     ------
@@ -83,6 +90,7 @@ class Sweep:
     seed: int = 0
     allowed_plugins: tuple[str, ...] = ()
     listed: Sequence[Mapping[str, Any]] = ()
+    network: Any = None
     _entry: SolverEntry = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -92,7 +100,7 @@ class Sweep:
         ):
             raise ParameterError("allow_plugin", self.allowed_plugins, "a list of module names")
         set_(self, "allowed_plugins", tuple(self.allowed_plugins))
-        entry = solver_entry(self.solver, self.allowed_plugins)
+        entry = solver_entry(self.solver, self.allowed_plugins, self.network)
         set_(self, "_entry", entry)
         set_(self, "seed", require_integer("seed", self.seed, 0, MAX_SEED))
         if not isinstance(self.fixed, Mapping):
@@ -124,6 +132,8 @@ class Sweep:
         else:
             for parameters in validation_points(entry, fixed, grid):
                 entry.check(parameters)
+        if entry.network is not None:
+            solver(entry.name).require_available()  # after the file's own faults are named
 
     @property
     def entry(self) -> SolverEntry:
@@ -139,6 +149,19 @@ class Sweep:
     def parameter_names(self) -> tuple[str, ...]:
         """Every parameter name: the swept ones (:attr:`swept`), then the fixed values."""
         return self.swept + tuple(name for name in self.fixed if name not in self.swept)
+
+    @property
+    def defaulted(self) -> dict[str, Any]:
+        """The built-in solver's parameters this sweep leaves at their defaults, with their values
+        (those without a value, such as Q2R's mu, left out), so a table shows every parameter."""
+        if self.entry.parameters is None or self.entry.name not in SOLVERS:
+            return {}
+        given = set(self.parameter_names)
+        return {
+            name: value
+            for name, value in SOLVERS[self.entry.name].defaults.items()
+            if name not in given and value is not None
+        }
 
     @property
     def stochastic(self) -> bool:

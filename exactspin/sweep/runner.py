@@ -174,4 +174,9 @@ def _as_executor(executor: Any) -> Executor:
 
 
 def _key(sweep: Sweep, point: Point) -> str:
-    return point_key(sweep.solver, point.parameters, point.seed if sweep.stochastic else None)
+    """The cache key of ``point``: a network solver's key holds the whole network (two networks
+    with the same axis values are different points)."""
+    parameters = point.parameters
+    if sweep.network is not None:
+        parameters = {**parameters, "network": sweep.network.to_dict()}
+    return point_key(sweep.solver, parameters, point.seed if sweep.stochastic else None)

@@ -1,8 +1,13 @@
 """The solvers a sweep can run, by name: what parameters each takes and how to call it.
 
-Each solver is a function ``(parameters, seed) -> dict`` of JSON-ready observables (the solver
-result's ``to_dict()``). The physics packages are imported lazily, inside the function, so this
-registry loads without them and a worker process imports only the solver it runs.
+The built-in solvers are those of the library's registry (:mod:`exactspin.solvers`): their
+parameter names, types and coupled groups come from :mod:`exactspin.parameters`, and a point runs
+as ``solver(name).evaluate(parameters, seed)``. The physics packages are imported lazily, inside
+the call, so this module loads without them and a worker process imports only the solver it runs.
+
+A network solver (``classical-network``, ``mc-network``, ``quantum-network``) carries its
+:class:`exactspin.network.Network`; its axes are the network's numbers (``bath1_t``, ``bond3_j``,
+... see :mod:`exactspin.sweep.network_axes`) and its run options.
 
 Besides the built-in solvers, a plugin (see :mod:`exactspin.sweep.plugins`) names a function
 ``f(parameters: dict, seed: int) -> dict`` that the person running the sweep has allowed; it takes
@@ -11,42 +16,17 @@ any parameter names with int, float or string values and always receives its poi
 
 from __future__ import annotations
 
-import json
 import math
 import numbers
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from exactspin.jsonable import json_round_trip
+from exactspin.solvers import NETWORK, SOLVERS, solver
+from exactspin.sweep.network_axes import axis_names, is_network_axis_name, network_axis, with_values
 from exactspin.sweep.plugins import load_plugin, plugin_target
-from exactspin.validation import ParameterError, require_integer
-
-#: Parameters of the classical model (``ClassicalModel.from_parameters``), with their types.
-CLASSICAL_PARAMETERS: dict[str, type] = {
-    "nu": int,
-    "nd": int,
-    "j1": float,
-    "j2": float,
-    "tl": float,
-    "tr": float,
-    "dynamics": str,
-    "mu": float,
-}
-#: Run-length parameters of the Monte Carlo solver; the seed comes from the point, never a key.
-MONTE_CARLO_RUN_PARAMETERS: dict[str, type] = {"steps": int, "replicas": int, "burn_in": int}
-#: Parameters of ``QuantumModel.from_parameters``.
-QUANTUM_PARAMETERS: dict[str, type] = {
-    "nu": int,
-    "nd": int,
-    "up": int,
-    "j": float,
-    "delta": float,
-    "tl": float,
-    "tr": float,
-    "gamma": float,
-    "omega_c": float,
-    "zero_frequency": str,
-}
+from exactspin.validation import ParameterError
 
 
 @dataclass(frozen=True)
@@ -69,6 +49,8 @@ class SolverEntry:
         axis and over the product of the axes within each group only, never point by point.
     target : str or None
         ``module:function`` of a plugin; None for a built-in solver.
+    network : Network or None
+        The network a network solver runs on (its axes replace some of its numbers).
     """
 
     name: str
@@ -77,6 +59,7 @@ class SolverEntry:
     stochastic: bool = False
     coupled: tuple[frozenset[str], ...] = ()
     target: str | None = None
+    network: Any = None
 
     def coerce(self, name: object, value: object) -> Any:
         """Check the name and type of one parameter value; return it in its canonical type."""
@@ -86,6 +69,9 @@ class SolverEntry:
             kind = str if isinstance(value, str) else int if _is_integer(value) else float
         elif name in self.parameters:
             kind = self.parameters[name]
+        elif self.network is not None and is_network_axis_name(name):
+            network_axis(name, self.network, value)  # names the index out of range
+            raise AssertionError("unreachable: every axis of the network is a parameter")
         else:
             raise ParameterError(
                 name, value, f"one of the {self.name} parameters: " + ", ".join(self.parameters)
@@ -114,7 +100,16 @@ class SolverEntry:
         self.check_required(parameters)
         if self.parameters is None:
             return
-        _CHECKS[self.name](dict(parameters))
+        solver(self.name).check(self.solver_parameters(parameters))
+
+    def solver_parameters(self, parameters: Mapping[str, Any]) -> dict[str, Any]:
+        """What the registry's solver takes at this point: for a network solver, the network
+        with the point's axis values in place and the run options; else ``parameters``."""
+        if self.network is None:
+            return dict(parameters)
+        axes = {name: value for name, value in parameters.items() if is_network_axis_name(name)}
+        options = {name: value for name, value in parameters.items() if name not in axes}
+        return {NETWORK: with_values(self.network, axes), **options}
 
 
 def coerce_value(name: str, value: object, kind: type) -> Any:
@@ -144,29 +139,57 @@ def _is_integer(value: object) -> bool:
     return isinstance(value, numbers.Integral) and not isinstance(value, bool)
 
 
-def solver_entry(solver: object, allowed_plugins: Sequence[str] = ()) -> SolverEntry:
+def solver_entry(
+    solver: object, allowed_plugins: Sequence[str] = (), network: Any = None
+) -> SolverEntry:
     """The registry entry of a built-in solver name or of a plugin.
 
     Parameters
     ----------
     solver : str
-        ``"classical"``, ``"mc"``, ``"quantum"``, an installed plugin's name, or
-        ``"module:function"`` from a module in ``allowed_plugins``.
+        A name of :data:`exactspin.solvers.SOLVERS` (``"classical"``, ``"mc"``, ``"quantum"``,
+        ``"classical-network"``, ``"mc-network"``, ``"quantum-network"``), an installed plugin's
+        name, or ``"module:function"`` from a module in ``allowed_plugins``.
     allowed_plugins : sequence of str
         Modules the caller allows plugins from (the command line's ``--allow-plugin``).
+    network : Network or None
+        The network of a network solver (required there, refused elsewhere).
 
     Raises
     ------
     ParameterError
         Unknown name, a plugin not allowed (refused before any import), or one whose function
-        cannot be imported.
+        cannot be imported; a network solver without a network (or whose engine is not
+        installed), a network given to another solver, or a network of the wrong kind.
     """
-    if isinstance(solver, str) and solver in _ENTRIES:
-        return _ENTRIES[solver]
+    if isinstance(solver, str) and solver in SOLVERS:
+        return _built_in_entry(solver, network)
     if not isinstance(solver, str):
         raise ParameterError("solver", solver, "a solver name (string)")
-    target = plugin_target(solver, allowed_plugins, built_in=tuple(_ENTRIES))
+    if network is not None:
+        raise ParameterError("network", "given", f"omitted for the {solver} solver")
+    target = plugin_target(solver, allowed_plugins, built_in=tuple(SOLVERS))
     return SolverEntry(name=solver, parameters=None, stochastic=True, target=target)
+
+
+def _built_in_entry(name: str, network: Any) -> SolverEntry:
+    entry = SOLVERS[name]
+    if entry.network is None:
+        if network is not None:
+            raise ParameterError(
+                "network",
+                "given",
+                f"omitted for the {name} solver (a network solver takes it: "
+                f"{', '.join(n for n, s in SOLVERS.items() if s.network)})",
+            )
+        return SolverEntry(
+            name, entry.parameter_types, entry.required, entry.stochastic, entry.coupled
+        )
+    if network is None:
+        raise ParameterError("network", None, f"a network file for the {name} solver")
+    entry.check_network(network)
+    parameters = {**dict.fromkeys(axis_names(network), float), **entry.option_types}
+    return SolverEntry(name, parameters, entry.required, entry.stochastic, (), network=network)
 
 
 def evaluate_point(entry: SolverEntry, parameters: dict[str, Any], seed: int) -> dict[str, Any]:
@@ -179,99 +202,16 @@ def evaluate_point(entry: SolverEntry, parameters: dict[str, Any], seed: int) ->
     if entry.target is not None:
         result = load_plugin(entry.target)(dict(parameters), seed)
     else:
-        result = _RUNNERS[entry.name](dict(parameters), seed)
+        return solver(entry.name).evaluate(entry.solver_parameters(parameters), seed)
     return normalise(result)
 
 
 def normalise(result: Mapping[str, Any]) -> dict[str, Any]:
     """A JSON round trip of ``result`` (numpy values to Python, non-finite floats to None)."""
-    from exactspin.cli.output import to_jsonable
-
     if not isinstance(result, Mapping):
         raise TypeError(f"a sweep solver must return a dict, not {type(result).__name__}")
-    return json.loads(json.dumps(to_jsonable(dict(result)), allow_nan=False))
+    return json_round_trip(dict(result))
 
 
-def _split(parameters: dict[str, Any], names: Mapping[str, type]) -> dict[str, Any]:
-    return {name: parameters.pop(name) for name in list(parameters) if name in names}
-
-
-def _classical_model(parameters: dict[str, Any]):
-    from exactspin.classical.model import ClassicalModel
-
-    return ClassicalModel.from_parameters(**parameters)
-
-
-def _quantum_model(parameters: dict[str, Any]):
-    from exactspin.quantum import QuantumModel
-
-    return QuantumModel.from_parameters(**parameters)
-
-
-def _check_monte_carlo(parameters: dict[str, Any]) -> None:
-    run = _split(parameters, MONTE_CARLO_RUN_PARAMETERS)
-    require_integer("steps", run["steps"], 1)
-    if "replicas" in run:
-        require_integer("replicas", run["replicas"], 1)
-    if "burn_in" in run:
-        require_integer("burn_in", run["burn_in"], 0)
-    _classical_model(parameters)
-
-
-def _run_classical(parameters: dict[str, Any], seed: int) -> Mapping[str, Any]:
-    from exactspin.classical import solve
-
-    result = solve(_classical_model(parameters)).to_dict()
-    if not result["determined"]:
-        # The bound exceeds the asked accuracy: no number goes into the table (docs/conventions.md).
-        for key in ("left_bath_current", "right_bath_current", "upper_branch_current"):
-            result[key] = None
-        result["lower_branch_current"] = None
-        result["bond_currents"] = [None] * len(result["bond_currents"])
-        result["magnification_ratio"] = None
-        result["circulation"] = "undetermined"
-    return result
-
-
-def _run_monte_carlo(parameters: dict[str, Any], seed: int) -> Mapping[str, Any]:
-    from exactspin.montecarlo import simulate
-
-    run = _split(parameters, MONTE_CARLO_RUN_PARAMETERS)
-    return simulate(_classical_model(parameters), seed=seed, **run).to_dict()
-
-
-def _run_quantum(parameters: dict[str, Any], seed: int) -> Mapping[str, Any]:
-    from exactspin.quantum import solve
-
-    return solve(_quantum_model(parameters)).to_dict()
-
-
-#: Parameters whose valid values depend on each other: the ring's branch sizes, and the CCA
-#: demon unit that only CCA dynamics takes. Every other parameter has a range of its own.
-CLASSICAL_COUPLED = (frozenset({"nu", "nd"}), frozenset({"dynamics", "mu"}))
-#: The number of up spins is bounded by the number of sites (Eq. 22 sectors).
-QUANTUM_COUPLED = (frozenset({"nu", "nd", "up"}),)
-
-_ENTRIES: dict[str, SolverEntry] = {
-    "classical": SolverEntry("classical", CLASSICAL_PARAMETERS, coupled=CLASSICAL_COUPLED),
-    "mc": SolverEntry(
-        "mc",
-        {**CLASSICAL_PARAMETERS, **MONTE_CARLO_RUN_PARAMETERS},
-        ("steps",),
-        stochastic=True,
-        coupled=CLASSICAL_COUPLED,
-    ),
-    "quantum": SolverEntry("quantum", QUANTUM_PARAMETERS, coupled=QUANTUM_COUPLED),
-}
 #: The solver names a sweep file can use without any opt-in.
-BUILT_IN_SOLVERS = tuple(_ENTRIES)
-_CHECKS: dict[str, Callable[[dict[str, Any]], object]] = {
-    "classical": _classical_model,
-    "mc": _check_monte_carlo,
-    "quantum": _quantum_model,
-}
-_RUNNERS: dict[str, Callable[[dict[str, Any], int], Mapping[str, Any]]] = {
-    "classical": _run_classical,
-    "mc": _run_monte_carlo,
-    "quantum": _run_quantum,
-}
+BUILT_IN_SOLVERS = tuple(SOLVERS)

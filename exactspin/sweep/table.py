@@ -1,16 +1,17 @@
 """The tidy table of a finished sweep: one row per point, CSV and JSON.
 
-Parameter columns come first (grid axes in axis order, then the fixed values), then the point
-seed for stochastic solvers, then the observables, without the parameters echoed by the solver and
-without timings. Observables are flattened one way only, in every file: list items by position
-(``bond_currents[0]``), dict entries by key (``site_currents.2``), nested as deep as they go
-(``correlations[0].value``); an observable that is undefined (None) at a point where others have
-a list or dict leaves that point's cells in those columns empty, never a column of its own. The
-standard error of column ``name`` is :func:`stderr_column` of it (``bond_currents_stderr[0]``).
-Rows are in grid order and every float is written in its shortest round-trip form, so the same
-sweep writes byte-identical files whatever executor ran it and whichever points came from the
-cache. Both files load with ``pandas.read_csv`` / ``pandas.read_json``. This module formats; it
-runs nothing.
+Parameter columns come first (grid axes in axis order, then the fixed values, then every other
+parameter of a built-in solver at its default, so that a row names its whole point), then the
+point seed for stochastic solvers, then the observables, without the parameters echoed by the
+solver and without timings. Observables are flattened one way only, in every file: list items by
+position (``bond_currents[0]``), dict entries by key (``site_currents.2``), nested as deep as
+they go (``correlations[0].value``); an observable that is undefined (None) at a point where
+others have a list or dict leaves that point's cells in those columns empty, never a column of
+its own. The standard error of column ``name`` is :func:`stderr_column` of it
+(``bond_currents_stderr[0]``). Rows are in grid order and every float is written in its shortest
+round-trip form, so the same sweep writes byte-identical files whatever executor ran it and
+whichever points came from the cache. Both files load with ``pandas.read_csv`` /
+``pandas.read_json``. This module formats; it runs nothing.
 """
 
 from __future__ import annotations
@@ -26,9 +27,10 @@ from typing import Any
 
 from exactspin.sweep.grid import Sweep
 
-#: Result keys left out of the table: ``parameters`` repeats the parameter columns, and timings
-#: measure the run, not the physics (they would make two runs of one sweep differ).
-OMITTED_KEYS = ("parameters", "wall_time", "updates_per_second")
+#: Result keys left out of the table: ``parameters`` repeats the parameter columns, ``network``
+#: (a network run's echo) is the sweep's network with the axis values of the row's columns, and
+#: timings measure the run, not the physics (they would make two runs of one sweep differ).
+OMITTED_KEYS = ("parameters", "network", "wall_time", "updates_per_second")
 
 
 @dataclass(frozen=True)
@@ -56,8 +58,9 @@ class SweepResult:
         flat_results = [flatten(result) for result in self.results]
         containers = {prefix for flat in flat_results for name in flat for prefix in prefixes(name)}
         rows = []
+        defaulted = self.sweep.defaulted
         for point, flat in zip(self.sweep.points(), flat_results, strict=True):
-            row = dict(point.parameters)
+            row = {**point.parameters, **defaulted}
             if self.sweep.stochastic:
                 row["seed"] = point.seed
             for name, value in flat.items():

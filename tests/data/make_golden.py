@@ -1,4 +1,6 @@
-"""Write ``golden_v1.json``: the numbers exactspin 0.1.0 gives at every point the report draws.
+"""Write ``golden_v2.json``: the numbers exactspin 0.1.0 gives at every point the report draws.
+
+``golden_v1.json`` holds the same points from commit 0b775fa, made in another environment.
 
 Run once, from the repository root, with the code the file is meant to pin
 (``python tests/data/make_golden.py``). The file carries, per entry, the engine, the parameters
@@ -137,6 +139,21 @@ def _monte_carlo_entry(parameters: dict, steps: int, seed: int) -> dict:
     }
 
 
+def environment() -> dict[str, str]:
+    """The numerical libraries the values were computed with (LAPACK rounding differs between
+    builds, so an exact replay at 1e-12 is promised only in the same environment)."""
+    import platform
+
+    import scipy
+
+    return {
+        "python": platform.python_version(),
+        "numpy": np.__version__,
+        "scipy": scipy.__version__,
+        "machine": platform.machine(),
+    }
+
+
 def main(path: Path) -> None:
     entries = []
     seen = set()
@@ -174,6 +191,7 @@ def main(path: Path) -> None:
         "exactspin_version": __version__,
         "commit": commit,
         "units": reference["units"],
+        "environment": environment(),
         "entries": entries,
     }
     path.write_text(json.dumps(document, indent=1) + "\n")
@@ -181,4 +199,4 @@ def main(path: Path) -> None:
 
 
 if __name__ == "__main__":
-    main(Path(sys.argv[1]) if len(sys.argv) > 1 else Path(__file__).with_name("golden_v1.json"))
+    main(Path(sys.argv[1]) if len(sys.argv) > 1 else Path(__file__).with_name("golden_v2.json"))
