@@ -74,7 +74,8 @@ class NetworkSolution:
         and a computed bound on its error.
     bond_thresholds : tuple of float
         :data:`~exactspin.classical.solution.CIRCULATION_RELATIVE_THRESHOLD` x the gross
-        one-way energy flux through each bond: a bond current below it is zero at that
+        one-way energy flux through each bond (the larger of what the flips of either end move
+        through it, |2 J s_a s_b| r P summed): a bond current below it is zero at that
         resolution (at equal temperatures the net currents are round-off).
     cycles : tuple of Circulation
         For each cycle of :func:`exactspin.network.cycle_basis`, whether the bond currents
@@ -202,18 +203,23 @@ def solve_network(
     ]
     transfers = {bond: (site, energy) for site in flips for bond, energy in site.outgoing}
     bonds, gross = [], []
-    for index in range(len(graph.bonds)):
+    for index, entry in enumerate(graph.bonds):
         site, energy = transfers[index]
         bonds.append(expectation(site, energy, True))
-        gross.append(expectation(site, np.abs(energy), True).value)
+        # gross one-way flux through the bond: what the flips of either end move through it
+        magnitude = np.abs(energy)
+        from_first = expectation(site, magnitude, True).value
+        from_second = expectation(flips[entry.second], magnitude, True).value
+        gross.append(max(from_first, from_second))
     bond_currents = tuple(float(item.value) for item in bonds)
     bond_errors = tuple(float(item.bound) for item in bonds)
     thresholds = tuple(CIRCULATION_RELATIVE_THRESHOLD * abs(value) for value in gross)
     bath_currents = tuple(float(item.value) for item in baths)
     bath_errors = tuple(float(item.bound) for item in baths)
-    # A bath's threshold: that of the bonds at its site (their gross flows carry its energy).
+    # A bath's threshold: 1e-9 x the gross energy its site's flips exchange with it.
     bath_thresholds = tuple(
-        max((thresholds[bond] for bond, _ in graph.incident_bonds(site)), default=0.0)
+        CIRCULATION_RELATIVE_THRESHOLD
+        * abs(expectation(flips[site], np.abs(flips[site].energy_change), False).value)
         for site in graph.bath_sites
     )
     cycles = circulation(

@@ -8,6 +8,12 @@ on stderr, refuses an expected time above ``--max-seconds`` (exit 2, with the es
 prints an elapsed-time line every few seconds while it works. ``--method modular``
 (:func:`exactspin.classical.symbolic_modular.derive_modular`) skips that estimate, which models
 the fraction-free solve, and reconstructs the currents only.
+
+``--network FILE`` derives a classical network instead: one of the paper's rings (numbered as
+:func:`exactspin.network.classical_ring` numbers it) goes through the ring derivation with its
+J1, J2 (or J when they are equal) and T_L, T_R, so Eqs. 11-16 come out as before; any other
+network through :func:`exactspin.classical.symbolic_network.derive_network` (J1, J2, ... per
+distinct coupling, T1..Tk per bath).
 """
 
 from __future__ import annotations
@@ -15,11 +21,21 @@ from __future__ import annotations
 import argparse
 import sys
 
-from exactspin.classical.model import DYNAMICS, Q2R
+from exactspin.classical.model import CCA, DYNAMICS, Q2R, ring_parameters
 from exactspin.classical.symbolic import MAX_SYMBOLIC_STATES, UNITS, derive
 from exactspin.classical.symbolic_cost import estimate, state_count
-from exactspin.classical.symbolic_model import COUPLING_ASSUMPTIONS, EXACT, SYMMETRIC, SymbolicModel
+from exactspin.classical.symbolic_model import (
+    COUPLING_ASSUMPTIONS,
+    EXACT,
+    LOWER_STRONGER,
+    SYMMETRIC,
+    UPPER_STRONGER,
+    SymbolicModel,
+)
 from exactspin.classical.symbolic_modular import derive_modular
+from exactspin.classical.symbolic_network import derive_network
+from exactspin.cli.network_conflicts import refuse_with_network, restore_defaults, track_given
+from exactspin.cli.network_options import CLASSICAL, add_network_argument, network_from_arguments
 from exactspin.cli.output import json_text
 from exactspin.cli.progress import elapsed_ticker
 from exactspin.ring import Ring
@@ -27,6 +43,9 @@ from exactspin.validation import ParameterError, ResourceError, require_positive
 
 FRACTION_FREE, MODULAR = "fraction-free", "modular"
 METHODS = (FRACTION_FREE, MODULAR)
+
+#: The ring flags a network file replaces (refused together with --network).
+RING_FLAGS = ("nu", "nd", "couplings", "j1", "j2", "mu", "dynamics")
 
 #: Default refusal threshold on the expected derivation time (seconds on one core).
 DEFAULT_MAX_SECONDS = 120.0
@@ -79,11 +98,18 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     style = parser.add_mutually_exclusive_group()
     style.add_argument("--latex", action="store_true", help="print a LaTeX align* block")
     style.add_argument("--json", action="store_true", help="print one JSON object")
+    add_network_argument(parser)
+    track_given(parser, RING_FLAGS)
     parser.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
     """Derive and print; returns the exit status."""
+    refuse_with_network(args, RING_FLAGS)
+    restore_defaults(args)
+    network = network_from_arguments(args, CLASSICAL)
+    if network is not None:
+        return _run_network(args, network)
     exact = args.j1 is not None or args.j2 is not None
     if exact and args.couplings is not None:
         raise ParameterError("couplings", args.couplings, "omitted when --j1/--j2 are given")
@@ -95,6 +121,47 @@ def run(args: argparse.Namespace) -> int:
         args.j2,
         args.mu,
     )
+    return _run_ring(args, model)
+
+
+def ring_symbolic_model(values: dict) -> SymbolicModel:
+    """The ring derivation's model for a network that is one of the paper's rings.
+
+    Positive couplings keep J1, J2 symbolic under the ordering the values have (equal: J,
+    Eqs. 11-16); other signs and CCA use them as exact numbers.
+    """
+    ring = Ring(values["nu"], values["nd"])
+    j1, j2 = values["j1"], values["j2"]
+    if values["dynamics"] == CCA or not (j1 > 0 and j2 > 0):
+        return SymbolicModel(ring, values["dynamics"], EXACT, j1, j2, values["mu"])
+    couplings = SYMMETRIC if j1 == j2 else UPPER_STRONGER if j1 > j2 else LOWER_STRONGER
+    return SymbolicModel(ring, Q2R, couplings)
+
+
+def _run_network(args: argparse.Namespace, network) -> int:
+    """``--network FILE``: the ring derivation for the paper's rings, else derive_network."""
+    limit = require_positive("max-seconds", args.max_seconds)
+    values = ring_parameters(network)
+    if values is not None:
+        return _run_ring(args, ring_symbolic_model(values), network)
+    if args.method == MODULAR:
+        raise ParameterError(
+            "method", MODULAR, "fraction-free for a network that is not one of the paper's rings"
+        )
+    with elapsed_ticker("exactspin classical derive", limit, not args.quiet):
+        solution = derive_network(network, unit=args.unit)
+        if args.json:
+            text = json_text(solution.to_dict())
+        elif args.latex:
+            text = solution.latex()
+        else:
+            text = solution.pretty()
+    print(text)
+    return 0
+
+
+def _run_ring(args: argparse.Namespace, model: SymbolicModel, network=None) -> int:
+    """The ring derivation (``network``: the file it came from, echoed in the JSON)."""
     limit = require_positive("max-seconds", args.max_seconds)
     states = state_count(model.ring, model.dynamics)
     if states > MAX_SYMBOLIC_STATES:
@@ -111,7 +178,7 @@ def run(args: argparse.Namespace) -> int:
             )
         with elapsed_ticker("exactspin classical derive", limit, not args.quiet):
             solution = derive_modular(model, unit=args.unit)
-            text = _render(solution, args)
+            text = _render(solution, args, network)
         print(text)
         return 0
     cost = estimate(model)
@@ -127,14 +194,27 @@ def run(args: argparse.Namespace) -> int:
     # solve itself (the estimate covers both), so the ticker runs through it too.
     with elapsed_ticker("exactspin classical derive", cost.expected_seconds, not args.quiet):
         solution = derive(model, unit=args.unit)
-        text = _render(solution, args)
+        text = _render(solution, args, network)
     print(text)
     return 0
 
 
-def _render(solution, args: argparse.Namespace) -> str:
+def _render(solution, args: argparse.Namespace, network=None) -> str:
     if args.json:
-        return json_text(solution.to_dict())
+        payload = solution.to_dict()
+        if network is not None:
+            payload = _network_payload(solution, payload, network)
+        return json_text(payload)
     if args.latex:
         return solution.latex()
     return solution.pretty()
+
+
+def _network_payload(solution, payload: dict, network) -> dict:
+    """The ring derivation's JSON with the --network keys (bath order, bond order, in J, beta)."""
+    return {
+        "network": network.to_dict(),
+        **payload,
+        "bath_currents": [str(solution.left_bath_current), str(solution.right_bath_current)],
+        "bond_currents": [str(current) for current in solution.bond_currents],
+    }

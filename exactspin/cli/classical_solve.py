@@ -1,7 +1,8 @@
-"""``exactspin classical solve``: exact steady-state currents of a classical ring.
+"""``exactspin classical solve``: exact steady-state currents of a classical ring or network.
 
-Parsing and printing only; the work is :func:`exactspin.classical.solve`. Defaults are the
-paper's Fig. 5 point (N_U = 2, N_D = 3, J1 = 2, J2 = 1.9, T_L = 2, T_R = 0.1, Q2R).
+Parsing and printing only; the work is :func:`exactspin.classical.solve` (rings) and
+:func:`exactspin.classical.solve_network` (``--network FILE``). Defaults are the paper's Fig. 5
+point (N_U = 2, N_D = 3, J1 = 2, J2 = 1.9, T_L = 2, T_R = 0.1, Q2R).
 """
 
 from __future__ import annotations
@@ -9,11 +10,17 @@ from __future__ import annotations
 import argparse
 import sys
 
+from exactspin.classical.network_solution import solve_network
 from exactspin.classical.solution import DEFAULT_ACCURACY, UNITS, solve
 from exactspin.classical.steady_state import METHODS, UndeterminedError
 from exactspin.cli.classical_options import add_model_arguments, model_from_arguments
+from exactspin.cli.network_conflicts import refuse_with_network, restore_defaults, track_given
+from exactspin.cli.network_options import CLASSICAL, add_network_argument, network_from_arguments
 from exactspin.cli.output import print_json, print_table
 from exactspin.validation import ParameterError
+
+#: The ring flags a network file replaces (refused together with --network).
+RING_FLAGS = ("nu", "nd", "j1", "j2", "tl", "tr", "dynamics", "mu")
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -26,9 +33,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "Clockwise: I_U > 0 (left -> right) and I_D > 0 (right -> left); a branch current "
         "counts as nonzero when it exceeds 1e-9 x the gross energy flux through the branch. "
         "Every current carries a computed error bound; when a bound exceeds --accuracy the "
-        "currents are reported undetermined (stderr, exit status 2) instead of printed.",
+        "currents are reported undetermined (stderr, exit status 2) instead of printed. "
+        "With --network FILE any classical network is solved instead of the ring: the bath "
+        "currents (energy drawn from each bath, file order), the bond currents (energy moved "
+        "along each bond [a, b] from a to b) and the circulation round each cycle.",
     )
     add_model_arguments(parser)
+    add_network_argument(parser)
+    track_given(parser, RING_FLAGS)
     parser.add_argument("--unit", choices=UNITS, default="step", help="time unit of currents")
     parser.add_argument("--method", choices=METHODS, default="auto", help="linear solver")
     parser.add_argument(
@@ -57,6 +69,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Solve and print; returns the exit status."""
+    refuse_with_network(args, RING_FLAGS)
+    restore_defaults(args)
+    network = network_from_arguments(args, CLASSICAL)
+    if network is not None:
+        return _run_network(args, network)
     model = model_from_arguments(args)
     for first, second in args.pair:
         for site in (first, second):
@@ -102,6 +119,60 @@ def run(args: argparse.Namespace) -> int:
         ("closed classes", solution.closed_classes),
         ("unit", f"per {'update attempt' if args.unit == 'step' else 'unit time'}"),
     ]
+    rows += [(f"<s_{key.replace(',', ' s_')}>", value) for key, value in correlations.items()]
+    print_table(rows)
+    return 0
+
+
+def _run_network(args: argparse.Namespace, network) -> int:
+    """``--network FILE``: bath and bond currents, bounds and cycles of any network."""
+    for first, second in args.pair:
+        for site in (first, second):
+            if not 1 <= site <= network.sites:
+                raise ParameterError("pair", site, f"a site number in [1, {network.sites}]")
+    try:
+        solution = solve_network(
+            network,
+            unit=args.unit,
+            method=args.method,
+            accuracy=args.accuracy,
+            progress=_progress_bar(args.progress),
+        )
+    except UndeterminedError as error:
+        print(f"exactspin: undetermined: {error}", file=sys.stderr)
+        return 2
+    if not solution.determined:
+        print(
+            "exactspin: undetermined: the computed error bound of a current exceeds "
+            f"--accuracy {solution.accuracy:g}; the currents are not printed",
+            file=sys.stderr,
+        )
+        return 2
+    correlations = {
+        f"{first},{second}": solution.correlation(first - 1, second - 1)
+        for first, second in args.pair
+    }
+    if args.json:
+        payload = solution.to_dict()
+        if correlations:
+            payload["correlations"] = correlations
+        print_json(payload)
+        return 0
+    rows: list[tuple[str, object]] = []
+    for bath, current, error in zip(
+        network.baths, solution.bath_currents, solution.bath_current_errors, strict=True
+    ):
+        rows.append((f"bath at site {bath.site + 1} (T = {bath.temperature:g})", current))
+        rows.append(("  error bound", error))
+    for index, (bond, current) in enumerate(
+        zip(network.bonds, solution.bond_currents, strict=True)
+    ):
+        rows.append((f"bond {index}: {bond.first + 1} -> {bond.second + 1}", current))
+    for cycle in solution.cycles:
+        sites = "-".join(str(site + 1) for site in cycle.cycle.sites)
+        rows.append((f"cycle {sites}", f"{cycle.label} ({cycle.current:.6g})"))
+    rows.append(("closed classes", solution.closed_classes))
+    rows.append(("unit", f"per {'update attempt' if args.unit == 'step' else 'unit time'}"))
     rows += [(f"<s_{key.replace(',', ' s_')}>", value) for key, value in correlations.items()]
     print_table(rows)
     return 0
