@@ -12,6 +12,7 @@ import argparse
 import sys
 
 from exactspin.cli.classical_options import add_model_arguments, model_from_arguments
+from exactspin.cli.network_conflicts import refuse_with_network, restore_defaults, track_given
 from exactspin.cli.network_options import CLASSICAL, add_network_argument, network_from_arguments
 from exactspin.cli.output import print_json, print_table
 from exactspin.parameters import CLASSICAL as SPECIFICATION
@@ -89,6 +90,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    track_given(parser, SPECIFICATION.names)
     parser.set_defaults(handler=run)
 
 
@@ -122,6 +124,8 @@ def run(args: argparse.Namespace) -> int:
     pairs = [(_count("pair", a), _count("pair", b)) for a, b in args.pair]
     if any(a < 1 or b < 1 for a, b in pairs):
         raise ParameterError("pair", args.pair, "1-based site indices")
+    refuse_with_network(args, SPECIFICATION.names)
+    restore_defaults(args)
     network = network_from_arguments(args, CLASSICAL)
     if network is not None:
         return _run_network(args, network, pairs)
@@ -152,19 +156,10 @@ def run(args: argparse.Namespace) -> int:
     return status
 
 
-RING_OPTIONS = SPECIFICATION.names
-
-
 def _run_network(args: argparse.Namespace, network, pairs) -> int:
     """``classical mc --network FILE``: bath and bond currents of the network's sites."""
     from exactspin.montecarlo.network_simulation import simulate_network
 
-    parser_defaults = SPECIFICATION.defaults()
-    for name in RING_OPTIONS:
-        if getattr(args, name) != parser_defaults[name]:
-            raise ParameterError(
-                name, getattr(args, name), "omitted with --network (the file defines the model)"
-            )
     targeted = args.target_stderr is not None or args.target_absolute_stderr is not None
     if args.burn_in == "auto" and not targeted:
         raise ParameterError("burn_in", "auto", 'an integer >= 0 ("auto" needs a target)')

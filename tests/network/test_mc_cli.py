@@ -53,7 +53,7 @@ def test_table_output_names_baths_and_bonds(capsys):
 
 @pytest.mark.parametrize(
     "extra, name",
-    [(["--nu", "3"], "nu"), (["--burn-in", "auto"], "burn_in"),
+    [(["--nu", "3"], "--nu"), (["--nu", "2"], "--nu"), (["--burn-in", "auto"], "burn_in"),
      (["--replicas", "64"], "replicas")],
 )  # fmt: skip
 def test_options_that_do_not_apply_exit_2_naming_them(extra, name, capsys):
