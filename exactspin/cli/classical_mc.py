@@ -12,6 +12,7 @@ import argparse
 import sys
 
 from exactspin.cli.classical_options import add_model_arguments, model_from_arguments
+from exactspin.cli.network_conflicts import refuse_with_network, restore_defaults, track_given
 from exactspin.cli.network_options import CLASSICAL, add_network_argument, network_from_arguments
 from exactspin.cli.output import print_json, print_table
 from exactspin.parameters import CLASSICAL as SPECIFICATION
@@ -32,8 +33,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "both branch currents are resolved. With --network FILE (a classical network: any "
         "bonds, baths, fields) it prints every bath current (energy drawn, file order) and bond "
         "current (energy moved from the bond's first to its second site), each per update "
-        "attempt, and the circulation round each cycle (3 standard errors); the ring flags and "
-        "the target options do not apply there. Exit status 2 (one warning line) when the "
+        "attempt, and the circulation round each cycle (3 standard errors); the ring flags do "
+        "not apply there, and a target error applies to every bath and bond current. Exit "
+        "status 2 (one warning line) when the "
         "circulation or stationarity is undetermined or a current saw no events; 130 on "
         "Ctrl-C (the finished batches are printed).",
     )
@@ -88,6 +90,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    track_given(parser, SPECIFICATION.names)
     parser.set_defaults(handler=run)
 
 
@@ -121,6 +124,8 @@ def run(args: argparse.Namespace) -> int:
     pairs = [(_count("pair", a), _count("pair", b)) for a, b in args.pair]
     if any(a < 1 or b < 1 for a, b in pairs):
         raise ParameterError("pair", args.pair, "1-based site indices")
+    refuse_with_network(args, SPECIFICATION.names)
+    restore_defaults(args)
     network = network_from_arguments(args, CLASSICAL)
     if network is not None:
         return _run_network(args, network, pairs)
@@ -151,38 +156,27 @@ def run(args: argparse.Namespace) -> int:
     return status
 
 
-RING_OPTIONS = SPECIFICATION.names
-NETWORK_UNSUPPORTED = ("target_stderr", "target_absolute_stderr", "max_seconds")
-
-
 def _run_network(args: argparse.Namespace, network, pairs) -> int:
     """``classical mc --network FILE``: bath and bond currents of the network's sites."""
     from exactspin.montecarlo.network_simulation import simulate_network
 
-    parser_defaults = SPECIFICATION.defaults()
-    for name in RING_OPTIONS:
-        if getattr(args, name) != parser_defaults[name]:
-            raise ParameterError(
-                name, getattr(args, name), "omitted with --network (the file defines the model)"
-            )
-    for name in NETWORK_UNSUPPORTED:
-        if getattr(args, name) is not None:
-            raise ParameterError(
-                name, getattr(args, name), "omitted with --network (fixed --steps runs only)"
-            )
-    if args.burn_in == "auto":
-        raise ParameterError("burn_in", "auto", "an integer with --network")
+    targeted = args.target_stderr is not None or args.target_absolute_stderr is not None
+    if args.burn_in == "auto" and not targeted:
+        raise ParameterError("burn_in", "auto", 'an integer >= 0 ("auto" needs a target)')
     result = simulate_network(
         network,
         steps=_count("steps", args.steps),
         replicas=_count("replicas", args.replicas),
         seed=_count("seed", args.seed),
-        burn_in=_count("burn_in", args.burn_in),
+        burn_in=None if args.burn_in == "auto" else _count("burn_in", args.burn_in),
         pairs=[(a - 1, b - 1) for a, b in pairs],
         progress=not (args.quiet or args.json),
         batches=_count("batches", args.batches),
         workers=_count("workers", args.workers),
         unit=args.unit,
+        target_stderr=_number("target_stderr", args.target_stderr),
+        target_absolute_stderr=_number("target_absolute_stderr", args.target_absolute_stderr),
+        max_seconds=_number("max_seconds", args.max_seconds),
     )
     status, warning = _network_verdict(result)
     if warning:
@@ -208,12 +202,18 @@ def _network_verdict(result) -> tuple[int, str]:
     silent += [f"bond {b}" for b, e in enumerate(result.bond_current_errors) if e is None]
     if silent:
         problems.append("no events for " + ", ".join(silent) + " (95% bounds shown)")
+    if result.stop_reason in ("step budget", "time budget"):
+        problems.append(f"target not reached ({result.stop_reason} spent)")
+    if result.stop_reason == "interrupted":
+        problems.append(f"interrupted: {result.batches} finished batches shown")
     undetermined = [c for c in result.cycles if c.label == "undetermined"]
     if undetermined:
         problems.append(
             f"circulation undetermined on {len(undetermined)} of {len(result.cycles)} cycles "
             "(a bond current is not resolved)"
         )
+    if result.stop_reason == "interrupted":
+        return EXIT_INTERRUPTED, "; ".join(problems)
     return (EXIT_UNDETERMINED if problems else 0), "; ".join(problems)
 
 
@@ -256,6 +256,7 @@ def _network_rows(result) -> list[tuple[str, object]]:
         ("method", result.method),
         ("steps x replicas", f"{result.steps} x {result.replicas}"),
         ("burn_in", f"{result.burn_in} ({verdict[result.equilibrated]})"),
+        ("stop_reason", result.stop_reason),
         ("wall_time", f"{result.wall_time:.3g} s"),
         ("updates_per_second", f"{result.updates_per_second:.3g}"),
     ]

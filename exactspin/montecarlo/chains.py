@@ -10,6 +10,7 @@ into batches, currents and error bars happens in :mod:`exactspin.montecarlo.batc
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -74,6 +75,26 @@ def initial_state(
     return occupations, demons
 
 
+#: Kernel tables per lattice, shared by every unit of a run (read-only for the kernels).
+_CHAIN_TABLES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_WORD_TABLES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def shared_chain_tables(lattice: Lattice):
+    """(tables, table, links) of the chain kernel for ``lattice``, built once."""
+    if lattice not in _CHAIN_TABLES:
+        tables = network_kernel.chain_tables(lattice)
+        _CHAIN_TABLES[lattice] = (tables, *network_kernel.kernel_arrays(tables))
+    return _CHAIN_TABLES[lattice]
+
+
+def shared_word_tables(lattice: Lattice):
+    """The word kernel's tables for ``lattice``, built once."""
+    if lattice not in _WORD_TABLES:
+        _WORD_TABLES[lattice] = network_multispin.word_tables(lattice)
+    return _WORD_TABLES[lattice]
+
+
 def _pair_array(pairs: Sequence[tuple[int, int]]) -> np.ndarray:
     return np.array(pairs, dtype=np.int64).reshape(-1, 2)
 
@@ -100,13 +121,12 @@ class SingleChain:
     ) -> None:
         lattice = as_lattice(model)
         start_sequence, stream_sequence = sequence.spawn(2)
-        self.tables = network_kernel.chain_tables(lattice)
+        self.tables, self.table, self.links = shared_chain_tables(lattice)
         self.entries = network_kernel.entries_of(
             self.tables, *initial_state(lattice, start_sequence)
         )
         self.generator = generator_state(stream_sequence)
         self.sites = lattice.sites
-        self.table, self.links = network_kernel.kernel_arrays(self.tables)
         self.kernel = network_kernel.chain_kernel(self.tables)
         self.pairs = _pair_array(pairs)
         self.counts = np.zeros(network_kernel.counter_count(self.tables), dtype=np.int32)
@@ -154,7 +174,7 @@ class MultispinWord:
             lattice, start_sequence
         )
         self.generator = generator_state(stream_sequence)
-        self.tables = network_multispin.word_tables(lattice)
+        self.tables = shared_word_tables(lattice)
         self.pairs = _pair_array(pairs)
         self.counters = np.zeros(network_multispin.counter_count(self.tables), dtype=np.int32)
 

@@ -16,7 +16,7 @@ import numpy as np
 from exactspin.classical.model import CCA, Q2R, ClassicalModel
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Lattice:
     """Arrays of a classical network.
 
@@ -33,6 +33,9 @@ class Lattice:
     dynamics : {"q2r", "cca"}
         Of every site without a bath.
     demon_unit : float or None
+
+    Compared and hashed by identity, so the kernels' tables can be built once per lattice and
+    shared by every unit of a run (:mod:`~exactspin.montecarlo.chains`).
     """
 
     sites: int

@@ -74,6 +74,9 @@ class Slots:
         Flat slot index (site K + rank) of each bond's first and second end.
     field_slots : (F,) int64
         Flat slot index of each field.
+    cyclic : bool
+        Every site has two bonds and no field, its slots ordered (predecessor, successor) round
+        the cycle (instead of bond order), so :func:`run_cycle_chain` applies.
     """
 
     degree: np.ndarray
@@ -82,6 +85,7 @@ class Slots:
     ranks: np.ndarray
     bond_slots: np.ndarray
     field_slots: np.ndarray
+    cyclic: bool = False
 
     @property
     def width(self) -> int:
@@ -108,9 +112,13 @@ def slots(lattice: Lattice) -> Slots:
             f"site {site + 1} with {width} bonds and fields",
             f"at most {MAX_DEGREE} bonds plus field per site for the Monte Carlo kernel",
         )
-    start = np.concatenate([[0], np.cumsum(degree)[:-1]])
-    rank = np.empty(len(owner), dtype=np.int64)
-    rank[order] = np.arange(len(owner)) - start[owner[order]]
+    cycle_ranks = _cycle_ranks(lattice, degree)
+    if cycle_ranks is not None:
+        rank = cycle_ranks
+    else:
+        start = np.concatenate([[0], np.cumsum(degree)[:-1]])
+        rank = np.empty(len(owner), dtype=np.int64)
+        rank[order] = np.arange(len(owner)) - start[owner[order]]
     flat = owner * width + rank
     neighbours = np.full((sites, width), sites, dtype=np.int64)
     couplings = np.zeros((sites, width))
@@ -127,7 +135,44 @@ def slots(lattice: Lattice) -> Slots:
         ranks=ranks,
         bond_slots=np.stack([flat[:bonds], flat[bonds : 2 * bonds]], axis=1),
         field_slots=flat[2 * bonds :],
+        cyclic=cycle_ranks is not None,
     )
+
+
+def _cycle_ranks(lattice: Lattice, degree: np.ndarray) -> np.ndarray | None:
+    """Slot ranks (end-0 slots of every bond, then end-1 slots) ordering every site's two slots
+    as (predecessor, successor) round the cycle, or None unless every site has exactly two bonds
+    and no field.
+
+    Then a flip of site i toggles bit 2 of its predecessor's entry (i is its successor) and bit
+    1 of its successor's, constant bits as in the ring-only kernel (:func:`run_cycle_chain`).
+    """
+    bonds = lattice.bonds
+    if len(lattice.field_sites) or not np.all(degree == 2):
+        return None
+    first, second = lattice.bond_sites[:, 0], lattice.bond_sites[:, 1]
+    sites = lattice.sites
+    ranks = np.empty(2 * bonds, dtype=np.int64)
+    if np.all(np.bincount(first, minlength=sites) == 1):
+        # Every bond already points along the cycle (the paper's ring: b -> b+1).
+        ranks[:bonds], ranks[bonds:] = 1, 0
+        return ranks
+    incident: list[list[int]] = [[] for _ in range(sites)]
+    for bond in range(bonds):
+        incident[first[bond]].append(bond)
+        incident[second[bond]].append(bond)
+    visited = np.zeros(bonds, dtype=bool)
+    for start in range(sites):  # one cycle per piece
+        site, bond = start, incident[start][0]
+        while not visited[bond]:
+            visited[bond] = True
+            forward = first[bond] == site  # walking the bond from its first end
+            ranks[bond if forward else bonds + bond] = 1  # successor slot at this site
+            ranks[bonds + bond if forward else bond] = 0  # predecessor slot at the next
+            site = second[bond] if forward else first[bond]
+            a, b = incident[site]
+            bond = b if a == bond else a
+    return ranks
 
 
 @dataclass(frozen=True)
@@ -262,7 +307,7 @@ def chain_tables(lattice: Lattice) -> ChainTables:
 
 
 def kernel_arrays(tables: ChainTables) -> tuple[np.ndarray, np.ndarray]:
-    """(table, links) for :func:`run_network_chain`.
+    """(table, links) for :func:`run_network_chain`; (table, neighbours) on a cycle.
 
     A link packs a slot's neighbour and the bit of this site in the neighbour's entry (1 plus
     the rank of the slot in the neighbour's list) into one uint32, so a neighbour update is one
@@ -270,6 +315,8 @@ def kernel_arrays(tables: ChainTables) -> tuple[np.ndarray, np.ndarray]:
     keep numba from emitting negative-index wrap-around code.
     """
     site_slots = tables.slots
+    if site_slots.cyclic:
+        return tables.table, site_slots.neighbours.ravel().astype(np.uint32)
     links = (site_slots.neighbours << RANK_BITS) | (1 + site_slots.ranks)
     link_type = np.uint32 if site_slots.neighbours.shape[0] < 2 ** (32 - RANK_BITS) else np.uint64
     return tables.table, links.ravel().astype(link_type)
@@ -402,7 +449,7 @@ def run_network_chain(
 
     Notes
     -----
-    Degree 2 (every ring) has its own kernel, :func:`run_degree_two_chain`.
+    A cycle (every ring) has its own kernel, :func:`run_cycle_chain`.
     """
     count = np.uint64(entries.shape[0] - 1)
     width = np.uint64(links.shape[0] // (entries.shape[0] - 1))
@@ -428,21 +475,23 @@ def run_network_chain(
 
 
 @numba.njit(cache=True, nogil=True)
-def run_degree_two_chain(
+def run_cycle_chain(
     steps,
     sample_interval,
     generator,
     entries,
     table,
-    links,
+    neighbours,
     counts,
     pairs,
     pair_sums,
 ):
-    """:func:`run_network_chain` for networks whose every site has two slots (every ring).
+    """:func:`run_network_chain` for a cycle (every ring): slots (predecessor, successor).
 
-    The counter index and both neighbour updates use constant shifts, as the ring-only kernel
-    had them.
+    ``neighbours`` (uint32[2 N]) holds the predecessor and successor of every site; a flip of
+    site i toggles bit 2 of its predecessor's entry and bit 1 of its successor's, constant
+    shifts as in the ring-only kernel (:func:`~exactspin.montecarlo.kernel.run_chain`), and the
+    counter index is ``8 i + (entry & 7)``.
     """
     count = np.uint64(entries.shape[0] - 1)
     one = np.uint64(1)
@@ -458,8 +507,8 @@ def run_degree_two_chain(
             packed = table[entry]
             accepted = accepts(fraction, packed)
             entries[site] = entry ^ (np.uint8(packed) & (np.uint8(0) - accepted))
-            _toggle(entries, links[site << one], accepted)
-            _toggle(entries, links[(site << one) + one], accepted)
+            entries[neighbours[site << one]] ^= accepted << np.uint8(2)
+            entries[neighbours[(site << one) + one]] ^= accepted << np.uint8(1)
             counts[(site << np.uint64(3)) + (entry & np.uint8(7))] += accepted
         samples += _sample_pairs(entries, pairs, pair_sums)
         done += block
@@ -468,5 +517,6 @@ def run_degree_two_chain(
 
 
 def chain_kernel(tables: ChainTables):
-    """The kernel for ``tables``: :func:`run_degree_two_chain` when every slot list has width 2."""
-    return run_degree_two_chain if tables.slots.width == 2 else run_network_chain
+    """The kernel for ``tables``: :func:`run_cycle_chain` on a cycle, else
+    :func:`run_network_chain` (both take :func:`kernel_arrays`)."""
+    return run_cycle_chain if tables.slots.cyclic else run_network_chain

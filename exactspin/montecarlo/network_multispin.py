@@ -51,7 +51,7 @@ class NetworkWordTables:
     Attributes
     ----------
     slots : Slots
-    site_class : (N,) uint32; kind : (C,) uint8
+    site_class : (N,) uint8 (uint32 beyond 256 classes); kind : (C,) uint8
         Class of every site; CERTAIN, METROPOLIS or DEMON per class.
     neighbours : (N, K) uint32
         Slot j's neighbour (the ghost N, whose word stays 0, for fields and padding).
@@ -141,7 +141,7 @@ def word_tables(lattice: Lattice) -> NetworkWordTables:
                 kind[site_class] = METROPOLIS
     return NetworkWordTables(
         slots=site_slots,
-        site_class=classes.astype(np.uint32),
+        site_class=classes.astype(np.uint8 if count <= 2**8 else np.uint32),
         kind=kind,
         neighbours=site_slots.neighbours.astype(np.uint32),
         certain=certain,

@@ -42,11 +42,18 @@ class NetworkMonteCarloResult:
         z-score of the summed bath currents against zero (the network's energy is bounded).
     equilibration_z : tuple of float
         Per bath, z-score of (second half - first half) of the batches.
+    batch_correlation : tuple of float
+        Per bath, correlation of successive batch averages: near 0 when batches outlast the
+        correlation time (else the error bars are too small).
     equilibrated : bool or None
     equilibration_reason : str
     wall_time, updates_per_second : float
         Seconds, and replica-updates (burn-in and measured) per second.
     unit : str
+    stop_reason : str
+        "steps", "target reached", "step budget", "time budget" or "interrupted".
+    target_stderr : (relative, absolute) or None
+        The target errors asked for (None: a fixed number of steps).
     """
 
     network: Network
@@ -67,6 +74,7 @@ class NetworkMonteCarloResult:
     pair_correlations_stderr: tuple[float, ...]
     energy_balance_z: float
     equilibration_z: tuple[float, ...]
+    batch_correlation: tuple[float, ...]
     equilibrated: bool | None
     equilibration_reason: str
     drift_threshold: float
@@ -74,6 +82,8 @@ class NetworkMonteCarloResult:
     updates_per_second: float
     unit: str = STEP
     significance: float = SIGNIFICANCE
+    stop_reason: str = "steps"
+    target_stderr: tuple[float | None, float | None] | None = None
 
     def bath_status(self, bath: int) -> str:
         """ "resolved", "unresolved" or "no events" for bath ``bath`` (file order)."""
@@ -134,6 +144,11 @@ class NetworkMonteCarloResult:
             "replicas": self.replicas,
             "batches": self.batches,
             "seed": self.seed,
+            "stop_reason": self.stop_reason,
+            "target_stderr": None if self.target_stderr is None else self.target_stderr[0],
+            "target_absolute_stderr": (
+                None if self.target_stderr is None else self.target_stderr[1]
+            ),
             "equilibration": {
                 "equilibrated": self.equilibrated,
                 "verdict": {True: "stationary", False: "not stationary", None: "undetermined"}[
@@ -144,6 +159,7 @@ class NetworkMonteCarloResult:
                 "first_vs_second_half_z": list(self.equilibration_z),
                 "energy_balance_z": self.energy_balance_z,
             },
+            "batch_correlation": list(self.batch_correlation),
             "wall_time": self.wall_time,
             "updates_per_second": self.updates_per_second,
         }

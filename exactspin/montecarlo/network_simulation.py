@@ -13,6 +13,7 @@ then the units differ by the closed class they started in.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import time
 from collections.abc import Sequence
@@ -29,6 +30,7 @@ from exactspin.montecarlo.rng import replica_seeds
 from exactspin.montecarlo.simulation import (
     DEFAULT_BATCHES,
     DEFAULT_REPLICAS,
+    FIRST_BATCH_STEPS,
     MAX_STEPS,
     MEMORY_LIMIT_BYTES,
     MULTISPIN,
@@ -40,6 +42,7 @@ from exactspin.montecarlo.statistics import (
     NO_EVENT_BOUND_EVENTS,
     batch_standard_error,
     drift_z,
+    lag_one_correlation,
     mean_z,
 )
 from exactspin.network import Network
@@ -49,6 +52,7 @@ from exactspin.validation import (
     ResourceError,
     require_choice,
     require_integer,
+    require_positive,
     require_site_pairs,
 )
 
@@ -94,8 +98,25 @@ class NetworkBatchLog:
         return sum(self.lengths)
 
     def truncate(self, count: int) -> None:
-        for name in ("lengths", "bonds", "baths", "pair_sums", "samples"):
+        for name in _LOG_FIELDS:
             del getattr(self, name)[count:]
+
+    def drop_oldest(self, count: int) -> None:
+        """Discard the oldest ``count`` batches; their steps become burn-in."""
+        self.discarded += sum(self.lengths[:count])
+        for name in _LOG_FIELDS:
+            del getattr(self, name)[:count]
+
+    def merge_pairs(self) -> None:
+        """Merge batches 2k and 2k + 1 (an odd oldest batch is dropped first, as burn-in)."""
+        if self.count % 2:
+            self.drop_oldest(1)
+        for name in _LOG_FIELDS:
+            values = getattr(self, name)
+            setattr(self, name, [values[k] + values[k + 1] for k in range(0, len(values), 2)])
+
+
+_LOG_FIELDS = ("lengths", "bonds", "baths", "pair_sums", "samples")
 
 
 def bath_ends(lattice: Lattice) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -135,6 +156,9 @@ def simulate_network(
     workers: int | None = None,
     *,
     unit: str = STEP,
+    target_stderr: float | None = None,
+    target_absolute_stderr: float | None = None,
+    max_seconds: float | None = None,
 ) -> NetworkMonteCarloResult:
     """Estimate the steady-state bath and bond currents of a classical ``network``.
 
@@ -143,7 +167,11 @@ def simulate_network(
     exactly) or CCA (Eqs. 20-21). Arguments as for :func:`~exactspin.montecarlo.simulate`
     (without a target error): ``replicas`` 1..63 run single chains, a multiple of 64 of at
     least 128 runs multispin words (two words at least, so the spread between units can be
-    estimated); ``pairs`` are 0-based.
+    estimated); ``pairs`` are 0-based. With ``target_stderr`` (relative to each current's
+    magnitude) or ``target_absolute_stderr`` the run grows until every bath and bond current
+    reaches its target and the run looks stationary, or ``steps`` (burn-in plus measured steps
+    per replica) or ``max_seconds`` is spent; the burn-in is then automatic (the oldest half is
+    discarded while the run does not look stationary), as on the ring.
 
     Raises
     ------
@@ -166,7 +194,22 @@ def simulate_network(
         )
     seed = require_integer("seed", seed, 0)
     unit = require_choice("unit", unit, UNITS)
-    burn_in = require_integer("burn_in", steps // 5 if burn_in is None else burn_in, 0, MAX_STEPS)
+    targeted = target_stderr is not None or target_absolute_stderr is not None
+    if target_stderr is not None:
+        target_stderr = require_positive("target_stderr", target_stderr)
+    if target_absolute_stderr is not None:
+        target_absolute_stderr = require_positive("target_absolute_stderr", target_absolute_stderr)
+    if max_seconds is not None:
+        max_seconds = require_positive("max_seconds", max_seconds)
+    if max_seconds is not None and not targeted:
+        raise ParameterError("max_seconds", max_seconds, "omitted without a target error")
+    automatic = targeted and burn_in is None
+    default_burn_in = 0 if targeted else steps // 5
+    burn_in = require_integer(
+        "burn_in", default_burn_in if burn_in is None else burn_in, 0, MAX_STEPS
+    )
+    if targeted and burn_in >= steps:
+        raise ParameterError("burn_in", burn_in, f"below the step budget {steps}")
     pairs = require_site_pairs("pairs", pairs, network.sites)
     unit_count = replicas // WORD_BITS if multispin else replicas
     workers = require_integer(
@@ -188,26 +231,91 @@ def simulate_network(
         from tqdm import tqdm
 
         bar = tqdm(total=replicas * (steps + burn_in), unit="upd", unit_scale=True, delay=2.0)
+    run = _Run(network, lattice, units, logs, ends, pairs, replicas, seed, unit, multispin, workers,
+               None if bar is None else bar.update)  # fmt: skip
     try:
+        if targeted:
+            target = (target_stderr, target_absolute_stderr)
+            return run.to_target(steps, burn_in, automatic, batches, target, max_seconds)
         started = time.perf_counter()
-        interrupted = run_units(
-            units,
-            logs,
-            burn_in,
-            _batch_lengths(steps, batches),
-            workers,
-            None if bar is None else bar.update,
-        )
+        interrupted = run.advance(burn_in, _batch_lengths(steps, batches))
         wall_time = time.perf_counter() - started
+        reason = "interrupted" if interrupted else "steps"
+        return run.estimate(burn_in, wall_time, replicas * (steps + burn_in), reason, None)
     finally:
         if bar is not None:
             bar.close()
-    if interrupted and logs[0].count < 2:
-        raise KeyboardInterrupt(f"interrupted after {logs[0].count} finished batches")
-    return _estimate(
-        network, lattice, logs, ends, pairs, replicas, seed, burn_in, unit, multispin, wall_time,
-        replicas * (steps + burn_in),
-    )  # fmt: skip
+
+
+class _Run:
+    """The units and logs of one run, advanced in rounds and estimated."""
+
+    def __init__(self, network, lattice, units, logs, ends, pairs, replicas, seed, unit,
+                 multispin, workers, progress) -> None:  # fmt: skip
+        self.network, self.lattice, self.units, self.logs = network, lattice, units, logs
+        self.ends, self.pairs, self.replicas, self.seed = ends, pairs, replicas, seed
+        self.unit, self.multispin, self.workers, self.progress = unit, multispin, workers, progress
+
+    def advance(self, burn_in: int, lengths: list[int]) -> bool:
+        return run_units(self.units, self.logs, burn_in, lengths, self.workers, self.progress)
+
+    def estimate(self, burn_in, wall_time, updates, reason, target) -> NetworkMonteCarloResult:
+        logs = self.logs
+        if logs[0].count < 2:
+            raise KeyboardInterrupt(f"interrupted after {logs[0].count} finished batches")
+        return _estimate(
+            self.network, self.lattice, logs, self.ends, self.pairs, self.replicas, self.seed,
+            burn_in + logs[0].discarded, self.unit, self.multispin, wall_time, updates, reason,
+            target,
+        )  # fmt: skip
+
+    def to_target(self, budget, burn_in, automatic, batches, target, max_seconds):
+        """Rounds of 2 B batches, as :func:`exactspin.montecarlo.simulation._run_to_target`:
+        merge neighbouring batches (the length doubles) or, while the run does not look
+        stationary and the burn-in is automatic, discard the oldest half."""
+        logs = self.logs
+        length = max(1, min(max(self.lattice.sites, FIRST_BATCH_STEPS), budget // (2 * batches)))
+        started = time.perf_counter()
+        pending, updates, result = burn_in, 0, None
+        while True:
+            missing = 2 * batches - logs[0].count
+            spent = burn_in + logs[0].discarded + logs[0].steps
+            if result is not None and spent + missing * length > budget:
+                return dataclasses.replace(result, stop_reason="step budget")
+            interrupted = self.advance(pending, [length] * missing)
+            updates += self.replicas * (pending + missing * length)
+            pending = 0
+            wall_time = time.perf_counter() - started
+            reason = "interrupted" if interrupted else "running"
+            result = self.estimate(burn_in, wall_time, updates, reason, target)
+            if interrupted:
+                return result
+            if result.equilibrated and _target_met(result, target):
+                return dataclasses.replace(result, stop_reason="target reached")
+            if max_seconds is not None and wall_time >= max_seconds:
+                return dataclasses.replace(result, stop_reason="time budget")
+            if automatic and result.equilibrated is False:
+                for log in logs:
+                    log.drop_oldest(log.count // 2)
+            else:
+                for log in logs:
+                    log.merge_pairs()
+                length *= 2
+
+
+def _target_met(result: NetworkMonteCarloResult, target) -> bool:
+    """Every bath and bond current within its target error (no events: never met)."""
+    relative, absolute = target
+    values = result.bath_currents + result.bond_currents
+    errors = result.bath_current_errors + result.bond_current_errors
+    for value, error in zip(values, errors, strict=True):
+        if error is None:
+            return False
+        if relative is not None and error > relative * abs(value):
+            return False
+        if absolute is not None and error > absolute:
+            return False
+    return True
 
 
 def _memory_estimate(lattice: Lattice, units: int, batches: int, multispin: bool) -> int:
@@ -219,7 +327,7 @@ def _memory_estimate(lattice: Lattice, units: int, batches: int, multispin: bool
 
 def _estimate(
     network, lattice, logs, ends, pairs, replicas, seed, burn_in, unit, multispin, wall_time,
-    updates,
+    updates, stop_reason, target,
 ) -> NetworkMonteCarloResult:  # fmt: skip
     per_unit = WORD_BITS if multispin else 1
     scale = float(lattice.sites) if unit == CONTINUOUS else 1.0
@@ -290,12 +398,15 @@ def _estimate(
         pair_correlations_stderr=tuple(float(v) for v in pair_errors),
         energy_balance_z=balance,
         equilibration_z=tuple(float(z) for z in drift),
+        batch_correlation=tuple(float(c) for c in lag_one_correlation(bath_values)),
         equilibrated=equilibrated,
         equilibration_reason=reason,
         drift_threshold=DRIFT_THRESHOLD,
         wall_time=wall_time,
         updates_per_second=updates / wall_time if wall_time > 0 else float("inf"),
         unit=unit,
+        stop_reason=stop_reason,
+        target_stderr=target,
     )
 
 

@@ -26,6 +26,7 @@ from exactspin.montecarlo import batches as columns
 from exactspin.montecarlo.batches import BatchLog
 from exactspin.montecarlo.chains import MultispinWord, SingleChain
 from exactspin.montecarlo.kernel import site_couplings
+from exactspin.montecarlo.lattice import Lattice
 from exactspin.montecarlo.multispin import WORD_BITS
 from exactspin.montecarlo.replicas import Unit, run_units
 from exactspin.montecarlo.result import (
@@ -196,7 +197,8 @@ def simulate(
         )
 
     chain_type = MultispinWord if multispin else SingleChain
-    units = [chain_type(model, sequence, pairs) for sequence in replica_seeds(seed, unit_count)]
+    lattice = Lattice.from_model(model)  # one lattice: its tables are shared by the units
+    units = [chain_type(lattice, sequence, pairs) for sequence in replica_seeds(seed, unit_count)]
     logs = [BatchLog(model) for _ in units]
     settings = _Settings(
         model, replicas, batches, seed, pairs, unit, target_stderr, target_absolute_stderr
@@ -348,6 +350,10 @@ def _batch_lengths(steps: int, batches: int) -> list[int]:
     return [base + (b < extra) for b in range(batches)]
 
 
+#: Bytes per site of the lattice and the kernel tables shared by every unit of a run.
+SHARED_BYTES_PER_SITE = 160
+
+
 def memory_estimate(sites: int, units: int, batches: int, pairs: int, multispin: bool) -> int:
     """Bytes held at once: per unit its state and counters, and per batch every bond's count.
 
@@ -357,7 +363,9 @@ def memory_estimate(sites: int, units: int, batches: int, pairs: int, multispin:
     state = (3 * 8 + 3 * 4) if multispin else (1 + 8 * 4)
     per_site = state + 8 * 8 + 8 * batches
     per_unit = sites * per_site + batches * (columns.COLUMNS + pairs + 2) * 8 + 4096
-    return units * per_unit
+    # The lattice and the kernels' tables (slots, links), built once and shared by the units.
+    shared = sites * SHARED_BYTES_PER_SITE
+    return units * per_unit + shared
 
 
 def _validated_pairs(pairs: Sequence[tuple[int, int]], sites: int) -> tuple[tuple[int, int], ...]:

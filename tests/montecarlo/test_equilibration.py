@@ -9,11 +9,11 @@ the same ring balances its energy (Eq. 6) and the run must say it is.
 import numpy as np
 import pytest
 
-from exactspin.classical.model import ClassicalModel
 from exactspin.montecarlo import simulate
 from exactspin.montecarlo.statistics import DRIFT_THRESHOLD, mean_z
+from tests.montecarlo.ring_models import ring_model
 
-RING = ClassicalModel.from_parameters(100, 100, 2.0, 1.9, 2.0, 0.1)
+RING = ring_model(100, 100, 2.0, 1.9, 2.0, 0.1)
 SWEEP = RING.sites
 
 

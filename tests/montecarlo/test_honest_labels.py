@@ -15,6 +15,7 @@ import pytest
 from exactspin.classical import solve
 from exactspin.classical.model import ClassicalModel
 from exactspin.montecarlo import simulate
+from tests.montecarlo.ring_models import ring_model
 
 CURRENTS = (
     "left_bath_current",
@@ -27,7 +28,7 @@ CURRENTS = (
 @pytest.mark.parametrize("replicas", [4, 64])
 def test_one_sweep_of_a_large_ring_cannot_claim_equilibrium(replicas):
     """Issue 10: 1e3 steps on 1002 spins used to report equilibrated: true."""
-    ring = ClassicalModel.from_parameters(500, 500)
+    ring = ring_model(500, 500)
     result = simulate(ring, 1000, replicas=replicas, seed=1)
     assert result.equilibrated is None
     assert "sweep" in result.equilibration_reason
@@ -41,7 +42,7 @@ def test_a_current_without_events_gets_a_bound_not_a_zero_error(replicas):
     With J1 = J2 a nodal flip moves energy only with |dE| = 4 J, which costs exp(-20) at the
     left node; after the burn-in has drained the ring no such flip happens, so each current is
     exactly zero in every batch."""
-    model = ClassicalModel.from_parameters(2, 3, 1.0, 1.0, 0.2, 0.1)
+    model = ring_model(2, 3, 1.0, 1.0, 0.2, 0.1)
     steps = 100_000
     result = simulate(model, steps, replicas=replicas, burn_in=200_000, seed=1)
     payload = result.to_dict()
@@ -59,7 +60,7 @@ def test_a_current_without_events_gets_a_bound_not_a_zero_error(replicas):
 
 @pytest.mark.parametrize("replicas", [4, 64])
 def test_no_current_at_equal_temperatures_leaves_the_circulation_undetermined(replicas):
-    model = ClassicalModel.from_parameters(2, 3, 2.0, 1.9, 1.5, 1.5)
+    model = ring_model(2, 3, 2.0, 1.9, 1.5, 1.5)
     result = simulate(model, 200_000, replicas=replicas, seed=2)
     assert result.status("upper_branch_current") == "unresolved"
     assert result.circulation == "undetermined"
@@ -96,7 +97,7 @@ def test_result_mappings_are_immutable():
 @pytest.mark.slow
 def test_under_one_sweep_of_two_million_spins_cannot_claim_equilibrium():
     """Issue 10: 0.6 sweeps on 2 M spins used to report equilibrated: true (about 1 GB)."""
-    ring = ClassicalModel.from_parameters(1_000_000, 999_998)
+    ring = ring_model(1_000_000, 999_998)
     result = simulate(ring, 1_200_000, replicas=64, seed=1)
     assert result.equilibrated is None
     assert result.circulation == "undetermined"

@@ -14,7 +14,6 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from exactspin.classical.model import ClassicalModel
 from exactspin.montecarlo.kernel import (
     ALWAYS,
     CONFIGURATIONS,
@@ -33,6 +32,7 @@ from exactspin.montecarlo.kernel import (
     spins_of,
 )
 from exactspin.montecarlo.rng import generator_state, replica_seeds, scale_word
+from tests.montecarlo.ring_models import ring_model
 
 
 def ising_energy(model, spins):
@@ -83,7 +83,7 @@ couplings = st.sampled_from([1.0, 2.0, -1.0, 0.5, 1.5])
     seed=st.integers(0, 2**32),
 )
 def test_bulk_flips_conserve_ring_plus_demon_energy(ring, j1, j2, tl, tr, dynamics, seed):
-    model = ClassicalModel.from_parameters(*ring, j1, j2, tl, tr, *dynamics)
+    model = ring_model(*ring, j1, j2, tl, tr, *dynamics)
     before, after, flips = run(model, 5_000, seed)
     right_weight, left_weight = alignment_weights()
     drawn = 0.0
@@ -145,7 +145,7 @@ def test_packed_table_word_accepts_exactly_below_its_threshold(
 def test_nodal_table_entries_hold_the_metropolis_probability(ring, j1, j2, tl, tr):
     """Eq. 5: a nodal flip with energy change dE = 2 s (J_l l + J_r r) is accepted with
     min(1, exp(-dE / T)), to the table's resolution 2^-55."""
-    model = ClassicalModel.from_parameters(*ring, j1, j2, tl, tr)
+    model = ring_model(*ring, j1, j2, tl, tr)
     probabilities, changes = decode_table(acceptance_table(model))
     for site_class, node, temperature in (
         (LEFT_NODE, model.ring.left_node, tl),

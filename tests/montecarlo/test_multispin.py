@@ -26,6 +26,7 @@ from exactspin.montecarlo.multispin import (
     word_tables,
 )
 from exactspin.montecarlo.rng import generator_state, replica_seeds
+from tests.montecarlo.ring_models import ring_model
 
 MASK = 2**64 - 1
 
@@ -135,7 +136,7 @@ def check_word_against_twin(model, steps, seed):
     ],
 )
 def test_every_replica_of_a_word_is_the_single_chain(parameters):
-    check_word_against_twin(ClassicalModel.from_parameters(*parameters), 300, seed=4)
+    check_word_against_twin(ring_model(*parameters), 300, seed=4)
 
 
 @pytest.mark.slow
@@ -149,7 +150,7 @@ def test_every_replica_of_a_word_is_the_single_chain(parameters):
     ],
 )
 def test_every_replica_of_a_word_is_the_single_chain_long(parameters):
-    check_word_against_twin(ClassicalModel.from_parameters(*parameters), 3000, seed=11)
+    check_word_against_twin(ring_model(*parameters), 3000, seed=11)
 
 
 def test_word_tables_are_read_only():

@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 
 from exactspin.classical import solve
-from exactspin.classical.model import ClassicalModel
 from exactspin.montecarlo import simulate
+from tests.montecarlo.ring_models import ring_model
 
 CURRENTS = (
     "left_bath_current",
@@ -25,8 +25,8 @@ def _ring(sites, dynamics):
     upper = (sites - 2) // 2
     lower = sites - 2 - upper
     if dynamics == "q2r":
-        return ClassicalModel.from_parameters(upper, lower, 2.0, 1.9, 2.0, 0.5)
-    return ClassicalModel.from_parameters(upper, lower, 2.0, 1.0, 2.0, 0.5, "cca", 4.0)
+        return ring_model(upper, lower, 2.0, 1.9, 2.0, 0.5)
+    return ring_model(upper, lower, 2.0, 1.0, 2.0, 0.5, "cca", 4.0)
 
 
 def _z_scores(model, exact, steps, replicas, seed):

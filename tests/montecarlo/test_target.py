@@ -8,6 +8,7 @@ from exactspin.classical import solve
 from exactspin.classical.model import ClassicalModel
 from exactspin.montecarlo import simulate
 from exactspin.validation import ParameterError
+from tests.montecarlo.ring_models import ring_model
 
 CURRENTS = (
     "left_bath_current",
@@ -41,7 +42,7 @@ def test_an_absolute_target_is_met_in_the_result_unit():
 def test_the_automatic_burn_in_discards_the_cooling_start():
     """A 202-spin ring started at infinite temperature cools for thousands of sweeps (see
     test_equilibration); the automatic burn-in must discard some of it and end stationary."""
-    ring = ClassicalModel.from_parameters(100, 100, 2.0, 1.9, 2.0, 0.1)
+    ring = ring_model(100, 100, 2.0, 1.9, 2.0, 0.1)
     result = simulate(ring, 10**10, replicas=64, target_stderr=0.1, seed=3)
     assert result.stop_reason == "target reached" and result.equilibrated
     assert result.burn_in >= 1000 * ring.sites
@@ -49,7 +50,7 @@ def test_the_automatic_burn_in_discards_the_cooling_start():
 
 
 def test_an_unreachable_target_stops_at_the_budget_and_says_so():
-    model = ClassicalModel.from_parameters(2, 3, 2.0, 1.9, 1.5, 1.5)
+    model = ring_model(2, 3, 2.0, 1.9, 1.5, 1.5)
     result = simulate(model, 2_000_000, replicas=64, target_stderr=0.01, seed=7)
     assert result.stop_reason == "step budget"
     assert result.steps + result.burn_in <= 2_000_000
@@ -74,7 +75,7 @@ def test_invalid_target_arguments_name_the_parameter(kwargs, parameter):
 
 
 def test_cca_multispin_needs_two_words():
-    model = ClassicalModel.from_parameters(2, 2, 2.0, 1.0, 2.0, 0.5, "cca", 1.0)
+    model = ring_model(2, 2, 2.0, 1.0, 2.0, 0.5, "cca", 1.0)
     with pytest.raises(ParameterError) as error:
         simulate(model, 1000, replicas=64)
     assert error.value.parameter == "replicas"

@@ -53,7 +53,7 @@ def test_table_output_names_baths_and_bonds(capsys):
 
 @pytest.mark.parametrize(
     "extra, name",
-    [(["--nu", "3"], "nu"), (["--target-stderr", "0.1"], "target_stderr"),
+    [(["--nu", "3"], "--nu"), (["--nu", "2"], "--nu"), (["--burn-in", "auto"], "burn_in"),
      (["--replicas", "64"], "replicas")],
 )  # fmt: skip
 def test_options_that_do_not_apply_exit_2_naming_them(extra, name, capsys):
@@ -70,3 +70,16 @@ def test_a_quantum_network_is_refused(capsys):
     )
     assert status == 2
     assert "bonds" in capsys.readouterr().err
+
+
+def test_a_target_error_runs_until_every_current_reaches_it(capsys):
+    status = main(
+        ["classical", "mc", "--network", str(EXAMPLES / "junction.toml"), "--steps", "2e7",
+         "--target-stderr", "0.05", "--replicas", "8", "--json"]
+    )  # fmt: skip
+    payload = json.loads(capsys.readouterr().out)
+    assert status == 0 and payload["stop_reason"] == "target reached"
+    assert payload["target_stderr"] == 0.05
+    for value, error in zip(payload["bond_currents"], payload["bond_current_errors"], strict=True):
+        assert error <= 0.05 * abs(value)
+    assert payload["steps"] + payload["burn_in"] <= 2e7
