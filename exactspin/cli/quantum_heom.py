@@ -30,7 +30,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--depths", type=int, nargs="+", default=[1, 2, 3], help="hierarchy depths to try"
     )
     parser.add_argument(
-        "--terms", type=int, nargs="+", default=[8, 10, 12], help="AAA fit terms to try"
+        "--terms", type=int, nargs="+", default=[12, 20, 28], help="AAA fit terms to try"
     )
     parser.add_argument(
         "--tolerance", type=float, default=1e-3, help="relative change counted as converged"
