@@ -145,13 +145,14 @@ def master_equations_against_heom(quick: bool) -> CheckResult:
         + ", ".join(f"{gamma:g}" for gamma in GAMMAS),
         "; ".join(texts),
         "HEOM replayed from verify/data/heom (QuTiP HEOMSolver, AAA-fitted ohmic bath at unit "
-        "coupling rescaled by gamma, sector hierarchy, depth 1, 8/16/24 fit terms); equations "
+        "coupling rescaled by gamma, sector hierarchy, depth 1, 20/28 fit terms); equations "
         "recomputed",
         REPRODUCED if converged else UNDETERMINED,
         ""
         if converged
-        else "the committed HEOM references are not converged: depth 1 only, the last fit step "
-        f"(16 -> 24 AAA terms) moved the currents by up to {max(steps):.2g} and the fit alone "
+        else "the committed HEOM references are not converged: depth 1 only (the truncation "
+        "error is not estimated, so HEOM's circulation labels are undetermined), the last fit step "
+        f"(20 -> 28 AAA terms) moved the currents by up to {max(steps):.2g} and the fit alone "
         f"moves the weak-coupling currents by up to {max(fit_errors):.2g} (fit_current_error), "
         "against the 1e-3 criterion: provisional, not a verdict",
         rows=tuple(rows),

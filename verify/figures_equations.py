@@ -67,7 +67,7 @@ def fig_equations(quick: bool, directory: str) -> FigureResult:
     currents_vs_delta(path, points=13 if quick else 61)
     caption = (
         "Master equations vs HEOM (5(3up2down), T_L=2, T_R=1, gamma=0.01): I_U (blue), I_D "
-        "(orange), W(0)=T solid, W(0)=0 dashed; HEOM (not converged, depth 1, 24-term fit) "
+        "(orange), W(0)=T solid, W(0)=0 dashed; HEOM (not converged, depth 1, 28-term fit) "
         "o = I_U, s = I_D"
     )
     return FigureResult("equations_vs_heom", caption, path, "made")

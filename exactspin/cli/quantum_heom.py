@@ -20,8 +20,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         description=(
             "Solve the ring and its two ohmic baths with QuTiP's hierarchical equations of "
             "motion in the sector with UP up spins (needs the 'heom' extra). Depth and fit terms "
-            "are raised until every current changes by less than --tolerance; otherwise the "
-            "currents are reported as undetermined (exit 2)."
+            "are raised until every current changes by less than --tolerance, and the fit's own "
+            "effect on the weak-coupling currents (fit current error) must be below it too; "
+            "otherwise the currents are reported as undetermined (exit 2)."
         ),
     )
     add_model_arguments(parser, zero_frequency=False)
@@ -29,7 +30,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--depths", type=int, nargs="+", default=[1, 2, 3], help="hierarchy depths to try"
     )
     parser.add_argument(
-        "--terms", type=int, nargs="+", default=[8, 10, 12], help="AAA fit terms to try"
+        "--terms", type=int, nargs="+", default=[12, 20, 28], help="AAA fit terms to try"
     )
     parser.add_argument(
         "--tolerance", type=float, default=1e-3, help="relative change counted as converged"
@@ -63,7 +64,12 @@ def handle(args: argparse.Namespace) -> int:
         print_table([(k, v) for k, v in result.items() if not isinstance(v, (dict, list))])
         print_table(
             [
-                (f"depth {row['depth']}, {row['terms']} terms", row["left_bath_current"])
+                (
+                    f"depth {row['depth']}, {row['terms']} terms",
+                    f"I_L {row['left_bath_current']:.6e}, I_U {row['upper_branch_current']:.6e}, "
+                    f"I_D {row['lower_branch_current']:.6e}, change {row['change']:.2e}, "
+                    f"fit current error {row['fit_current_error']:.2e}",
+                )
                 for row in result["convergence_table"]
             ]
         )

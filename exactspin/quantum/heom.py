@@ -14,10 +14,11 @@ Q = sz of the bath site (Pauli, Eq. 24).
 
 Fit. The cusp of S at w = 0 (J is odd in w and e^{-|w|/Omega_c} is not smooth) makes every finite
 sum of exponentials approximate; the fit is QuTiP's AAA rational approximation of the power
-spectrum on a grid refined near w = 0 (:func:`fit_bath`). It is made at unit coupling and rescaled
-by gamma (C is linear in gamma), so one fit serves every gamma: AAA's tolerance is absolute, and a
-fit made at each gamma is a different fit at each gamma. Its errors on S(w) for |w| <=
-:data:`FIT_ERROR_WINDOW` and on S(0) = 2 gamma T are reported with every result.
+spectrum on a grid logarithmic in |w| (:func:`fit_grid`, :func:`fit_bath`). It is made at unit
+coupling and rescaled by gamma (C is linear in gamma), so one fit serves every gamma: AAA's
+tolerance is absolute, and a fit made at each gamma is a different fit at each gamma. Its errors
+on S(w) for |w| <= :data:`FIT_ERROR_WINDOW` and on S(0) = 2 gamma T are reported with every
+result.
 
 What the fit does to the currents. A fit with a small error on max |S| can still have large
 *relative* errors where S is small (absorption of large energies from the cold bath, i.e. detailed
@@ -42,6 +43,17 @@ state (d<H_I^b>/dt = 0 there, and [H_I^L, H_I^R] = 0), so
 the "system" form of QuTiP's tutorial "HEOM 3: quantum heat transport". I_L + I_R = 0 is a check.
 
 Steady state: QuTiP's sparse LU of the hierarchy generator (``HEOMSolver.steady_state``).
+Uniqueness: an operator other than the identity that commutes with H_S and both couplings is
+conserved by the exact dynamics, so the steady state depends on the initial state; such rings
+(e.g. the 4-site ring with 1 up spin, whose branch-antisymmetric dark state neither bath sees)
+are refused (:func:`conserved_operators`) instead of returning whichever state the LU picks.
+
+Weak-coupling limit (tests/quantum/test_heom.py). As gamma -> 0 the depth-1 hierarchy tends to
+the Bloch-Redfield tensor *with the Lamb shift* of the same fitted bath (:class:`FittedBathModel`),
+at O(gamma): on the paper's ring at Delta = -1 the difference is 3.7e-2, 7.5e-3, 8.4e-4 of max
+|current| at gamma = 1e-2, 1e-3, 1e-4. The branch currents there are O(gamma^0) (a persistent
+circulation set inside degenerate doublets by the rates and the Lamb shift), which Eq. 26
+without the shift misses entirely.
 """
 
 from __future__ import annotations
@@ -64,6 +76,7 @@ from exactspin.quantum.observables import (
     site_current_operator,
 )
 from exactspin.quantum.redfield import assemble_generator
+from exactspin.quantum.steady_state import NonUniqueSteadyStateError
 from exactspin.validation import ParameterError, ResourceError, require_integer
 
 #: Relative change of every current below which the hierarchy counts as converged.
@@ -73,7 +86,7 @@ FIT_ERROR_WINDOW = 15.0
 #: Largest hierarchy (number of ADOs x d^2 unknowns) the protocol attempts.
 MAX_UNKNOWNS = 400_000
 #: AAA terms and hierarchy depths tried by the convergence protocol, in order.
-DEFAULT_TERMS = (8, 10, 12)
+DEFAULT_TERMS = (12, 20, 28)
 DEFAULT_DEPTHS = (1, 2, 3)
 
 
@@ -136,6 +149,24 @@ class BathFit:
         }
 
 
+def fit_grid(cutoff: float) -> np.ndarray:
+    """The AAA sample points: logarithmic in |w| from 1e-5 Omega_c to -6 Omega_c and 15 Omega_c.
+
+    The logarithmic spacing resolves the cusp of S at w = 0 (a uniform grid of the same size
+    does not: with it the fit's effect on the branch currents stalls at ~4e-3 however many terms
+    are taken; with this grid 28 terms bring it to ~1e-4 on the paper's ring).
+    """
+    return np.unique(
+        np.concatenate(
+            [
+                -np.geomspace(1e-5 * cutoff, 6 * cutoff, 600),
+                np.geomspace(1e-5 * cutoff, 15 * cutoff, 700),
+                [0.0],
+            ]
+        )
+    )
+
+
 def fit_bath(temperature: float, coupling: float, cutoff: float, terms: int, tag: str) -> BathFit:
     """Fit gamma w e^{-w/Omega_c} at T by exponentials (QuTiP's AAA fit of the power spectrum)."""
     import warnings
@@ -146,9 +177,7 @@ def fit_bath(temperature: float, coupling: float, cutoff: float, terms: int, tag
     # Fit at unit coupling and rescale: AAA's tolerance is absolute, so a fit made at each gamma
     # would be a different fit (and a different bath) at each gamma.
     environment = OhmicEnvironment(T=temperature, alpha=1.0, wc=cutoff, s=1, tag=tag)
-    grid = np.unique(
-        np.concatenate([np.linspace(-4 * cutoff, 8 * cutoff, 1201), np.linspace(-0.5, 0.5, 201)])
-    )
+    grid = fit_grid(cutoff)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         fitted, _ = environment.approximate("aaa", grid, Nmax=terms, tol=1e-14, tag=tag)
@@ -260,14 +289,48 @@ def hierarchy_ados(exponents: int, depth: int) -> int:
     return math.comb(exponents + depth, depth)
 
 
+def conserved_operators(hamiltonian: np.ndarray, couplings: list[np.ndarray]) -> int:
+    """Dimension of the commutant of {H_S, Q_L, Q_R}: operators A with [A, H_S] = [A, Q_b] = 0.
+
+    A (x) 1_B then commutes with the total Hamiltonian, so <A> is conserved by the exact
+    dynamics and, when the dimension exceeds 1 (the identity), the steady state depends on the
+    initial state: HEOM has no unique steady state to return (e.g. a dark state of a symmetric
+    ring, antisymmetric in the two branches, that neither bath site sees). The couplings are
+    diagonal, so A is block diagonal over their joint eigenvalues and only those entries are
+    unknowns.
+    """
+    d = hamiltonian.shape[0]
+    labels = np.stack([np.diag(coupling) for coupling in couplings], axis=1)
+    same = np.all(labels[:, None, :] == labels[None, :, :], axis=2)
+    rows, columns = np.nonzero(same)
+    matrix = np.zeros((d * d, rows.size), dtype=hamiltonian.dtype)
+    for index, (i, j) in enumerate(zip(rows, columns, strict=True)):
+        # [H, E_ij] = sum_k H_ki E_kj - sum_l H_jl E_il
+        matrix[np.arange(d) * d + j, index] += hamiltonian[:, i]
+        matrix[i * d + np.arange(d), index] -= hamiltonian[j, :]
+    singular = np.linalg.svd(matrix, compute_uv=False)
+    scale = max(float(singular.max(initial=0.0)), 1.0)
+    return int(rows.size - np.sum(singular > 1e-10 * scale))
+
+
 def heom_point(model: QuantumModel, depth: int, fits: tuple[BathFit, BathFit]) -> HeomPoint:
-    """Solve the hierarchy once at ``depth`` with the given bath fits."""
+    """Solve the hierarchy once at ``depth`` with the given bath fits.
+
+    Raises
+    ------
+    NonUniqueSteadyStateError
+        When an operator other than the identity commutes with H_S and both couplings
+        (:func:`conserved_operators`): the steady state is not unique.
+    """
     qutip = require_qutip()
     from qutip.solver.heom import HEOMSolver
 
     basis = sector_basis(model.sites, model.up_spins)
     hamiltonian = ring_hamiltonian(basis, model.ring, model.exchange, model.anisotropy)
     couplings = [np.diag(basis.site_sz(site)).astype(float) for site in model.bath_sites]
+    conserved = conserved_operators(hamiltonian, couplings)
+    if conserved > 1:
+        raise NonUniqueSteadyStateError(conserved, model)
     ados = hierarchy_ados(sum(fit.exponents for fit in fits), depth)
     unknowns = ados * model.dimension**2
     if unknowns > MAX_UNKNOWNS:
@@ -324,6 +387,9 @@ class HeomSolution:
     left_bath_current, right_bath_current, upper_branch_current, lower_branch_current : float
         As in :class:`~exactspin.quantum.QuantumSolution`, from the last row of ``table``.
     circulation : str
+        "clockwise", "anticlockwise" or "parallel" from the signs of I_U and I_D, or
+        "undetermined" when a branch current is within ``current_threshold`` (or the table
+        has no depth step, so the truncation error is not estimated and the threshold is inf).
     current_threshold : float
     site_magnetization : tuple of float
     concurrence : float
@@ -496,10 +562,12 @@ def heom_solve(
     basis = sector_basis(model.sites, model.up_spins)
     # The error estimate of a HEOM current is the larger of the last convergence step's change
     # (the table) and the fit's own effect on the currents; a branch current below it has no
-    # sign. A single run has no step, hence no estimate: nothing is resolved.
+    # sign. Without a depth step the truncation error is not estimated at all (a terms step
+    # does not measure it): then nothing is resolved.
     scale = float(np.max(np.abs(last.currents())))
     estimate = max(last.change, last.fit_current_error)
-    threshold = estimate * scale if math.isfinite(estimate) else math.inf
+    depth_stepped = len({point.depth for point in table}) > 1
+    threshold = estimate * scale if depth_stepped and math.isfinite(estimate) else math.inf
     populations = np.real(np.diag(rho))
     return HeomSolution(
         model=model,
@@ -507,7 +575,7 @@ def heom_solve(
         right_bath_current=last.right_bath_current,
         upper_branch_current=last.upper_branch_current,
         lower_branch_current=last.lower_branch_current,
-        circulation=circulation(last.upper_branch_current, last.lower_branch_current, threshold),
+        circulation=_circulation(last.upper_branch_current, last.lower_branch_current, threshold),
         current_threshold=threshold,
         site_magnetization=tuple(
             float(populations @ basis.site_sz(site)) for site in range(model.sites)
@@ -521,6 +589,14 @@ def heom_solve(
         versions={"exactspin": __version__, "qutip": qutip.__version__},
         density_matrix=rho,
     )
+
+
+def _circulation(upper: float, lower: float, threshold: float) -> str:
+    """:func:`exactspin.currents.circulation`, but "undetermined" when a branch current is within
+    the error estimate (its sign is then unknown) or there is no estimate."""
+    if not math.isfinite(threshold) or min(abs(upper), abs(lower)) <= threshold:
+        return "undetermined"
+    return circulation(upper, lower, threshold)
 
 
 def _with_change(point: HeomPoint, change: float) -> HeomPoint:
