@@ -3,11 +3,12 @@
 Run: ``python benchmarks/bench_steady_state.py [--quick] [--only LABEL ...] [--repeat N]
 [--compare-with OLD_CHECKOUT]``. Each case runs in a fresh child process so the peak resident
 memory (getrusage) belongs to that solve alone. With ``--compare-with`` every case also runs
-against the ``exactspin`` package of another checkout (e.g. ``/work/main``, or ``git worktree
-add /tmp/old <commit>``), interleaved new, old, new, old, ... ``--repeat`` times, and the table
-gives the median of each and the old/new ratio of the median CPU times (and of the peak
-memory): on a shared machine ratios of CPU time from interleaved runs, not wall times, are the
-comparable numbers. BLAS threads are pinned to one.
+against the ``exactspin`` package of another checkout (e.g. ``mkdir /tmp/old && git archive
+<commit> | tar -x -C /tmp/old``; run it once first so its numba cache is compiled),
+interleaved new, old, new, old, ... ``--repeat`` times, and the table gives the median of each
+and the old/new ratio of the median CPU times (and of the peak memory): on a shared machine
+ratios of CPU time from interleaved runs, not wall times, are the comparable numbers. BLAS
+threads are pinned to one.
 """
 
 from __future__ import annotations
