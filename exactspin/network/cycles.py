@@ -6,9 +6,10 @@ itself, oriented clockwise (bond b from site b to b+1): "along" is the paper's c
 its anticlockwise, and the circulating current is min(I_U, I_D) for clockwise circulation, the
 smaller branch current, whose excess I_U / I_L > 1 is the magnification ratio.
 
-The cycle basis is the fundamental one of a breadth-first spanning tree from site 0: each bond
-outside the tree closes one cycle. Each cycle is oriented so that its lowest-numbered bond is
-traversed from its ``first`` to its ``second`` site, which makes the ring's cycle clockwise.
+The cycle basis is the fundamental one of the spanning tree that takes the bonds in file order
+(independent of how sites are numbered): each bond outside the tree closes one cycle. Each cycle
+is oriented so that its lowest-numbered bond is traversed from its ``first`` to its ``second``
+site, which makes the ring's cycle clockwise.
 """
 
 from __future__ import annotations
@@ -69,45 +70,56 @@ class Circulation:
 
 
 def cycle_basis(network: Network) -> tuple[Cycle, ...]:
-    """The fundamental cycle basis (B - N + 1 cycles) of a breadth-first tree from site 0."""
-    parent: dict[int, tuple[int, int] | None] = {0: None}  # site -> (parent site, bond)
-    depth = {0: 0}
-    order = deque([0])
-    tree: set[int] = set()
-    while order:
-        site = order.popleft()
-        for neighbour, bond in network.neighbours(site):
-            if neighbour not in parent:
-                parent[neighbour] = (site, bond)
-                depth[neighbour] = depth[site] + 1
-                tree.add(bond)
-                order.append(neighbour)
-    cycles = []
-    for index in range(len(network.bonds)):
-        if index in tree:
+    """The fundamental cycle basis (B - N + 1 cycles) of the network's first spanning tree.
+
+    The tree takes the bonds in file order, each one that joins two pieces not yet joined
+    (Kruskal's rule with the file order as weights). It depends on the bond order only, not on
+    how the sites are numbered, so relabelling the sites relabels the cycles and nothing else.
+    Each bond outside the tree closes one cycle, listed in bond order.
+    """
+    parent = list(range(network.sites))
+
+    def root(site: int) -> int:
+        while parent[site] != site:
+            parent[site] = parent[parent[site]]
+            site = parent[site]
+        return site
+
+    tree: dict[int, list[tuple[int, int]]] = {site: [] for site in range(network.sites)}
+    closing = []
+    for index, bond in enumerate(network.bonds):
+        first, second = root(bond.first), root(bond.second)
+        if first == second:
+            closing.append(index)
             continue
-        cycles.append(_fundamental_cycle(network, index, parent, depth))
-    return tuple(cycles)
+        parent[first] = second
+        tree[bond.first].append((bond.second, index))
+        tree[bond.second].append((bond.first, index))
+    return tuple(_fundamental_cycle(network, index, tree) for index in closing)
 
 
-def _fundamental_cycle(network, closing, parent, depth) -> Cycle:
+def _fundamental_cycle(network, closing, tree) -> Cycle:
     """The cycle closed by bond ``closing``: first -> second along it, then the tree back."""
     bond = network.bonds[closing]
     start, end = bond.first, bond.second
-    end_side: list[tuple[int, int, int]] = []  # (bond, from, to) walking end -> ancestor
-    start_side: list[tuple[int, int, int]] = []  # walking start -> ancestor
-    a, b = end, start
-    while a != b:
-        if depth[a] >= depth[b]:
-            site, tree_bond = parent[a]
-            end_side.append((tree_bond, a, site))
-            a = site
-        else:
-            site, tree_bond = parent[b]
-            start_side.append((tree_bond, b, site))
-            b = site
-    steps = [(closing, start, end)] + end_side
-    steps += [(tree_bond, to, frm) for tree_bond, frm, to in reversed(start_side)]
+    # the unique tree path from end back to start (breadth-first search in the tree)
+    previous: dict[int, tuple[int, int] | None] = {end: None}
+    queue = deque([end])
+    while queue:
+        site = queue.popleft()
+        if site == start:
+            break
+        for neighbour, tree_bond in tree[site]:
+            if neighbour not in previous:
+                previous[neighbour] = (site, tree_bond)
+                queue.append(neighbour)
+    back: list[tuple[int, int, int]] = []  # (bond, from, to), walking start -> end, reversed below
+    site = start
+    while previous[site] is not None:
+        before, tree_bond = previous[site]
+        back.append((tree_bond, before, site))
+        site = before
+    steps = [(closing, start, end)] + [(b, frm, to) for b, frm, to in reversed(back)]
     bonds = tuple(step[0] for step in steps)
     directions = tuple(
         1 if network.bonds[step_bond].first == frm else -1 for step_bond, frm, _ in steps
