@@ -6,6 +6,7 @@ import json
 
 import pytest
 from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from exactspin.network import (
     Network,
@@ -210,3 +211,14 @@ def test_a_dict_with_one_based_sites_builds_the_same_network():
     network = classical_ring(2, 3)
     assert network_from_dict(network.to_dict()) == network
     assert isinstance(parse_network(json.dumps(network.to_dict()), form="json"), Network)
+
+
+@settings(max_examples=60, deadline=None)
+@given(network=networks(), data=st.data())
+def test_relabelling_the_sites_relabels_the_cycles_and_nothing_else(network, data):
+    """The cycle basis depends on the bond order only: same bonds, same directions."""
+    permutation = data.draw(st.permutations(range(network.sites)))
+    relabelled = network.relabelled(permutation)
+    before, after = cycle_basis(network), cycle_basis(relabelled)
+    assert [(c.bonds, c.directions) for c in before] == [(c.bonds, c.directions) for c in after]
+    assert [tuple(permutation[s] for s in c.sites) for c in before] == [c.sites for c in after]
