@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from exactspin.classical.model import ClassicalModel
 from exactspin.montecarlo import simulate
-from tests.montecarlo.ring_models import ring_model
+from ring_models import ring_model
 
 exact = pytest.importorskip("exactspin.classical")
 

@@ -11,7 +11,7 @@ import pytest
 
 from exactspin.montecarlo import simulate
 from exactspin.montecarlo.statistics import DRIFT_THRESHOLD, mean_z
-from tests.montecarlo.ring_models import ring_model
+from ring_models import ring_model
 
 RING = ring_model(100, 100, 2.0, 1.9, 2.0, 0.1)
 SWEEP = RING.sites

@@ -15,7 +15,7 @@ import pytest
 from exactspin.classical import solve
 from exactspin.classical.model import ClassicalModel
 from exactspin.montecarlo import simulate
-from tests.montecarlo.ring_models import ring_model
+from ring_models import ring_model
 
 CURRENTS = (
     "left_bath_current",

@@ -32,7 +32,7 @@ from exactspin.montecarlo.kernel import (
     spins_of,
 )
 from exactspin.montecarlo.rng import generator_state, replica_seeds, scale_word
-from tests.montecarlo.ring_models import ring_model
+from ring_models import ring_model
 
 
 def ising_energy(model, spins):

@@ -8,7 +8,7 @@ import math
 import pytest
 
 from exactspin.montecarlo import simulate
-from tests.montecarlo.ring_models import ring_model
+from ring_models import ring_model
 
 CURRENTS = (
     "left_bath_current",

@@ -26,7 +26,7 @@ from exactspin.montecarlo.multispin import (
     word_tables,
 )
 from exactspin.montecarlo.rng import generator_state, replica_seeds
-from tests.montecarlo.ring_models import ring_model
+from ring_models import ring_model
 
 MASK = 2**64 - 1
 

@@ -11,7 +11,7 @@ import pytest
 
 from exactspin.classical import solve
 from exactspin.montecarlo import simulate
-from tests.montecarlo.ring_models import ring_model
+from ring_models import ring_model
 
 CURRENTS = (
     "left_bath_current",

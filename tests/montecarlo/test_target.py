@@ -8,7 +8,7 @@ from exactspin.classical import solve
 from exactspin.classical.model import ClassicalModel
 from exactspin.montecarlo import simulate
 from exactspin.validation import ParameterError
-from tests.montecarlo.ring_models import ring_model
+from ring_models import ring_model
 
 CURRENTS = (
     "left_bath_current",

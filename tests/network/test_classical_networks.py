@@ -36,7 +36,7 @@ from exactspin.network import (
     three_branch_junction,
 )
 from exactspin.validation import ParameterError
-from tests.strategies import networks
+from strategies import networks
 
 ROOT = Path(__file__).resolve().parents[2]
 GOLDEN = json.loads((ROOT / "tests" / "data" / "golden_v1.json").read_text())

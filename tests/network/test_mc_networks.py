@@ -38,7 +38,7 @@ from exactspin.network import (
     three_bath_ring,
     three_branch_junction,
 )
-from tests.strategies import networks
+from strategies import networks
 
 SIGMA = 5.0
 

@@ -23,7 +23,7 @@ from exactspin.network import (
     write_network,
 )
 from exactspin.ring import Ring
-from tests.strategies import networks
+from strategies import networks
 
 
 @pytest.mark.parametrize(("nu", "nd"), [(0, 0), (0, 1), (1, 0), (2, 3), (3, 2), (1, 1)])

@@ -27,7 +27,7 @@ from exactspin.network import (
 from exactspin.quantum import QuantumModel, UnresolvedSteadyStateError, solve, steady_state
 from exactspin.quantum.network_currents import network_currents
 from exactspin.quantum.redfield import build_generator
-from tests.strategies import networks
+from strategies import networks
 
 GAMMA = 0.01
 CUTOFF = 10.0
