@@ -22,6 +22,9 @@ HANG = 120
 
 
 def test_a_run_interrupted_after_some_batches_returns_them():
+    # interrupt_main only reaches a Python-level SIGINT handler: a handler an earlier test left
+    # behind (SIG_IGN, or a CLI's) would swallow it and the 10^12-step run would never end
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
     timer = threading.Timer(2.0, _thread.interrupt_main)
     timer.start()
     try:
@@ -30,6 +33,7 @@ def test_a_run_interrupted_after_some_batches_returns_them():
         )
     finally:
         timer.cancel()
+        signal.signal(signal.SIGINT, previous)
     assert result.interrupted and result.stop_reason == "interrupted"
     assert result.batches >= 2 and result.steps > 0
     assert result.left_bath_current_stderr > 0
