@@ -33,14 +33,8 @@ def classical_ring(
         Bond(*ring.bond_sites(bond), j1 if ring.is_upper_bond(bond) else j2)
         for bond in range(ring.sites)
     )
-    return Network(
-        sites=ring.sites,
-        bonds=bonds,
-        baths=(Bath(ring.left_node, tl), Bath(ring.right_node, tr)),
-        dynamics=dynamics,
-        demon_unit=mu if dynamics == CCA else None,
-        name=f"{ring.sites}({nu} up, {nd} down) ring",
-        parallel_bonds=ring.sites == 2,
+    return _ring_network(
+        ring, bonds, tl, tr, dynamics=dynamics, demon_unit=mu if dynamics == CCA else None
     )
 
 
@@ -62,14 +56,18 @@ def quantum_ring(
     site_fields = ()
     if fields is not None:
         site_fields = tuple(Field(site, h) for site, h in enumerate(fields) if h != 0)
+    return _ring_network(ring, bonds, tl, tr, fields=site_fields, up_spins=up)
+
+
+def _ring_network(ring: Ring, bonds: tuple[Bond, ...], tl: float, tr: float, **model) -> Network:
+    """The ring's network: its bonds, the left and right baths, and the model's other choices."""
     return Network(
         sites=ring.sites,
         bonds=bonds,
         baths=(Bath(ring.left_node, tl), Bath(ring.right_node, tr)),
-        fields=site_fields,
-        up_spins=up,
-        name=f"{ring.sites}({nu} up, {nd} down) ring",
+        name=f"{ring.sites}({ring.upper_spins} up, {ring.lower_spins} down) ring",
         parallel_bonds=ring.sites == 2,
+        **model,
     )
 
 
