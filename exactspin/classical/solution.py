@@ -33,6 +33,7 @@ from exactspin.classical.steady_state import (
     steady_state_of_flips,
 )
 from exactspin.currents import circulation, magnification_ratio
+from exactspin.display import class_weighting
 from exactspin.validation import ParameterError, require_choice, require_positive
 
 STEP = "step"
@@ -196,6 +197,7 @@ class ClassicalSolution:
             "closed_classes": self.closed_classes,
             "class_sizes": list(state.class_sizes),
             "class_weights": [float(w) for w in state.class_weights],
+            "class_weighting": class_weighting(state.class_sizes, state.class_weights),
             "class_currents": [
                 {"size": size, "weight": float(weight), **currents.to_dict()}
                 for size, weight, currents in zip(

@@ -15,6 +15,7 @@ from exactspin.cli.quantum_options import (
     add_network_option,
     model_from_arguments,
 )
+from exactspin.network.labels import cycle_label
 from exactspin.quantum.equations import EQUATIONS
 from exactspin.quantum.solution import PRECISIONS
 from exactspin.quantum.steady_state import METHODS
@@ -125,13 +126,13 @@ def handle(args: argparse.Namespace) -> int:
     else:
         lists = ("site_magnetization", "bath_currents", "bond_currents")
         rows = [
-            (name, value)
+            (name, _text_value(name, value, result))
             for name, value in result.items()
             if not isinstance(value, (dict, list)) or name in lists
         ]
         if "cycles" in result:
             rows += [
-                (f"cycle {index + 1} (sites {'-'.join(map(str, cycle['sites']))})", label)
+                (cycle_label(index, [site - 1 for site in cycle["sites"]]), label)
                 for index, cycle in enumerate(result["cycles"])
                 for label in [f"{cycle['circulation']} {cycle['circulating_current']:.6g}"]
             ]
@@ -139,3 +140,18 @@ def handle(args: argparse.Namespace) -> int:
     for warning in solution.warnings:
         print(f"exactspin: warning: {warning}", file=sys.stderr)
     return 0 if solution.determined else EXIT_UNDETERMINED
+
+
+#: Text of the null-space gap of a one-state sector (rho = [[1]]: the generator is 0 and has no
+#: second singular value, so the gap is not defined; null in the JSON).
+ONE_STATE_GAP_TEXT = "n/a (one state)"
+
+
+def _text_value(name: str, value: object, result: dict) -> object:
+    """What the text table shows for ``value`` (NaN is never printed as ``nan``)."""
+    if name == "null_space_gap" and (
+        value is None or (isinstance(value, float) and value != value)
+    ):
+        one_state = "one-state" in str(result.get("null_space_criterion", ""))
+        return ONE_STATE_GAP_TEXT if one_state else "n/a"
+    return value

@@ -17,6 +17,7 @@ from typing import Any
 
 from exactspin.network import Circulation, circulation
 from exactspin.network.cycles import UNDETERMINED
+from exactspin.network.labels import cycle_label
 from exactspin.quantum import error_bounds, observables
 from exactspin.quantum.model import QuantumModel
 from exactspin.quantum.network_currents import NetworkCurrents, network_currents
@@ -187,9 +188,9 @@ def assemble_network(model: QuantumModel, state: SteadyState) -> NetworkQuantumS
         )
     for index, entry in enumerate(cycles):
         if entry.label == UNDETERMINED:
-            sites = "-".join(str(site + 1) for site in entry.cycle.sites)
             reasons.append(
-                f"cycle {index} (sites {sites}): a bond current is within its error bound of 0 "
+                f"{cycle_label(index, entry.cycle.sites)}: a bond current is within its error "
+                "bound of 0 "
                 "and none disagrees, so whether the currents circulate is not resolved"
             )
     energies, degeneracies = observables.distinct_levels(state)
