@@ -15,6 +15,7 @@ from exactspin.cli.classical_options import add_model_arguments, model_from_argu
 from exactspin.cli.network_conflicts import refuse_with_network, restore_defaults, track_given
 from exactspin.cli.network_options import CLASSICAL, add_network_argument, network_from_arguments
 from exactspin.cli.output import print_json, print_table
+from exactspin.cli.vocabulary import with_shared_keys
 from exactspin.network.labels import bath_label, bond_label, cycle_label
 from exactspin.parameters import CLASSICAL as SPECIFICATION
 from exactspin.validation import ParameterError, require_integer
@@ -151,7 +152,7 @@ def run(args: argparse.Namespace) -> int:
     if warning:
         print(f"exactspin: warning: {warning}", file=sys.stderr)
     if args.json:
-        print_json(result.to_dict())
+        print_json(with_shared_keys("mc", result.to_dict()))
     else:
         print_table(_rows(result))
     return status
@@ -183,7 +184,7 @@ def _run_network(args: argparse.Namespace, network, pairs) -> int:
     if warning:
         print(f"exactspin: warning: {warning}", file=sys.stderr)
     if args.json:
-        print_json(result.to_dict())
+        print_json(with_shared_keys("mc", result.to_dict()))
     else:
         print_table(_network_rows(result))
     return status

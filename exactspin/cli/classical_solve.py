@@ -17,6 +17,7 @@ from exactspin.cli.classical_options import add_model_arguments, model_from_argu
 from exactspin.cli.network_conflicts import refuse_with_network, restore_defaults, track_given
 from exactspin.cli.network_options import CLASSICAL, add_network_argument, network_from_arguments
 from exactspin.cli.output import print_json, print_table
+from exactspin.cli.vocabulary import with_shared_keys
 from exactspin.display import class_weighting, closed_classes_text
 from exactspin.network.labels import bath_label, bond_label, cycle_label
 from exactspin.validation import ParameterError
@@ -108,7 +109,7 @@ def run(args: argparse.Namespace) -> int:
         payload = solution.to_dict()
         if correlations:
             payload["correlations"] = correlations
-        print_json(payload)
+        print_json(with_shared_keys("classical", payload))
         return 0
     rows = [
         ("I_L (left bath)", solution.left_bath_current),
@@ -158,7 +159,7 @@ def _run_network(args: argparse.Namespace, network) -> int:
         payload = solution.to_dict()
         if correlations:
             payload["correlations"] = correlations
-        print_json(payload)
+        print_json(with_shared_keys("classical", payload))
         return 0
     rows: list[tuple[str, object]] = []
     for index, (current, error) in enumerate(

@@ -15,6 +15,7 @@ from exactspin.cli.quantum_options import (
     add_network_option,
     model_from_arguments,
 )
+from exactspin.cli.vocabulary import with_shared_keys
 from exactspin.network.labels import cycle_label
 from exactspin.quantum.equations import EQUATIONS
 from exactspin.quantum.solution import PRECISIONS
@@ -122,7 +123,7 @@ def handle(args: argparse.Namespace) -> int:
     if args.equation != "redfield":
         result.update(equation_checks(solution))
     if args.json:
-        print_json(result)
+        print_json(with_shared_keys("quantum", result))
     else:
         lists = ("site_magnetization", "bath_currents", "bond_currents")
         rows = [

@@ -273,3 +273,37 @@ def test_bond_labels_are_one_format_in_every_command(capsys):
         assert "bath 1 (site 1, T=2)" in out and "bath 2 (site 6, T=0.5)" in out
         assert "cycle 1 (sites 1-2-3-6-4)" in out
         assert "bond 0" not in out and " -> " not in out
+
+
+SHARED_COMMANDS = [
+    (["classical", "solve", "--pair", "1", "2"], "bound", "per_attempt"),
+    (["classical", "solve", "--network", EXAMPLES / "junction.toml", "--pair", "1", "2"],
+     "bound", "per_attempt"),
+    (["classical", "mc", "--steps", "1e5", "--quiet", "--pair", "1", "2"],
+     "standard_error", "per_attempt"),
+    (["classical", "mc", "--network", EXAMPLES / "junction.toml", "--steps", "1e5", "--quiet",
+      "--pair", "1", "2"], "standard_error", "per_attempt"),
+    (["quantum", "solve", "--pair", "1", "2"], "bound", "continuous"),
+    (["quantum", "solve", "--network", EXAMPLES / "junction_quantum.toml", "--pair", "1", "2"],
+     "bound", "continuous"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("argv, kind, unit", SHARED_COMMANDS, ids=lambda v: str(v)[:40])
+def test_every_solve_json_carries_the_shared_keys_alongside_its_own(argv, kind, unit, capsys):
+    status, out, _ = _run(capsys, *argv, "--json")
+    payload = json.loads(out)
+    assert status in (0, 2)
+    assert payload["error_kind"] == kind and payload["time_unit"] == unit
+    assert len(payload["bath_currents"]) == len(payload["bath_current_errors"]) >= 2
+    if "left_bath_current" in payload:  # a ring: the same numbers under both names
+        assert payload["bath_currents"] == [
+            payload["left_bath_current"],
+            payload["right_bath_current"],
+        ]
+    (entry,) = payload["pair_correlations"]
+    assert entry["sites"] == [1, 2] and isinstance(entry["value"], float)
+    assert ("stderr" in entry) == (kind == "standard_error")
+    # the command's own keys stay (back-compatible)
+    if argv[:2] == ["classical", "solve"] and "--network" not in argv:
+        assert "error_bounds" in payload and payload["correlations"]["1,2"] == entry["value"]
