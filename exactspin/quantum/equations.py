@@ -382,8 +382,9 @@ def equation_note(model: QuantumModel) -> str:
             "mixed state is stationary and every heat current vanishes"
         )
     if equation == UNIVERSAL_LINDBLAD:
-        return "jump operators of the universal Lindblad equation; its Lamb shift is not included. " + (
-            kirchhoff
+        return (
+            "jump operators of the universal Lindblad equation; its Lamb shift is not included. "
+            + (kirchhoff)
         )
     if equation in (
         GLOBAL_LINDBLAD_LAMB_SHIFT,

@@ -127,7 +127,12 @@ class BathFieldCurrent:
 
     def to_dict(self) -> dict[str, object]:
         """JSON-ready: bath 0-based (bath order), site 1-based."""
-        return {"bath": self.bath, "site": self.site + 1, "current": self.current, "error": self.error}
+        return {
+            "bath": self.bath,
+            "site": self.site + 1,
+            "current": self.current,
+            "error": self.error,
+        }
 
 
 @dataclass(frozen=True)

@@ -101,7 +101,11 @@ def ule_lamb_shift(
     kinks = np.unique(np.abs(differences))
     largest = float(kinks[-1]) if kinks.size else 0.0
     inner = [float(k) for k in kinks if 0.0 < k < largest]
-    pieces = [(0.0, largest, inner), (largest, largest + 80.0 * scale, []), (largest + 80.0 * scale, np.inf, [])]
+    pieces = [
+        (0.0, largest, inner),
+        (largest, largest + 80.0 * scale, []),
+        (largest + 80.0 * scale, np.inf, []),
+    ]
     total = np.zeros_like(coupling)
     error = 0.0
     for start, stop, points in pieces:
@@ -123,8 +127,7 @@ def ule_lamb_shift(
     factor = gamma / np.pi
     if factor * error > accuracy:
         raise RuntimeError(
-            f"ULE Lamb shift: quadrature error estimate {factor * error:.2e} exceeds "
-            f"{accuracy:.2e}"
+            f"ULE Lamb shift: quadrature error estimate {factor * error:.2e} exceeds {accuracy:.2e}"
         )
     result = factor * total
     return (result + result.T) / 2

@@ -135,7 +135,11 @@ def network_solution(network, equation, **options):
 
 @pytest.mark.parametrize(
     "name",
-    ["small", pytest.param("three-baths", marks=pytest.mark.slow), pytest.param("junction", marks=pytest.mark.slow)],
+    [
+        "small",
+        pytest.param("three-baths", marks=pytest.mark.slow),
+        pytest.param("junction", marks=pytest.mark.slow),
+    ],
 )
 def test_davies_on_networks_equals_qutip_secular_bloch_redfield(name):
     network = NETWORKS[name]
@@ -191,7 +195,9 @@ def test_bath_currents_are_the_sum_of_their_parts(solutions, name, equation):
             p for p in currents.bath_field_currents if p.bath == bath
         ]
         assert len([p for p in parts if p.bath == bath]) == (
-            len(network.bonds) if equation not in SITE_LOCAL else network.degrees[network.bath_sites[bath]]
+            len(network.bonds)
+            if equation not in SITE_LOCAL
+            else network.degrees[network.bath_sites[bath]]
         )
         bound = sum(p.error for p in mine) + solution.bath_current_errors[bath]
         assert abs(sum(p.current for p in mine) - value) <= bound

@@ -34,7 +34,9 @@ def mp_pair_function(x, y, temperature, cutoff, gamma):
     x, y = mpmath.mpf(x), mpmath.mpf(y)
 
     def h(w):
-        return mpmath.sqrt(mp_rate(w + x, temperature, cutoff) * mp_rate(w + y, temperature, cutoff))
+        return mpmath.sqrt(
+            mp_rate(w + x, temperature, cutoff) * mp_rate(w + y, temperature, cutoff)
+        )
 
     def odd(u):
         return (h(u) - h(-u)) / u
@@ -107,12 +109,18 @@ def test_lamb_shift_is_hermitian_on_a_random_system():
 
 
 def test_ule_lamb_shift_generator_is_ule_plus_the_commutator():
-    with_shift = build_generator(EquationModel.from_parameters(delta=0.5, equation="ule-lamb-shift"))
+    with_shift = build_generator(
+        EquationModel.from_parameters(delta=0.5, equation="ule-lamb-shift")
+    )
     without = build_generator(EquationModel.from_parameters(delta=0.5, equation="ule"))
     model = with_shift.model
     for bath, temperature in enumerate(model.bath_temperatures):
         shift = ule_lamb_shift(
-            with_shift.energies, with_shift.couplings[bath], temperature, model.cutoff, model.coupling
+            with_shift.energies,
+            with_shift.couplings[bath],
+            temperature,
+            model.cutoff,
+            model.coupling,
         )
         expected = without.dense_matrix((bath,)) + hamiltonian_superoperator(shift)
         assert np.max(np.abs(with_shift.dense_matrix((bath,)) - expected)) < 1e-15
