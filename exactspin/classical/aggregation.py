@@ -72,27 +72,28 @@ class CoarseSpace:
         return scipy.linalg.lu_solve(self.factor, right_side, check_finite=False)
 
 
-def energy_aggregates(model: ClassicalModel, states: np.ndarray) -> np.ndarray | None:
-    """Aggregate label (0..k-1) of every state in ``states`` (global codes), or None.
+def energy_aggregates(
+    model: ClassicalModel, states: np.ndarray, energy: np.ndarray | None = None
+) -> np.ndarray | None:
+    """Aggregate label (0..k-1, int32) of every state in ``states`` (global codes), or None.
 
-    States share an aggregate when they have the same total energy (Eqs. 2, 17, 20: demons
-    included) and the same energy in each of :data:`BOND_GROUPS` consecutive groups of the
-    network's bonds; fewer groups are used while the count exceeds :data:`MAX_AGGREGATES`.
-    None when even the total energy alone gives too many aggregates, or too few states per
-    aggregate for the coarse level to pay.
+    States share an aggregate when they have the same total energy (Eqs. 2, 17, 20: demons and
+    fields included; ``energy``, computed when not given) and the same energy in each of
+    :data:`BOND_GROUPS` consecutive groups of the network's bonds; fewer groups are used while
+    the count exceeds :data:`MAX_AGGREGATES`. None when even the total energy alone gives too
+    many aggregates, or too few states per aggregate for the coarse level to pay.
     """
-    total = _codes(ising_energy(model, states))
+    if energy is None:
+        energy = ising_energy(model, states)
+    total = _codes(energy)
     bonds = model.network.bonds
     for groups in range(min(BOND_GROUPS, len(bonds)), 0, -1):
         key = total
         if groups > 1:
             edges = np.linspace(0, len(bonds), groups + 1).astype(int)
             for start, stop in zip(edges[:-1], edges[1:], strict=True):
-                energy = np.zeros(states.size)
-                for bond in bonds[start:stop]:
-                    alignment = spin_values(states, bond.first) * spin_values(states, bond.second)
-                    energy -= float(bond.coupling) * alignment
-                key = _codes(key * (int(_codes(energy).max()) + 1) + _codes(energy))
+                group = _group_energy_codes(states, bonds[start:stop])
+                key = _compact(key * (int(group.max()) + 1) + group)
         count = int(key.max()) + 1 if key.size else 0
         if count <= MAX_AGGREGATES:
             if count < 2 or states.size < MIN_STATES_PER_AGGREGATE * count:
@@ -101,9 +102,40 @@ def energy_aggregates(model: ClassicalModel, states: np.ndarray) -> np.ndarray |
     return None
 
 
+#: Bonds per group up to which a group's energy is read from a table of its alignment patterns.
+_PATTERN_BONDS = 16
+
+
+def _group_energy_codes(states: np.ndarray, bonds) -> np.ndarray:
+    """0..k-1 numbering of the energy -sum J s_a s_b of ``bonds`` in every state (int64)."""
+    if len(bonds) > _PATTERN_BONDS:
+        energy = np.zeros(states.size)
+        for bond in bonds:
+            alignment = spin_values(states, bond.first) * spin_values(states, bond.second)
+            energy -= float(bond.coupling) * alignment
+        return _codes(energy)
+    # The energy depends on the bonds' alignments only: number the 2^k patterns' energies once.
+    pattern = np.zeros(states.size, dtype=np.int64)
+    for k, bond in enumerate(bonds):
+        pattern |= (1 ^ ((states >> bond.first) ^ (states >> bond.second)) & 1) << k
+    table = np.zeros(1 << len(bonds))
+    for code in range(table.size):
+        for k, bond in enumerate(bonds):
+            table[code] -= float(bond.coupling) * (1 if (code >> k) & 1 else -1)
+    return _codes(table)[pattern]
+
+
 def _codes(values: np.ndarray) -> np.ndarray:
-    """0..k-1 numbering of the distinct values (int64)."""
+    """0..k-1 numbering of the distinct values, in increasing order (int64)."""
     return np.unique(values, return_inverse=True)[1].astype(np.int64).ravel()
+
+
+def _compact(key: np.ndarray) -> np.ndarray:
+    """0..k-1 numbering of the distinct nonnegative integers of ``key`` (int64)."""
+    if key.size == 0 or int(key.max()) > 8 * key.size:
+        return _codes(key)
+    present = np.bincount(key) > 0
+    return (np.cumsum(present) - 1)[key]
 
 
 def coarse_space(chain: ClassChain, keep: np.ndarray, labels: np.ndarray) -> CoarseSpace | None:

@@ -203,7 +203,7 @@ def steady_state_of_flips(
                 chosen = DIRECT if chain.size <= DIRECT_SIZE_LIMIT else ITERATIVE
             aggregates = None
             if chosen == ITERATIVE:
-                aggregates = energy_aggregates(model, chain.states)
+                aggregates = energy_aggregates(model, chain.states, energy[chain.states])
             law = solve_class(chain, energy[chain.states], chosen, aggregates)
             _spread(law, chain.states, chain.lumped, mask, high, low, bounds)
             methods.add(law.method)
