@@ -262,9 +262,11 @@ def _metropolis_flips(anti_left, anti_right, thresholds, row, s0, s1, s2, s3):
     return accepted, s0, s1, s2, s3
 
 
-#: Layout of one class's row of the packed class table of :func:`_run_metropolis_word`.
+#: Layout of one class's row of the packed class table of :func:`_run_ring_word`.
 _FLAGS, _EVEN, _ODD, _CERTAIN, _THRESHOLDS, _ROW = 0, 1, 2, 4, 8, 16
 _PARITY_FLAG, _METROPOLIS_FLAG = 1, 2
+#: Bits of a site code of :func:`_run_ring_word` below the class.
+_PARITY_CODE, _CONSERVING_CODE, _CODE_SHIFT = 1, 2, 2
 
 
 @numba.njit(cache=True, nogil=True)
@@ -273,7 +275,7 @@ def _run_ring_word(
     sample_interval,
     generator,
     spins,
-    site_class,
+    site_codes,
     classes,
     counts,
     pairs,
@@ -282,13 +284,16 @@ def _run_ring_word(
     """:func:`run_word` on the ring i -> (i - 1, i + 1 mod N) without demons (Q2R rings).
 
     ``classes`` holds one row of 16 words per class (:func:`_class_rows`): flags, the parity
-    entries, the four pattern entries of ``certain``, the four thresholds. A class with the
-    parity flag accepts by the parity of its alignment pattern alone (every Q2R bulk site): one
-    multiplexer on anti_left ^ anti_right. Other classes take the pattern table and, with the
-    Metropolis flag, the bit loop. ``counts[i]`` (int64) gathers site i's accepted flips in its
-    low 32 bits and those anti-aligned with the right neighbour in its high 32 bits (one
-    read-modify-write per step); :func:`run_word` unpacks them. The neighbours are computed,
-    not loaded, and the tables are one array: the loop keeps its pointers in registers.
+    entries, the four pattern entries of ``certain``, the four thresholds. ``site_codes[i]``
+    is ``class << 2 | conserving << 1 | parity`` (:func:`_ring_tables`). A parity site accepts
+    by the parity of its alignment pattern alone (every Q2R bulk site): one multiplexer on
+    anti_left ^ anti_right. Other classes take the pattern table and, with the Metropolis flag,
+    the bit loop. ``counts[i]`` (int64) gathers site i's accepted flips in its low 32 bits and
+    those anti-aligned with the right neighbour in its high 32 bits (one read-modify-write per
+    step), except at conserving sites (flips only with exactly one neighbour anti-aligned, so a
+    flip moves energy from one bond to the other and the alignments follow from the bonds,
+    :func:`_ring_counters`). The neighbours are computed, not loaded, and the tables are one
+    array: the loop keeps its pointers in registers.
     """
     count = np.uint64(spins.shape[0])
     one = np.uint64(1)
@@ -304,21 +309,25 @@ def _run_ring_word(
             site = scale_word(word, count)[0]
             left = site - one if site != 0 else last
             right = site + one if site != last else np.uint64(0)
-            row = np.uint64(site_class[site]) << np.uint64(4)
+            code = np.uint64(site_codes[site])
+            row = (code >> np.uint64(_CODE_SHIFT)) << np.uint64(4)
             spin = spins[site]
             anti_left = spin ^ spins[left]
             anti_right = spin ^ spins[right]
-            flags = classes[row]
-            if flags & np.uint64(_PARITY_FLAG):
+            if code & np.uint64(_PARITY_CODE):
                 flipped = _mux(anti_left ^ anti_right, classes[row + _ODD], classes[row + _EVEN])
+                spins[site] = spin ^ flipped
+                if code & np.uint64(_CONSERVING_CODE):
+                    continue
             else:
+                flags = classes[row]
                 flipped = _certain_flips(anti_left, anti_right, classes, row + _CERTAIN)
                 if flags & np.uint64(_METROPOLIS_FLAG):
                     accepted, s0, s1, s2, s3 = _metropolis_flips(
                         anti_left, anti_right, classes, row + _THRESHOLDS, s0, s1, s2, s3
                     )
                     flipped |= accepted
-            spins[site] = spin ^ flipped
+                spins[site] = spin ^ flipped
             counts[site] += population_count(flipped) | (
                 population_count(flipped & anti_right) << high
             )
@@ -329,7 +338,7 @@ def _run_ring_word(
 
 
 def _class_rows(kind: np.ndarray, certain: np.ndarray, thresholds: np.ndarray) -> np.ndarray:
-    """The packed class table of :func:`_run_metropolis_word`, uint64[16 C].
+    """The packed class table of :func:`_run_ring_word`, uint64[16 C].
 
     A class gets the parity flag when it is not Metropolis and its pattern entries (aligned
     both, only left, only right, anti both) read (even, odd, odd, even).
@@ -345,6 +354,34 @@ def _class_rows(kind: np.ndarray, certain: np.ndarray, thresholds: np.ndarray) -
     rows[:, _CERTAIN : _CERTAIN + 4] = certain
     rows[:, _THRESHOLDS : _THRESHOLDS + 4] = np.asarray(thresholds).reshape(len(kind), 4)
     return rows.ravel()
+
+
+def _ring_tables(site_class, kind, certain, thresholds) -> tuple[np.ndarray, np.ndarray]:
+    """(class rows, site codes) of :func:`_run_ring_word`.
+
+    Cached per (read-only) site-class array, as the word tables are shared by every word.
+    """
+    key = id(site_class)
+    cached = _RING_TABLES.get(key)
+    if cached is not None and cached[0] is site_class:
+        return cached[1], cached[2]
+    classes = _class_rows(kind, certain, thresholds)
+    parity = (classes[_FLAGS::_ROW] & np.uint64(_PARITY_FLAG)) != 0
+    # Flips only where exactly one neighbour is anti-aligned: A_left + A_right = 0 at the site.
+    conserving = parity & (classes[_EVEN::_ROW] == 0)
+    classes_of_sites = np.asarray(site_class)
+    if conserving[classes_of_sites].all():
+        conserving[:] = False  # nothing counted to start the bonds from: count everywhere
+    code = np.arange(len(kind), dtype=np.uint32) << _CODE_SHIFT
+    code += (parity * _PARITY_CODE + conserving * _CONSERVING_CODE).astype(np.uint32)
+    site_codes = code[classes_of_sites].astype(np.uint8 if len(kind) <= 2**6 else np.uint32)
+    if not site_class.flags.writeable:
+        _RING_TABLES[key] = (site_class, classes, site_codes)
+    return classes, site_codes
+
+
+#: id(site_class) -> (site_class, class rows, site codes); holds the array, so the id is not reused.
+_RING_TABLES: dict = {}
 
 
 @numba.njit(cache=True)
@@ -504,35 +541,59 @@ def run_word(
     flat = (np.ravel(neighbours), np.ravel(certain), np.ravel(thresholds))
     flat_counters = counters.reshape(-1)
     sites = spins.shape[0]
-    # The ring i -> (i - 1, i + 1): one end of every bond suffices (see _derive_left_counts).
+    # The ring i -> (i - 1, i + 1): one end of every bond suffices (see _ring_counters).
     ring = sites > 2 and np.array_equal(neighbours, ring_neighbours(sites))
     if not ring or (np.asarray(kind) == DEMON).any():
         return _run_demon_word(steps, sample_interval, generator, spins, demon_low, demon_high,
                                site_class, kind, *flat, demon_accept, demon_low_new,
                                demon_high_new, flat_counters, pairs, pair_sums)  # fmt: skip
-    classes = _class_rows(kind, certain, thresholds)
+    classes, site_codes = _ring_tables(site_class, kind, certain, thresholds)
     products = _bond_products(spins)
     counts = np.zeros(sites, dtype=np.int64)
-    samples = _run_ring_word(steps, sample_interval, generator, spins, site_class, classes,
+    samples = _run_ring_word(steps, sample_interval, generator, spins, site_codes, classes,
                              counts, pairs, pair_sums)  # fmt: skip
-    flips = counts & (2**32 - 1)
-    anti_right = counts >> 32
-    counters[:, 0] += flips.astype(np.int32)
-    counters[:, 2] += anti_right.astype(np.int32)
-    counters[:, 1] += _derive_left_counts(flips, anti_right, _bond_products(spins) - products)
+    conserving = (site_codes & _CONSERVING_CODE) != 0
+    counters += _ring_counters(counts, conserving, _bond_products(spins) - products)
     return samples
 
 
-def _derive_left_counts(flips: np.ndarray, anti_right: np.ndarray, change: np.ndarray):
-    """Flips of every site anti-aligned with its left neighbour, from the right-end counts.
+@numba.njit(cache=True)
+def _ring_counters(counts, conserving, change):
+    """Counters (N, 3) int32 of :func:`run_word` from the ring kernel's packed ``counts``.
 
     Bond (i, i+1) changes only when i or i+1 flips, each flip by -2 s_i s_{i+1} (before), so
     over a run A_i(right) + A_{i+1}(left) = -change_i / 2, where A = flips - 2 anti-aligned
     flips is a bond end's net aligned flips and change_i the change of sum over replicas of
-    s_i s_{i+1}. Hence anti_left_{i+1} = (flips_{i+1} + change_i / 2 + A_i(right)) / 2, exact
-    integers (the tests compare every counter with the replica-by-replica twin).
+    s_i s_{i+1}; at a conserving site A_i(left) + A_i(right) = 0. Starting from a counted site
+    (its A(right) from its counts), the bonds give every other end round the ring, exactly.
+    A counted site gets its flips, anti-left and anti-right counts; a conserving site, whose
+    flips were not counted, gets counters with the same alignments (column 0 = |A(left)|),
+    which is all :func:`~exactspin.montecarlo.network_multispin.slot_alignments` reads.
     """
-    right_end = flips - 2 * anti_right
-    left_end = -change // 2 - right_end
-    anti_left = (np.roll(flips, -1) - left_end) // 2
-    return np.roll(anti_left, 1).astype(np.int32)
+    sites = counts.shape[0]
+    start = 0
+    while conserving[start]:
+        start += 1
+    left_end = np.zeros(sites, dtype=np.int64)
+    right_end = np.zeros(sites, dtype=np.int64)
+    flips = counts & (2**32 - 1)
+    anti_right = counts >> 32
+    for step in range(sites):
+        site = (start + step) % sites
+        if conserving[site]:
+            right_end[site] = -left_end[site]
+        else:
+            right_end[site] = flips[site] - 2 * anti_right[site]
+        left_end[(site + 1) % sites] = -change[site] // 2 - right_end[site]
+    counters = np.empty((sites, 3), dtype=np.int32)
+    for site in range(sites):
+        if conserving[site]:
+            total = abs(left_end[site])
+            counters[site, 0] = total
+            counters[site, 1] = (total - left_end[site]) // 2
+            counters[site, 2] = (total - right_end[site]) // 2
+        else:
+            counters[site, 0] = flips[site]
+            counters[site, 1] = (flips[site] - left_end[site]) // 2
+            counters[site, 2] = anti_right[site]
+    return counters
