@@ -48,6 +48,9 @@ WORD_BITS = 64
 #: Site kinds: decided by the pattern alone, Metropolis with fractional probabilities, demon.
 CERTAIN, METROPOLIS, DEMON = range(3)
 _ALL = np.uint64(2**64 - 1)
+#: Largest ring whose word kernel loads neighbours from a table (32 KiB of indices) instead of
+#: computing them: at N_S = 1002 loading is 5% faster, at 100002 computing is 15% faster.
+LOADED_NEIGHBOURS = 4096
 
 
 @dataclass(frozen=True)
@@ -275,6 +278,8 @@ def _run_ring_word(
     sample_interval,
     generator,
     spins,
+    neighbours,
+    load_neighbours,
     site_codes,
     classes,
     counts,
@@ -307,8 +312,12 @@ def _run_ring_word(
         for _ in range(block):
             word, s0, s1, s2, s3 = next_word(s0, s1, s2, s3)
             site = scale_word(word, count)[0]
-            left = site - one if site != 0 else last
-            right = site + one if site != last else np.uint64(0)
+            if load_neighbours:
+                left = np.uint64(neighbours[site << one])
+                right = np.uint64(neighbours[(site << one) + one])
+            else:
+                left = site - one if site != 0 else last
+                right = site + one if site != last else np.uint64(0)
             code = np.uint64(site_codes[site])
             row = (code >> np.uint64(_CODE_SHIFT)) << np.uint64(4)
             spin = spins[site]
@@ -550,7 +559,9 @@ def run_word(
     classes, site_codes = _ring_tables(site_class, kind, certain, thresholds)
     products = _bond_products(spins)
     counts = np.zeros(sites, dtype=np.int64)
-    samples = _run_ring_word(steps, sample_interval, generator, spins, site_codes, classes,
+    # Neighbours from a table while it sits in the fastest caches, computed beyond.
+    load = sites <= LOADED_NEIGHBOURS
+    samples = _run_ring_word(steps, sample_interval, generator, spins, flat[0], load, site_codes, classes,
                              counts, pairs, pair_sums)  # fmt: skip
     conserving = (site_codes & _CONSERVING_CODE) != 0
     counters += _ring_counters(counts, conserving, _bond_products(spins) - products)

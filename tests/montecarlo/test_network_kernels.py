@@ -68,7 +68,8 @@ def test_network_chain_kernel_is_the_ring_kernel_on_the_ring(parameters):
     assert np.array_equal(np.roll(aligned[bond_slots[:, 1]], 1), flips @ left_weight)
 
 
-@pytest.mark.parametrize("parameters", RINGS)
+# The last ring is long enough for the ring word kernel to compute its neighbours.
+@pytest.mark.parametrize("parameters", [*RINGS, {"nu": 2600, "nd": 2600, "tl": 2.0, "tr": 0.3}])
 def test_general_word_kernel_is_the_ring_word_kernel_on_the_ring(parameters):
     """run_network_word (any degree, trees of multiplexers) against run_word (degree 2)."""
     model = ClassicalModel.from_parameters(**parameters)
