@@ -530,13 +530,18 @@ def heom_solve(
 ) -> HeomSolution:
     """The HEOM steady state with its convergence protocol.
 
-    Protocol: at the fewest fit terms, the depth is raised until every current changes by less
-    than ``tolerance`` x max(|I_L|, |I_U|, |I_D|); then at that depth the fit terms are raised
-    until the same holds. Every solve is a row of the table, with the fit's own effect on the
-    weak-coupling currents (:func:`fit_current_error`). ``converged`` is False when a list runs
-    out (or the next hierarchy is too large) first, or when that fit error exceeds
-    ``tolerance``; the currents are then those of the last row and must be reported as
-    undetermined at ``tolerance``.
+    Protocol: at the fewest fit terms, the depth is raised until a step D-1 -> D changes every
+    current by less than ``tolerance`` x max(|I_L|, |I_U|, |I_D|); depth D-1 is then within
+    the tolerance of depth D, and the fit terms are raised at D-1 until a terms step does the
+    same. The reported currents are those of the last terms row; their error estimate is the
+    largest of the depth step, the terms step, the fit's own effect on the weak-coupling
+    currents (:func:`fit_current_error`) and the solve's residual-based error
+    (``solve_error``). ``converged`` is False when a list runs out (or the next hierarchy is
+    refused as too large, or its solve misses its tolerance) first, or when the fit or solve
+    error exceeds ``tolerance``; the currents are then those of the last row and must be
+    reported as undetermined at ``tolerance``. Assumed, as in any such protocol: the depth
+    step measured with the fewest terms holds for more terms (their cross effect is the
+    product of the two small relative changes).
 
     Parameters
     ----------
@@ -579,15 +584,15 @@ def heom_solve(
 
     table: list[HeomPoint] = []
 
-    def run(depth: int, count: int) -> HeomPoint | None:
+    def run(depth: int, count: int, reference: HeomPoint | None) -> HeomPoint | None:
         try:
             point = heom_point(model, depth, fits_for(count), method=method)
         except (ResourceError, UnresolvedError) as error:
             if progress:
                 progress(f"heom: depth {depth}, {count} terms: skipped ({error})")
             return None
-        if table:
-            previous = table[-1].currents()
+        if reference is not None:
+            previous = reference.currents()
             scale = max(np.max(np.abs(point.currents())), np.max(np.abs(previous)))
             change = float(np.max(np.abs(point.currents() - previous)) / scale)
             point = _with_change(point, change)
@@ -603,24 +608,38 @@ def heom_solve(
             )
         return point
 
+    # Depth steps at the fewest terms. When a step D-1 -> D changes the currents by less than
+    # the tolerance, depth D-1 is within it of depth D, and the terms are raised at D-1 (the
+    # cheaper of the two; at D the hierarchy is C(K+D, D) ADOs, out of reach for the larger
+    # fits at D = 3). The depth step's change stays part of the error estimate.
     depth_converged = False
-    depth = depths[0]
-    run(depth, terms[0])
+    depth_step = math.nan
+    current = run(depths[0], terms[0], None)
+    if current is None:
+        raise UnresolvedError(
+            f"the first hierarchy (depth {depths[0]}, {terms[0]} terms) could not be solved"
+        )
+    depth, base = depths[0], current
     for candidate in depths[1:]:
-        if run(candidate, terms[0]) is None:
+        point = run(candidate, terms[0], current)
+        if point is None:
             break
-        depth = candidate
-        if table[-1].change < tolerance:
+        depth_step = point.change
+        if point.change < tolerance:
             depth_converged = True
             break
+        current, depth, base = point, candidate, point
     terms_converged = len(terms) == 1 and depth_converged
+    reference = base
     for count in terms[1:]:
-        if run(depth, count) is None:
+        point = run(depth, count, reference)
+        if point is None:
             break
-        if table[-1].change < tolerance:
+        reference = point
+        if point.change < tolerance:
             terms_converged = True
             break
-    last = table[-1]
+    last = reference
     rho = last.density_matrix
     basis = sector_basis(model.sites, model.up_spins)
     # The error estimate of a HEOM current is the larger of the last convergence step's change
@@ -628,7 +647,13 @@ def heom_solve(
     # sign. Without a depth step the truncation error is not estimated at all (a terms step
     # does not measure it): then nothing is resolved.
     scale = float(np.max(np.abs(last.currents())))
-    estimate = max(last.change, last.fit_current_error, _finite(last.solve_error))
+    terms_step = last.change if last is not base else math.nan
+    estimate = max(
+        _finite(depth_step),
+        _finite(terms_step),
+        last.fit_current_error,
+        _finite(last.solve_error),
+    )
     depth_stepped = len({point.depth for point in table}) > 1
     threshold = estimate * scale if depth_stepped and math.isfinite(estimate) else math.inf
     populations = np.real(np.diag(rho))
