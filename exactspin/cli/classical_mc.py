@@ -38,7 +38,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "attempt, and the circulation round each cycle (3 standard errors); the ring flags do "
         "not apply there, and a target error applies to every bath and bond current. Exit "
         "status 2 (one warning line) when the "
-        "circulation or stationarity is undetermined or a current saw no events; 130 on "
+        "circulation, stationarity or an error bar is undetermined or a current saw no "
+        "events; 130 on "
         "Ctrl-C (the finished batches are printed).",
     )
     add_model_arguments(parser)
@@ -190,6 +191,12 @@ def _run_network(args: argparse.Namespace, network, pairs) -> int:
     return status
 
 
+_UNSETTLED_REASON = (
+    " (batch averages still correlated after merging, or too few of the largest events "
+    "seen; run longer)"
+)
+
+
 def _network_verdict(result) -> tuple[int, str]:
     """(exit status, one warning line or "") of a network result."""
     problems = []
@@ -204,6 +211,10 @@ def _network_verdict(result) -> tuple[int, str]:
     silent += [f"bond {b + 1}" for b, e in enumerate(result.bond_current_errors) if e is None]
     if silent:
         problems.append("no events for " + ", ".join(silent) + " (95% bounds shown)")
+    unsettled = [f"bath {m + 1}" for m in result.undetermined_baths]
+    unsettled += [f"bond {b}" for b in result.undetermined_bonds]
+    if unsettled:
+        problems.append("error undetermined for " + ", ".join(unsettled) + _UNSETTLED_REASON)
     if result.stop_reason in ("step budget", "time budget"):
         problems.append(f"target not reached ({result.stop_reason} spent)")
     if result.stop_reason == "interrupted":
@@ -279,6 +290,9 @@ def _verdict(result) -> tuple[int, str]:
     silent = [name for name in CURRENTS if result.status(name) == "no events"]
     if silent:
         problems.append("no events for " + ", ".join(silent) + " (95% bounds shown)")
+    unsettled = [name for name in CURRENTS if result.status(name) == "undetermined"]
+    if unsettled:
+        problems.append("error undetermined for " + ", ".join(unsettled) + _UNSETTLED_REASON)
     if result.circulation == "undetermined":
         problems.append("circulation undetermined (a branch current is not resolved)")
     if result.stop_reason in ("step budget", "time budget"):

@@ -2,7 +2,8 @@
 
 With ``--network FILE`` the JSON carries the network vocabulary (``network``, ``parameters``,
 ``bath_currents``, ``bath_current_errors``, ``site_currents``, ``field_currents``,
-``bond_currents``, ``site_magnetization``, ``cycles``); only ``--equation redfield`` runs there.
+``bond_currents``, ``site_magnetization``, ``cycles``); every ``--equation`` runs there, and
+the equation checks add ``kirchhoff_errors`` (one per site).
 """
 
 from __future__ import annotations
@@ -69,7 +70,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help=(
             "master equation: redfield (Eq. 26, default), redfield-lamb-shift, global-lindblad, "
             "global-lindblad-lamb-shift, partial-secular, partial-secular-lamb-shift, ule, "
-            "local-lindblad (see exactspin.quantum.equations)"
+            "ule-lamb-shift, local-lindblad (see exactspin.quantum.equations); any of them with "
+            "--network"
         ),
     )
     parser.add_argument("--json", action="store_true", help="print JSON")
@@ -101,13 +103,6 @@ def handle(args: argparse.Namespace) -> int:
             raise ParameterError("pair", site, f"a site in [1, {model.sites}]")
     if pair[0] == pair[1]:
         raise ParameterError("pair", list(chosen), "two different sites")
-    if not model.is_ring and args.equation != "redfield":
-        raise ParameterError(
-            "equation",
-            args.equation,
-            "redfield with --network (the other master equations run on the ring flags only, "
-            "for now)",
-        )
     if args.equation != "redfield":
         from exactspin.quantum.equations import EquationModel, equation_checks
 

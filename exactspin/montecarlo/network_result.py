@@ -8,9 +8,11 @@ bound; a cycle's circulation is "undetermined" unless every bond round it is res
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
+from exactspin.currents import UNDETERMINED
 from exactspin.montecarlo.result import SIGNIFICANCE, STEP, current_status
 from exactspin.network import Network, circulation
 from exactspin.network.cycles import Circulation
@@ -44,7 +46,11 @@ class NetworkMonteCarloResult:
         Per bath, z-score of (second half - first half) of the batches.
     batch_correlation : tuple of float
         Per bath, correlation of successive batch averages: near 0 when batches outlast the
-        correlation time (else the error bars are too small).
+        correlation time (else the error bars are too small; they are merged until it is).
+    undetermined_baths, undetermined_bonds : tuples of int
+        Currents whose error is not known to be right: their batch averages stayed correlated
+        however they were merged, or the run saw too few of their largest events. Their status
+        is "undetermined" and a cycle through such a bond is not resolved.
     equilibrated : bool or None
     equilibration_reason : str
     wall_time, updates_per_second : float
@@ -84,15 +90,23 @@ class NetworkMonteCarloResult:
     significance: float = SIGNIFICANCE
     stop_reason: str = "steps"
     target_stderr: tuple[float | None, float | None] | None = None
+    undetermined_baths: tuple[int, ...] = ()
+    undetermined_bonds: tuple[int, ...] = ()
 
     def bath_status(self, bath: int) -> str:
-        """ "resolved", "unresolved" or "no events" for bath ``bath`` (file order)."""
+        """ "resolved", "unresolved", "no events" or "undetermined" (error not known to be
+        right, see :func:`~exactspin.montecarlo.statistics.merged_standard_error`) for bath
+        ``bath`` (file order)."""
+        if bath in self.undetermined_baths:
+            return UNDETERMINED
         return current_status(
             self.bath_currents[bath], self.bath_current_errors[bath], self.significance
         )
 
     def bond_status(self, bond: int) -> str:
-        """ "resolved", "unresolved" or "no events" for bond ``bond`` (file order)."""
+        """As :meth:`bath_status` for bond ``bond`` (file order)."""
+        if bond in self.undetermined_bonds:
+            return UNDETERMINED
         return current_status(
             self.bond_currents[bond], self.bond_current_errors[bond], self.significance
         )
@@ -102,8 +116,12 @@ class NetworkMonteCarloResult:
         """Circulation round each cycle of the network's cycle basis, with 3-sigma errors (a
         bond with no events counts with its bound, so it is never resolved)."""
         margins = [
-            self.significance * error if error is not None else bound
-            for error, bound in zip(self.bond_current_errors, self.bond_current_bounds, strict=True)
+            math.inf
+            if bond in self.undetermined_bonds
+            else (self.significance * error if error is not None else bound)
+            for bond, (error, bound) in enumerate(
+                zip(self.bond_current_errors, self.bond_current_bounds, strict=True)
+            )
         ]
         return circulation(self.network, self.bond_currents, margins)
 

@@ -40,10 +40,10 @@ from exactspin.montecarlo.simulation import (
 from exactspin.montecarlo.statistics import (
     DRIFT_THRESHOLD,
     NO_EVENT_BOUND_EVENTS,
-    batch_standard_error,
     drift_z,
     lag_one_correlation,
     mean_z,
+    merged_standard_error,
 )
 from exactspin.network import Network
 from exactspin.network.graph import CLASSICAL
@@ -304,8 +304,11 @@ class _Run:
 
 
 def _target_met(result: NetworkMonteCarloResult, target) -> bool:
-    """Every bath and bond current within its target error (no events: never met)."""
+    """Every bath and bond current within its target error (no events or an undetermined
+    error: never met)."""
     relative, absolute = target
+    if result.undetermined_baths or result.undetermined_bonds:
+        return False
     values = result.bath_currents + result.bond_currents
     errors = result.bath_current_errors + result.bond_current_errors
     for value, error in zip(values, errors, strict=True):
@@ -345,7 +348,8 @@ def _estimate(
     bond_values = scale * 2.0 * lattice.couplings * bond_counts / replica_steps
     values = np.concatenate([bath_values, bond_values], axis=2)
     means = (values * lengths[:, :, None]).sum(axis=(0, 1)) / lengths.sum()
-    errors = batch_standard_error(values, True)
+    # Merged batch means (statistics.merged_standard_error), as on the ring.
+    errors, determined = merged_standard_error(values, lengths, True)
     seen = np.any(values != 0, axis=(0, 1))
     steps_per_replica = int(logs[0].steps)
     independent = steps_per_replica * len(logs)
@@ -356,6 +360,9 @@ def _estimate(
         ]
     )
     bounds = scale * NO_EVENT_BOUND_EVENTS * largest / independent
+    # An error below one largest event per replica-step: those events were not sampled.
+    quantum = scale * largest / (steps_per_replica * replicas)
+    unsettled = seen & ~(determined & (errors >= quantum))
 
     count = logs[0].count
     drift = drift_z(bath_values, True) if count >= 4 else np.zeros(baths)
@@ -366,7 +373,11 @@ def _estimate(
     samples = np.array([log.samples for log in logs], dtype=float)
     pair_values = pair_sums / np.maximum(samples, 1)[:, :, None] / per_unit
     pair_means = pair_sums.sum(axis=(0, 1)) / max(samples.sum(), 1) / per_unit
-    pair_errors = batch_standard_error(pair_values, True) if pair_values.shape[2] else np.zeros(0)
+    pair_errors = (
+        merged_standard_error(pair_values, lengths, True)[0]
+        if pair_values.shape[2]
+        else np.zeros(0)
+    )
 
     def errors_of(block: slice) -> tuple[float | None, ...]:
         return tuple(
@@ -407,6 +418,8 @@ def _estimate(
         unit=unit,
         stop_reason=stop_reason,
         target_stderr=target,
+        undetermined_baths=tuple(int(m) for m in np.flatnonzero(unsettled[bath_block])),
+        undetermined_bonds=tuple(int(b) for b in np.flatnonzero(unsettled[bond_block])),
     )
 
 

@@ -84,7 +84,11 @@ class MonteCarloResult:
     equilibration_reason : str
         Why ``equilibrated`` is what it is.
     batch_correlation : mapping of str to float
-        Per current, correlation of successive batch averages.
+        Per current, correlation of successive batch averages (before merging).
+    undetermined_errors : tuple of str
+        Currents whose batch averages stayed correlated down to too few batches
+        (:func:`~exactspin.montecarlo.statistics.merged_standard_error`): their error is a lower
+        bound at best and their status is "undetermined".
     magnification_ratio_stderr : float or None
         Delta-method standard error of :attr:`magnification_ratio`.
     stop_reason : str
@@ -133,9 +137,14 @@ class MonteCarloResult:
     updates_per_second: float
     unit: str = STEP
     significance: float = SIGNIFICANCE
+    undetermined_errors: tuple[str, ...] = ()
 
     def status(self, name: str) -> str:
-        """ "resolved", "unresolved" or "no events" for one of :data:`CURRENT_NAMES`."""
+        """ "resolved", "unresolved", "no events" or "undetermined" (the batch averages stayed
+        correlated however they were merged, so the error bar is not known to be right) for
+        one of :data:`CURRENT_NAMES`."""
+        if name in self.undetermined_errors:
+            return UNDETERMINED
         return current_status(
             getattr(self, name), getattr(self, name + "_stderr"), self.significance
         )
@@ -227,6 +236,7 @@ class MonteCarloResult:
                 "energy_balance_z": self.energy_balance_z,
             },
             "batch_correlation": dict(self.batch_correlation),
+            "undetermined_errors": list(self.undetermined_errors),
             "wall_time": self.wall_time,
             "updates_per_second": self.updates_per_second,
         }

@@ -43,11 +43,11 @@ from exactspin.montecarlo.rng import replica_seeds
 from exactspin.montecarlo.statistics import (
     DRIFT_THRESHOLD,
     NO_EVENT_BOUND_EVENTS,
-    batch_standard_error,
     drift_z,
     lag_one_correlation,
     linear_combination_standard_error,
     mean_z,
+    merged_standard_error,
 )
 from exactspin.validation import (
     ParameterError,
@@ -318,7 +318,8 @@ def _target_errors(settings: _Settings, result: MonteCarloResult) -> list[tuple[
     pairs = []
     for name in CURRENT_NAMES:
         error = getattr(result, name + "_stderr")
-        error = math.inf if error is None else error
+        # No events, or batches still correlated: the error is not known to be small.
+        error = math.inf if error is None or name in result.undetermined_errors else error
         if settings.target is not None:
             pairs.append((error, settings.target * abs(getattr(result, name))))
         if settings.absolute_target is not None:
@@ -432,7 +433,9 @@ def _estimate(
     # Means weight batches by their length: the exact total energy over the total steps.
     current_means = (currents * lengths[:, :, None]).sum(axis=(0, 1)) / lengths.sum()
     pair_means = pair_sums.sum(axis=(0, 1)) / max(samples.sum(), 1) / per_unit
-    errors = batch_standard_error(values, between)
+    # Merged batch means: short runs whose batches are still correlated get longer batches, or
+    # an undetermined error rather than a small one.
+    errors, determined = merged_standard_error(values, lengths, between)
     # A current that is exactly zero in every batch has shown no fluctuation to estimate an
     # error from: no event moved energy there (or every batch cancelled exactly, which at low
     # temperature is a flip and its reversal). It gets a bound instead of 0 +- 0.
@@ -454,7 +457,15 @@ def _estimate(
         estimates[name] = float(current_means[index])
         estimates[name + "_stderr"] = float(errors[index]) if seen[index] else None
         estimates[name + "_bound"] = None if seen[index] else float(bounds[index])
-    ratio, ratio_error = _magnification(estimates, currents, between)
+    # One more event of the largest kind would move a mean by this much: an error below it
+    # means the batches have not sampled those events (their spread alone would make it
+    # larger), so the error is not yet known.
+    quantum = scale * _largest_event_energies(model) / (steps_per_replica * settings.replicas)
+    settled = determined[:4] & (errors[:4] >= quantum)
+    undetermined = tuple(
+        name for index, name in enumerate(CURRENT_NAMES) if seen[index] and not settled[index]
+    )
+    ratio, ratio_error = _magnification(estimates, currents, between, undetermined)
     return MonteCarloResult(
         model=model,
         steps=steps_per_replica,
@@ -487,6 +498,7 @@ def _estimate(
         ),
         magnification_ratio=ratio,
         magnification_ratio_stderr=ratio_error,
+        undetermined_errors=undetermined,
         stop_reason=stop_reason,
         target_stderr=settings.target,
         wall_time=wall_time,
@@ -517,7 +529,7 @@ def _bond_statistics(
         counts = np.array([[row[block] for row in log.bonds] for log in logs], dtype=float)
         rates = scale * couplings[block] * counts / replica_steps
         means[block] = (rates * lengths[:, :, None]).sum(axis=(0, 1)) / lengths.sum()
-        errors[block] = batch_standard_error(rates, between)
+        errors[block] = merged_standard_error(rates, lengths, between)[0]
     return means, errors
 
 
@@ -546,15 +558,20 @@ def _equilibration(
 
 
 def _magnification(
-    estimates: dict[str, float | None], currents: np.ndarray, between: bool
+    estimates: dict[str, float | None],
+    currents: np.ndarray,
+    between: bool,
+    undetermined: tuple[str, ...] = (),
 ) -> tuple[float | None, float | None]:
     """max(|I_U|, |I_D|) / |I_L| and its delta-method error; None unless I_L and the larger
-    branch current are resolved."""
+    branch current are resolved (an undetermined error resolves nothing)."""
     left = estimates["left_bath_current"]
     upper = estimates["upper_branch_current"]
     lower = estimates["lower_branch_current"]
     larger = "upper_branch_current" if abs(upper) >= abs(lower) else "lower_branch_current"
     for name in ("left_bath_current", larger):
+        if name in undetermined:
+            return None, None
         if current_status(estimates[name], estimates[name + "_stderr"], SIGNIFICANCE) != RESOLVED:
             return None, None
     ratio = magnification_ratio(upper, lower, left)
