@@ -26,6 +26,7 @@ check them against each other replica by replica and against the exact solver.
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass
 
 import numba
@@ -48,8 +49,9 @@ WORD_BITS = 64
 #: Site kinds: decided by the pattern alone, Metropolis with fractional probabilities, demon.
 CERTAIN, METROPOLIS, DEMON = range(3)
 _ALL = np.uint64(2**64 - 1)
-#: Largest ring whose word kernel loads neighbours from a table (32 KiB of indices) instead of
-#: computing them: at N_S = 1002 loading is 5% faster, at 100002 computing is 15% faster.
+#: Largest ring whose word kernel loads neighbours (12 bits each, with the site code in one
+#: uint32 per site) instead of computing them: at N_S = 1002 loading is faster, at 100002
+#: computing is 15% faster.
 LOADED_NEIGHBOURS = 4096
 
 
@@ -272,15 +274,14 @@ _PARITY_FLAG, _METROPOLIS_FLAG = 1, 2
 _PARITY_CODE, _CONSERVING_CODE, _CODE_SHIFT = 1, 2, 2
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(inline="always", cache=True, nogil=True)
 def _run_ring_word(
     steps,
     sample_interval,
     generator,
     spins,
-    neighbours,
+    site_info,
     load_neighbours,
-    site_codes,
     classes,
     counts,
     pairs,
@@ -289,16 +290,17 @@ def _run_ring_word(
     """:func:`run_word` on the ring i -> (i - 1, i + 1 mod N) without demons (Q2R rings).
 
     ``classes`` holds one row of 16 words per class (:func:`_class_rows`): flags, the parity
-    entries, the four pattern entries of ``certain``, the four thresholds. ``site_codes[i]``
-    is ``class << 2 | conserving << 1 | parity`` (:func:`_ring_tables`). A parity site accepts
+    entries, the four pattern entries of ``certain``, the four thresholds. ``site_info[i]``
+    holds the site's code and, with ``load_neighbours``, its neighbours
+    (:class:`RingWordTables`). A parity site accepts
     by the parity of its alignment pattern alone (every Q2R bulk site): one multiplexer on
     anti_left ^ anti_right. Other classes take the pattern table and, with the Metropolis flag,
     the bit loop. ``counts[i]`` (int64) gathers site i's accepted flips in its low 32 bits and
     those anti-aligned with the right neighbour in its high 32 bits (one read-modify-write per
     step), except at conserving sites (flips only with exactly one neighbour anti-aligned, so a
     flip moves energy from one bond to the other and the alignments follow from the bonds,
-    :func:`_ring_counters`). The neighbours are computed, not loaded, and the tables are one
-    array: the loop keeps its pointers in registers.
+    :func:`_ring_counters`). Neighbours come with the code or are computed, and the tables
+    are one array: few pointers, so the loop keeps more in registers.
     """
     count = np.uint64(spins.shape[0])
     one = np.uint64(1)
@@ -312,13 +314,14 @@ def _run_ring_word(
         for _ in range(block):
             word, s0, s1, s2, s3 = next_word(s0, s1, s2, s3)
             site = scale_word(word, count)[0]
+            info = np.uint64(site_info[site])
+            code = info & np.uint64(255)
             if load_neighbours:
-                left = np.uint64(neighbours[site << one])
-                right = np.uint64(neighbours[(site << one) + one])
+                left = (info >> np.uint64(8)) & np.uint64(4095)
+                right = info >> np.uint64(20)
             else:
                 left = site - one if site != 0 else last
                 right = site + one if site != last else np.uint64(0)
-            code = np.uint64(site_codes[site])
             row = (code >> np.uint64(_CODE_SHIFT)) << np.uint64(4)
             spin = spins[site]
             anti_left = spin ^ spins[left]
@@ -346,6 +349,24 @@ def _run_ring_word(
     return samples
 
 
+@numba.njit(cache=True, nogil=True)
+def _run_ring_word_loaded(
+    steps, sample_interval, generator, spins, site_info, classes, counts, pairs, pair_sums
+):
+    """:func:`_run_ring_word` compiled for neighbours loaded with the site code."""
+    return _run_ring_word(steps, sample_interval, generator, spins, site_info, True, classes,
+                          counts, pairs, pair_sums)  # fmt: skip
+
+
+@numba.njit(cache=True, nogil=True)
+def _run_ring_word_computed(
+    steps, sample_interval, generator, spins, site_info, classes, counts, pairs, pair_sums
+):
+    """:func:`_run_ring_word` compiled for neighbours computed from the site index."""
+    return _run_ring_word(steps, sample_interval, generator, spins, site_info, False, classes,
+                          counts, pairs, pair_sums)  # fmt: skip
+
+
 def _class_rows(kind: np.ndarray, certain: np.ndarray, thresholds: np.ndarray) -> np.ndarray:
     """The packed class table of :func:`_run_ring_word`, uint64[16 C].
 
@@ -365,15 +386,60 @@ def _class_rows(kind: np.ndarray, certain: np.ndarray, thresholds: np.ndarray) -
     return rows.ravel()
 
 
-def _ring_tables(site_class, kind, certain, thresholds) -> tuple[np.ndarray, np.ndarray]:
-    """(class rows, site codes) of :func:`_run_ring_word`.
+@dataclass(frozen=True)
+class RingWordTables:
+    """What :func:`_run_ring_word` reads besides the state.
 
-    Cached per (read-only) site-class array, as the word tables are shared by every word.
+    Attributes
+    ----------
+    classes : (C 2^_ROW_SHIFT,) uint64
+        The packed class rows (:func:`_class_rows`).
+    site_info : (N,) uint32
+        Per site ``code | left << 8 | right << 20`` (code = ``class << 2 | conserving << 1 |
+        parity``), the neighbours only on rings of at most :data:`LOADED_NEIGHBOURS` sites.
+    conserving : (N,) bool
+        Sites whose flips are not counted (see :func:`_ring_counters`).
+    load_neighbours : bool
     """
-    key = id(site_class)
+
+    classes: np.ndarray
+    site_info: np.ndarray
+    conserving: np.ndarray
+    load_neighbours: bool
+
+
+#: Classes a ring word kernel's site code holds (6 bits).
+MAX_RING_CLASSES = 2**6
+
+
+def ring_word_tables(site_class, neighbours, kind, certain, thresholds) -> RingWordTables | None:
+    """The :class:`RingWordTables` of a ring i -> (i - 1, i + 1 mod N) without demons, or None
+    (another graph, demons, or too many classes), cached per read-only ``site_class`` array."""
+    key = (id(site_class), id(neighbours))
     cached = _RING_TABLES.get(key)
-    if cached is not None and cached[0] is site_class:
-        return cached[1], cached[2]
+    if cached is not None and cached[0]() is site_class and cached[1]() is neighbours:
+        return cached[2]
+    tables = _ring_word_tables(site_class, neighbours, kind, certain, thresholds)
+    if not site_class.flags.writeable and not neighbours.flags.writeable:
+        _RING_TABLES[key] = (weakref.ref(site_class), weakref.ref(neighbours), tables)
+        weakref.finalize(site_class, _RING_TABLES.pop, key, None)
+    return tables
+
+
+#: (id(site_class), id(neighbours)) -> (weak references to both, tables or None).
+_RING_TABLES: dict = {}
+
+
+def _ring_word_tables(site_class, neighbours, kind, certain, thresholds) -> RingWordTables | None:
+    sites = len(site_class)
+    kind = np.asarray(kind)
+    if (
+        sites <= 2
+        or (kind == DEMON).any()
+        or len(kind) > MAX_RING_CLASSES
+        or not np.array_equal(neighbours, ring_neighbours(sites))
+    ):
+        return None
     classes = _class_rows(kind, certain, thresholds)
     parity = (classes[_FLAGS::_ROW] & np.uint64(_PARITY_FLAG)) != 0
     # Flips only where exactly one neighbour is anti-aligned: A_left + A_right = 0 at the site.
@@ -383,14 +449,17 @@ def _ring_tables(site_class, kind, certain, thresholds) -> tuple[np.ndarray, np.
         conserving[:] = False  # nothing counted to start the bonds from: count everywhere
     code = np.arange(len(kind), dtype=np.uint32) << _CODE_SHIFT
     code += (parity * _PARITY_CODE + conserving * _CONSERVING_CODE).astype(np.uint32)
-    site_codes = code[classes_of_sites].astype(np.uint8 if len(kind) <= 2**6 else np.uint32)
-    if not site_class.flags.writeable:
-        _RING_TABLES[key] = (site_class, classes, site_codes)
-    return classes, site_codes
-
-
-#: id(site_class) -> (site_class, class rows, site codes); holds the array, so the id is not reused.
-_RING_TABLES: dict = {}
+    site_info = code[classes_of_sites]
+    load = sites <= LOADED_NEIGHBOURS
+    if load:
+        pairs = np.asarray(neighbours, dtype=np.uint32)
+        site_info = site_info | (pairs[:, 0] << np.uint32(8)) | (pairs[:, 1] << np.uint32(20))
+    return RingWordTables(
+        classes=classes,
+        site_info=site_info.astype(np.uint32),
+        conserving=conserving[classes_of_sites],
+        load_neighbours=load,
+    )
 
 
 @numba.njit(cache=True)
@@ -549,22 +618,18 @@ def run_word(
     # Flat views: constant strides in the loop instead of multiplications by array strides.
     flat = (np.ravel(neighbours), np.ravel(certain), np.ravel(thresholds))
     flat_counters = counters.reshape(-1)
-    sites = spins.shape[0]
-    # The ring i -> (i - 1, i + 1): one end of every bond suffices (see _ring_counters).
-    ring = sites > 2 and np.array_equal(neighbours, ring_neighbours(sites))
-    if not ring or (np.asarray(kind) == DEMON).any():
+    # On the ring i -> (i - 1, i + 1) one end of every bond suffices (see _ring_counters).
+    ring = ring_word_tables(site_class, neighbours, kind, certain, thresholds)
+    if ring is None:
         return _run_demon_word(steps, sample_interval, generator, spins, demon_low, demon_high,
                                site_class, kind, *flat, demon_accept, demon_low_new,
                                demon_high_new, flat_counters, pairs, pair_sums)  # fmt: skip
-    classes, site_codes = _ring_tables(site_class, kind, certain, thresholds)
     products = _bond_products(spins)
-    counts = np.zeros(sites, dtype=np.int64)
-    # Neighbours from a table while it sits in the fastest caches, computed beyond.
-    load = sites <= LOADED_NEIGHBOURS
-    samples = _run_ring_word(steps, sample_interval, generator, spins, flat[0], load, site_codes, classes,
-                             counts, pairs, pair_sums)  # fmt: skip
-    conserving = (site_codes & _CONSERVING_CODE) != 0
-    counters += _ring_counters(counts, conserving, _bond_products(spins) - products)
+    counts = np.zeros(spins.shape[0], dtype=np.int64)
+    kernel = _run_ring_word_loaded if ring.load_neighbours else _run_ring_word_computed
+    samples = kernel(steps, sample_interval, generator, spins, ring.site_info, ring.classes,
+                     counts, pairs, pair_sums)  # fmt: skip
+    counters += _ring_counters(counts, ring.conserving, _bond_products(spins) - products)
     return samples
 
 
