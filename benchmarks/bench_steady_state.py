@@ -1,14 +1,17 @@
 """Wall time, CPU time and peak memory of the exact classical solve: Q2R 2^16..2^22 and CCA.
 
 Run: ``python benchmarks/bench_steady_state.py [--quick] [--only LABEL ...] [--repeat N]
-[--compare-with OLD_CHECKOUT]``. Each case runs in a fresh child process so the peak resident
-memory (getrusage) belongs to that solve alone. With ``--compare-with`` every case also runs
-against the ``exactspin`` package of another checkout (e.g. ``mkdir /tmp/old && git archive
+[--compare-with OLD_CHECKOUT] [--cli]``. Each case runs in a fresh child process so the peak
+resident memory (getrusage) belongs to that solve alone. With ``--compare-with`` every case also
+runs against the ``exactspin`` package of another checkout (e.g. ``mkdir /tmp/old && git archive
 <commit> | tar -x -C /tmp/old``; run it once first so its numba cache is compiled),
 interleaved new, old, new, old, ... ``--repeat`` times, and the table gives the median of each
-and the old/new ratio of the median CPU times (and of the peak memory): on a shared machine
-ratios of CPU time from interleaved runs, not wall times, are the comparable numbers. BLAS
-threads are pinned to one.
+the old/new ratios of CPU and wall time (median of the interleaved pairs' ratios, with their
+spread [min-max]) and of the peak memory: on a shared machine ratios of CPU time from
+interleaved runs, not wall times, are the comparable numbers. BLAS threads are pinned to one.
+With ``--cli`` each case is the whole command ``python -m exactspin classical solve ... --json``
+instead (interpreter start-up and imports included; wall, CPU and peak memory of that process,
+from wait4).
 """
 
 from __future__ import annotations
@@ -18,6 +21,8 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
+import time
 
 #: (label, model keywords): Fig. 5 couplings for Q2R, Fig. 8 couplings for CCA.
 CASES = (
@@ -27,6 +32,9 @@ CASES = (
     ("q2r N_S=22", dict(nu=10, nd=10)),
     ("cca N_S=7 mu=4", dict(nu=2, nd=3, j2=1.0, dynamics="cca", mu=4.0)),
     ("cca N_S=7 mu=2", dict(nu=2, nd=3, j2=1.0, dynamics="cca", mu=2.0)),
+    # The stiff Fig. 8 points (CCA, 131072 states) at the temperatures of its magnification.
+    ("fig8 0.3/0.15", dict(nu=2, nd=3, j2=1.0, dynamics="cca", mu=4.0, tl=0.3, tr=0.15)),
+    ("fig8 0.2/0.1", dict(nu=2, nd=3, j2=1.0, dynamics="cca", mu=4.0, tl=0.2, tr=0.1)),
 )
 
 CHILD = """
@@ -70,13 +78,57 @@ def measure(keywords: dict, package_root: str | None = None, timeout: float = 12
     return json.loads(result.stdout)
 
 
+def measure_cli(keywords: dict, package_root: str | None = None, timeout: float = 1200) -> dict:
+    """Run ``exactspin classical solve`` for one case as its own process: wall, CPU, peak."""
+    environment = {**os.environ, "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"}
+    if package_root is not None:
+        environment["PYTHONPATH"] = package_root
+    root = package_root or os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    command = [sys.executable, "-m", "exactspin", "classical", "solve", "--json"]
+    for name, value in keywords.items():
+        command += [f"--{name}", str(value)]
+    with tempfile.TemporaryFile() as output:
+        start = time.perf_counter()
+        process = subprocess.Popen(
+            command, stdout=output, stderr=subprocess.DEVNULL, env=environment, cwd=root
+        )
+        deadline = start + timeout
+        while True:
+            pid, status, usage = os.wait4(process.pid, os.WNOHANG)
+            if pid:
+                break
+            if time.perf_counter() > deadline:
+                process.kill()
+                os.wait4(process.pid, 0)
+                return {"error": f"timeout {timeout:.0f} s"}
+            time.sleep(0.02)
+        elapsed = time.perf_counter() - start
+        process.returncode = os.waitstatus_to_exitcode(status)
+        if process.returncode != 0:
+            return {"error": f"exit status {process.returncode}"}
+        output.seek(0)
+        payload = json.loads(output.read())
+    bound = payload.get("relative_error_bound")
+    return {
+        "states": sum(payload.get("class_sizes", [])) or "cli",
+        "seconds": elapsed,
+        "cpu": usage.ru_utime + usage.ru_stime,
+        "peak_bytes": usage.ru_maxrss * 1024,
+        "estimate_bytes": 0,
+        "method": payload.get("method", "cli"),
+        "classes": payload.get("closed_classes"),
+        "bound": bound if isinstance(bound, float) and bound < float("inf") else None,
+    }
+
+
 def describe(row: dict) -> str:
     if "error" in row:
         return f"{row['error']:<62}"
     bound = "-" if row["bound"] is None else f"{row['bound']:.1e}"
+    estimate = f"{row['estimate_bytes'] / 2**20:.0f}" if row["estimate_bytes"] else "-"
     return (
         f"{row['method']:>16} {row['seconds']:>7.2f} {row['cpu']:>7.2f} "
-        f"{row['peak_bytes'] / 2**20:>8.0f} {row['estimate_bytes'] / 2**20:>8.0f} {bound:>8}"
+        f"{row['peak_bytes'] / 2**20:>8.0f} {estimate:>8} {bound:>8}"
     )
 
 
@@ -94,6 +146,20 @@ def ratio(old: dict, new: dict, key: str) -> str:
     return f"{old[key] / new[key]:.2f}" if key in old and key in new else "-"
 
 
+def paired_ratios(olds: list[dict], news: list[dict], key: str) -> str:
+    """Median of old/new over the interleaved pairs, with their spread [min-max]."""
+    values = sorted(
+        old[key] / new[key]
+        for old, new in zip(olds, news, strict=True)
+        if key in old and key in new
+    )
+    if not values:
+        return "-"
+    if len(values) == 1:
+        return f"{values[0]:.2f}"
+    return f"{values[len(values) // 2]:.2f} [{values[0]:.2f}-{values[-1]:.2f}]"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="only the two smallest Q2R rings")
@@ -101,7 +167,9 @@ def main() -> None:
     parser.add_argument("--compare-with", help="root of another checkout to run side by side")
     parser.add_argument("--repeat", type=int, default=1, help="interleaved runs per case")
     parser.add_argument("--timeout", type=float, default=1200, help="seconds per case")
+    parser.add_argument("--cli", action="store_true", help="time the whole CLI command")
     args = parser.parse_args()
+    run = measure_cli if args.cli else measure
     cases = CASES[:2] if args.quick else CASES
     if args.only:
         cases = tuple(case for case in cases if case[0] in args.only)
@@ -113,16 +181,17 @@ def main() -> None:
     for label, keywords in cases:
         news, olds = [], []
         for _ in range(max(1, args.repeat)):
-            news.append(measure(keywords, timeout=args.timeout))
+            news.append(run(keywords, timeout=args.timeout))
             if args.compare_with:
-                olds.append(measure(keywords, args.compare_with, args.timeout))
+                olds.append(run(keywords, args.compare_with, args.timeout))
         new = median_row(news)
         line = f"{label:<15} {new.get('states', ''):>8} {describe(new)}"
         if args.compare_with:
             old = median_row(olds)
             line += (
-                f"  | {describe(old)} | {ratio(old, new, 'cpu'):>5} "
-                f"{ratio(old, new, 'peak_bytes'):>5}"
+                f"  | {describe(old)} | cpu {paired_ratios(olds, news, 'cpu')} "
+                f"wall {paired_ratios(olds, news, 'seconds')} "
+                f"peak {ratio(old, new, 'peak_bytes')}"
             )
         print(line, flush=True)
 

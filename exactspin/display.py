@@ -25,6 +25,29 @@ STEP_UNIT = "energy per single-spin update attempt"
 CONTINUOUS_UNIT = "energy per unit time"
 QUANTUM_UNIT = "energy per unit time (hbar = 1)"
 
+#: How the exact classical solvers weight several closed classes by default (docs/conventions.md,
+#: "Closed classes"): the uniform initial distribution over all states, i.e. by class size.
+SIZE_WEIGHTING = "by size (uniform start over all states)"
+#: ... and when the caller gave its own initial distribution.
+INITIAL_WEIGHTING = "by the given initial distribution"
+
+
+def class_weighting(sizes: Iterable[int], weights: Iterable[float]) -> str:
+    """:data:`SIZE_WEIGHTING` when ``weights`` are the class sizes over their total (to round-off),
+    else :data:`INITIAL_WEIGHTING`: the convention the currents of several classes follow."""
+    sizes, weights = [int(size) for size in sizes], [float(weight) for weight in weights]
+    total = sum(sizes)
+    uniform = all(
+        abs(weight - size / total) <= 1e-12 for size, weight in zip(sizes, weights, strict=True)
+    )
+    return SIZE_WEIGHTING if uniform else INITIAL_WEIGHTING
+
+
+def closed_classes_text(count: int, weighting: str) -> str:
+    """The text output's "closed classes" value: the count, with the weighting when it matters."""
+    return str(count) if count == 1 else f"{count}, currents weighted {weighting}"
+
+
 #: Significant digits shown for every number (a table to read, not an export: use ``to_dict``).
 DIGITS = 10
 

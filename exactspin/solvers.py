@@ -283,6 +283,10 @@ def _network_of(entry: Solver, network: object):
         raise NetworkError(
             "bonds", f"{network.kind} bonds", f"{entry.network} bonds for {entry.name}"
         )
+    if network.kind == "classical":
+        from exactspin.classical.precision import require_representable_couplings
+
+        require_representable_couplings(network)  # Monte Carlo too: no overflow to nan
     return network
 
 

@@ -21,6 +21,17 @@ def _shown(value: object) -> str:
     return text if len(text) <= 200 else text[:200] + "..."
 
 
+class _Missing:
+    """The value of a parameter that was not given (shown as "is missing" in messages)."""
+
+    def __repr__(self) -> str:
+        return "<missing>"
+
+
+#: Stand-in value for a required key or parameter that is absent.
+MISSING = _Missing()
+
+
 class ParameterError(ValueError):
     """A parameter is outside its allowed range.
 
@@ -34,11 +45,24 @@ class ParameterError(ValueError):
         The allowed range, in words.
     """
 
-    def __init__(self, parameter: str, value: object, allowed: str):
+    def __init__(
+        self, parameter: str, value: object, allowed: str, location: str | None = None
+    ):
         self.parameter = parameter
         self.value = value
         self.allowed = allowed
-        super().__init__(f"parameter '{parameter}' = {_shown(value)}: must be {allowed}")
+        self.location = location
+        shown = "is missing" if value is MISSING else f"= {_shown(value)}"
+        message = f"parameter '{parameter}' {shown}: must be {allowed}"
+        super().__init__(f"{location}: {message}" if location else message)
+
+    def at(self, location: str) -> ParameterError:
+        """The same error located at ``location`` (``file:line``), unless it has a location."""
+        if self.location:
+            return self
+        located = ParameterError.__new__(type(self))
+        ParameterError.__init__(located, self.parameter, self.value, self.allowed, location)
+        return located
 
 
 class ResourceError(RuntimeError):

@@ -26,7 +26,7 @@ def currents_vs_delta(path: str, gamma: float = 1e-2, points: int = 61) -> None:
     import matplotlib.pyplot as plt
 
     deltas = np.linspace(-3.0, 3.0, points)
-    figure, axes = plt.subplots(2, 4, figsize=(16, 7), sharex=True)
+    figure, axes = plt.subplots(3, 3, figsize=(13, 10), sharex=True)
     for axis, equation in zip(axes.ravel(), EQUATIONS, strict=True):
         for zero_frequency, style in (("limit", "-"), ("zero", "--")):
             upper, lower = [], []
@@ -50,7 +50,7 @@ def currents_vs_delta(path: str, gamma: float = 1e-2, points: int = 61) -> None:
         axis.set_title(equation)
         axis.axhline(0.0, color="0.7", lw=0.5)
     axes[0, 0].legend(fontsize=7)
-    for axis in axes[1]:
+    for axis in axes[-1]:
         axis.set_xlabel("Delta")
     figure.suptitle(f"5(3 up 2 down), T_L = 2, T_R = 1, gamma = {gamma}: HEOM o = I_U, s = I_D")
     figure.tight_layout()

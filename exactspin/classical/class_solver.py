@@ -51,6 +51,7 @@ import scipy.sparse as sp
 import scipy.sparse.linalg as spla
 
 from exactspin.classical import extended, krylov
+from exactspin.classical.aggregation import CoarseSpace, coarse_space
 from exactspin.classical.class_chain import ClassChain
 from exactspin.classical.flips import RATE_ROUNDOFF
 from exactspin.validation import UnresolvedError
@@ -133,7 +134,12 @@ class ClassLaw:
     residual: float
 
 
-def solve_class(chain: ClassChain, energy: np.ndarray, method: str) -> ClassLaw:
+def solve_class(
+    chain: ClassChain,
+    energy: np.ndarray,
+    method: str,
+    aggregates: np.ndarray | None = None,
+) -> ClassLaw:
     """The stationary law of ``chain`` with a certified componentwise bound.
 
     Parameters
@@ -145,6 +151,10 @@ def solve_class(chain: ClassChain, energy: np.ndarray, method: str) -> ClassLaw:
     method : {"direct", "iterative"}
         The approximate solve; "iterative" falls back to "direct" up to
         :data:`DIRECT_FALLBACK_LIMIT` states.
+    aggregates : numpy.ndarray, optional
+        Aggregate label of every local state for the coarse level of the Krylov preconditioner
+        (:mod:`exactspin.classical.aggregation`); None: Jacobi alone. Only the iteration count
+        depends on it, never the bound.
     """
     size = chain.size
     if size == 1:
@@ -154,7 +164,10 @@ def solve_class(chain: ClassChain, energy: np.ndarray, method: str) -> ClassLaw:
     keep = np.ones(size, dtype=bool)
     keep[pinned] = False
     matrix, diagonal, right_side = _pinned_system(chain, pinned, keep)
-    solver = _ApproximateSolver(matrix, diagonal, method)
+    coarse = None
+    if method == ITERATIVE and aggregates is not None:
+        coarse = coarse_space(chain, keep, aggregates)
+    solver = _ApproximateSolver(matrix, diagonal, method, coarse)
     high = np.empty(size)
     high[pinned] = 1.0
     high[keep] = solver(right_side)
@@ -288,11 +301,17 @@ def _pinned_rows(sources, targets, rate, keep, reduced, pinned):
 class _ApproximateSolver:
     """v -> ~A^{-1} v in double: Krylov or sparse LU, switching to LU once when Krylov fails."""
 
-    def __init__(self, matrix: sp.csr_matrix, diagonal: np.ndarray, method: str) -> None:
+    def __init__(
+        self,
+        matrix: sp.csr_matrix,
+        diagonal: np.ndarray,
+        method: str,
+        coarse: CoarseSpace | None = None,
+    ) -> None:
         self.matrix = matrix
         self.method = method
         self._solve = (
-            _krylov_solver(matrix, diagonal) if method == ITERATIVE else splu_solver(matrix)
+            _krylov_solver(matrix, diagonal, coarse) if method == ITERATIVE else splu_solver(matrix)
         )
 
     def __call__(self, right_side: np.ndarray, tolerance: float = KRYLOV_TOLERANCE) -> np.ndarray:
@@ -324,12 +343,15 @@ def splu_solver(matrix: sp.spmatrix) -> Callable[[np.ndarray, float], np.ndarray
 
 
 def _krylov_solver(
-    matrix: sp.csr_matrix, diagonal: np.ndarray
+    matrix: sp.csr_matrix, diagonal: np.ndarray, coarse: CoarseSpace | None = None
 ) -> Callable[[np.ndarray, float], np.ndarray]:
-    """BiCGSTAB with a Jacobi preconditioner, GMRES when BiCGSTAB breaks down.
+    """BiCGSTAB preconditioned by the diagonal and ``coarse``; then Jacobi alone; then GMRES.
 
     Incomplete LU costs far more than it saves here (its factors fill like the full LU); the
-    diagonal (escape rates) is a cheap and adequate preconditioner for non-stiff chains.
+    diagonal (escape rates) with the energy aggregates' coarse level
+    (:mod:`exactspin.classical.aggregation`) is cheap and removes the slow modes. When that
+    BiCGSTAB fails, the Jacobi-only one (the solver before the coarse level existed) and then
+    GMRES are tried, so the coarse level can only add solves that succeed.
     BiCGSTAB is :func:`exactspin.classical.krylov.bicgstab` (scipy's algorithm, fused passes).
     """
     inverse_diagonal = 1.0 / diagonal
@@ -348,8 +370,12 @@ def _krylov_solver(
 
     def _unit_solve(right_side: np.ndarray, tolerance: float) -> np.ndarray:
         solution, info = krylov.bicgstab(
-            operator, inverse_diagonal, right_side, tolerance, KRYLOV_ITERATIONS
+            operator, inverse_diagonal, right_side, tolerance, KRYLOV_ITERATIONS, coarse
         )
+        if info != 0 and coarse is not None:
+            solution, info = krylov.bicgstab(
+                operator, inverse_diagonal, right_side, tolerance, KRYLOV_ITERATIONS
+            )
         if info != 0:
             solution, info = spla.gmres(
                 operator,

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import mpmath
+import numba
 import numpy as np
 
 from exactspin.classical.model import CCA, DEMON_LEVELS, ClassicalModel
@@ -43,6 +44,7 @@ class SiteFlips:
         r to :data:`RATE_ROUNDOFF`); None where every rate is exact (bulk flips: 0 or 1).
     target : numpy.ndarray
         The state reached (spin flipped, CCA demon updated); meaningless where ``rate`` is 0.
+        int32 below 2^31 states, else int64.
     energy_change : numpy.ndarray
         dE_i of Eq. 3, the change of the Ising energy (Eq. 2/17).
     bond_transfer : numpy.ndarray
@@ -84,18 +86,16 @@ def site_flips(model: ClassicalModel, site: int, states: np.ndarray | None = Non
     if states is None:
         states = all_states(model)
     network = model.network
-    own_bits = (states >> site) & 1
     neighbours = network.neighbours(site)
     couplings = tuple(float(network.bonds[bond].coupling) for _, bond in neighbours)
     field = network.field(site)
-    # bit k of the key: spin of site == spin of neighbour k (aligned, s_i s_j = +1)
-    key = np.zeros(states.shape, dtype=np.int64)
-    for k, (other, _) in enumerate(neighbours):
-        key |= (1 ^ own_bits ^ ((states >> other) & 1)) << k
     degree = len(neighbours)
-    if field:
-        key |= own_bits << degree
     patterns = 1 << (degree + (1 if field else 0))
+    # bit k of the key: spin of site == spin of neighbour k (aligned, s_i s_j = +1); one numba
+    # pass (the numpy expression made a dozen state-sized temporaries per site)
+    key = np.empty(states.shape, dtype=np.uint8 if patterns <= 256 else np.int64)
+    others = np.array([other for other, _ in neighbours], dtype=np.int64)
+    _alignment_key(states, site, others, bool(field), key)
     exact = []
     for pattern in range(patterns):
         alignments = tuple(1 if (pattern >> k) & 1 else -1 for k in range(degree))
@@ -104,12 +104,15 @@ def site_flips(model: ClassicalModel, site: int, states: np.ndarray | None = Non
     table = np.array([float(value) for value in exact])
     energy_change = table[key]
     transfers = []
+    codes = np.arange(patterns)
     for k, (_, bond) in enumerate(neighbours):
         if network.bonds[bond].first == site:
-            aligned = (key >> k) & 1
-            transfers.append((bond, (2 * aligned - 1) * (2 * couplings[k])))
+            transfer_table = (2 * ((codes >> k) & 1) - 1) * (2 * couplings[k])
+            transfers.append((bond, transfer_table[key]))
     bond_transfer = transfers[0][1] if transfers else np.zeros(states.shape)
-    target = states ^ (1 << site)
+    # Targets as int32 below 2^31 states (half the memory of int64; every consumer indexes).
+    index_type = np.int32 if model.state_count < 2**31 else np.int64
+    target = states.astype(index_type) ^ index_type(1 << site)
     temperature = model.bath_temperature(site)
     correction = None
     if temperature is not None:
@@ -117,6 +120,7 @@ def site_flips(model: ClassicalModel, site: int, states: np.ndarray | None = Non
         allowed = np.ones(states.shape, dtype=bool)
     elif model.dynamics == CCA:
         allowed, target = _cca_flip(model, site, states, target, energy_change)
+        target = target.astype(index_type, copy=False)
         rate = allowed.astype(float)
     else:
         allowed = np.array([value == 0 for value in exact])[key]
@@ -131,6 +135,22 @@ def site_flips(model: ClassicalModel, site: int, states: np.ndarray | None = Non
         correction,
         tuple(transfers),
     )
+
+
+@numba.njit(cache=True)
+def _alignment_key(states, site, others, with_field, key):
+    """key[i]: bit k set when the spin of ``site`` equals that of ``others[k]`` in state i,
+    and bit len(others) set when the site's spin is up (only ``with_field``)."""
+    degree = others.size
+    for index in range(states.size):
+        state = states[index]
+        own = (state >> site) & 1
+        code = 0
+        for k in range(degree):
+            code |= (1 ^ own ^ ((state >> others[k]) & 1)) << k
+        if with_field:
+            code |= own << degree
+        key[index] = code
 
 
 def _metropolis_rate(
@@ -182,12 +202,30 @@ def ising_energy(model: ClassicalModel, states: np.ndarray | None = None) -> np.
     """Energy of every state: -sum_b J_b s_a s_b (Eq. 17) - sum_i h_i s_i + mu sum d (Eq. 20)."""
     if states is None:
         states = all_states(model)
+    bonds = model.network.bonds
     energy = np.zeros(states.shape, dtype=float)
-    for bond in model.network.bonds:
-        product = spin_values(states, bond.first) * spin_values(states, bond.second)
-        energy -= float(bond.coupling) * product
+    _subtract_bond_energies(
+        states.ravel(),
+        np.array([bond.first for bond in bonds], dtype=np.int64),
+        np.array([bond.second for bond in bonds], dtype=np.int64),
+        np.array([float(bond.coupling) for bond in bonds]),
+        energy.reshape(-1),
+    )
     for entry in model.network.fields:
         energy -= float(entry.strength) * spin_values(states, entry.site)
     for k in range(len(model.demon_sites)):
         energy += model.demon_unit * ((states >> (model.sites + 2 * k)) & 3)
     return energy
+
+
+@numba.njit(cache=True)
+def _subtract_bond_energies(states, firsts, seconds, couplings, energy):
+    """energy -= J s_a s_b for every bond in order, state by state (the same roundings as the
+    bond-by-bond numpy sum, in one pass instead of a few temporaries per bond)."""
+    for index in range(states.size):
+        state = states[index]
+        value = energy[index]
+        for bond in range(couplings.size):
+            aligned = ((state >> firsts[bond]) ^ (state >> seconds[bond])) & 1 == 0
+            value -= couplings[bond] if aligned else -couplings[bond]
+        energy[index] = value

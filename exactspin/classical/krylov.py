@@ -1,10 +1,15 @@
-"""Jacobi-preconditioned BiCGSTAB for the pinned steady-state system, in fused numba passes.
+"""Preconditioned BiCGSTAB for the pinned steady-state system, in fused numba passes.
 
 The algorithm is scipy's ``bicgstab`` (van der Vorst 1992; Barrett et al., Templates for the
 Solution of Linear Systems, 1994, Sec. 2.3.8) with the same breakdown tests, written so that
 each iteration reads the vectors five times instead of a dozen: on a class of 2^19 states the
-vector updates, not the two sparse products, were a third of the solve. The sparse product is
-scipy's CSR kernel. It solves in double only; the caller refines and bounds the result.
+vector updates, not the two sparse products, were a third of the solve. The sparse product is a
+numba CSR kernel fused with the dot products that follow it (unsigned indices, so no negative
+index test in the inner loop: ~20% faster than scipy's kernel here). The preconditioner is the
+diagonal (Jacobi), optionally with the additive coarse level of
+:mod:`exactspin.classical.aggregation`, M^-1 v = D^-1 v + P A_c^-1 P^T v, whose P^T v is summed
+in the same pass that forms v. It solves in double only; the caller refines and bounds the
+result.
 """
 
 from __future__ import annotations
@@ -12,6 +17,8 @@ from __future__ import annotations
 import numba
 import numpy as np
 import scipy.sparse as sp
+
+from exactspin.classical.aggregation import CoarseSpace
 
 #: scipy's breakdown thresholds on rho and omega (machine epsilon squared).
 BREAKDOWN = np.finfo(float).eps ** 2
@@ -27,21 +34,30 @@ def bicgstab(
     right_side: np.ndarray,
     tolerance: float,
     max_iterations: int,
+    coarse: CoarseSpace | None = None,
 ) -> tuple[np.ndarray, int]:
     """x with ||b - A x|| < tolerance ||b||, from x = 0, and an info code as scipy's.
 
+    ``coarse`` adds the coarse level to the Jacobi preconditioner (None: Jacobi alone).
     Returns ``(x, info)``: info 0 when converged, the iteration count when out of iterations,
     -10 or -11 on a breakdown of rho or omega.
     """
+    matrix = sp.csr_matrix(matrix)
+    indptr, indices, values = _unsigned(matrix.indptr), _unsigned(matrix.indices), matrix.data
     size = right_side.size
     target = tolerance * float(np.linalg.norm(right_side))
     solution = np.zeros(size)
     residual = right_side.astype(float, copy=True)
     if float(np.linalg.norm(residual)) < target or target == 0:
         return solution, CONVERGED
+    if coarse is None:
+        aggregates, coarse_right_side = np.zeros(0, dtype=np.int32), np.zeros(0)
+    else:
+        aggregates, coarse_right_side = coarse.aggregates, np.zeros(coarse.size)
     shadow = residual.copy()
     direction = np.zeros(size)
     image = np.zeros(size)
+    correction_image = np.empty(size)
     preconditioned_direction = np.empty(size)
     half_step = np.empty(size)
     preconditioned_half_step = np.empty(size)
@@ -54,21 +70,42 @@ def bicgstab(
             return solution, OMEGA_BREAKDOWN
         beta = 0.0 if iteration == 0 else (rho / rho_previous) * (alpha / omega)
         _new_direction(
-            residual, direction, image, beta, omega, inverse_diagonal, preconditioned_direction
+            residual,
+            direction,
+            image,
+            beta,
+            omega,
+            inverse_diagonal,
+            preconditioned_direction,
+            aggregates,
+            coarse_right_side,
         )
-        image = matrix @ preconditioned_direction
-        shadow_dot_image = float(np.dot(shadow, image))
+        if coarse is not None:
+            _add_coarse(preconditioned_direction, aggregates, coarse.solve(coarse_right_side))
+        shadow_dot_image = _product_dot(
+            indptr, indices, values, preconditioned_direction, image, shadow
+        )
         if shadow_dot_image == 0:
             return solution, OMEGA_BREAKDOWN
         alpha = rho / shadow_dot_image
         half_norm = _half_step(
-            residual, image, alpha, inverse_diagonal, half_step, preconditioned_half_step
+            residual,
+            image,
+            alpha,
+            inverse_diagonal,
+            half_step,
+            preconditioned_half_step,
+            aggregates,
+            coarse_right_side,
         )
         if half_norm < target:
             solution += alpha * preconditioned_direction
             return solution, CONVERGED
-        correction_image = matrix @ preconditioned_half_step
-        image_dot_step, image_norm_squared = _two_dots(correction_image, half_step)
+        if coarse is not None:
+            _add_coarse(preconditioned_half_step, aggregates, coarse.solve(coarse_right_side))
+        image_dot_step, image_norm_squared = _product_two_dots(
+            indptr, indices, values, preconditioned_half_step, correction_image, half_step
+        )
         if image_norm_squared == 0:
             return solution, OMEGA_BREAKDOWN
         omega = image_dot_step / image_norm_squared
@@ -88,35 +125,93 @@ def bicgstab(
     return solution, max_iterations
 
 
+def _unsigned(index: np.ndarray) -> np.ndarray:
+    """The same nonnegative indices as unsigned integers (a view, no copy)."""
+    return index.view(np.uint32 if index.dtype.itemsize == 4 else np.uint64)
+
+
 @numba.njit(cache=True)
-def _new_direction(residual, direction, image, beta, omega, inverse_diagonal, preconditioned):
-    """p = r + beta (p - omega v) in place, and M^-1 p."""
+def _product_dot(indptr, indices, values, vector, product, other):
+    """product = A vector (CSR) in place; returns other . product."""
+    total = 0.0
+    for row in range(indptr.size - 1):
+        value = 0.0
+        for position in range(indptr[row], indptr[row + 1]):
+            value += values[position] * vector[indices[position]]
+        product[row] = value
+        total += other[row] * value
+    return total
+
+
+@numba.njit(cache=True)
+def _product_two_dots(indptr, indices, values, vector, product, other):
+    """product = A vector (CSR) in place; returns (product . other, product . product)."""
+    cross, square = 0.0, 0.0
+    for row in range(indptr.size - 1):
+        value = 0.0
+        for position in range(indptr[row], indptr[row + 1]):
+            value += values[position] * vector[indices[position]]
+        product[row] = value
+        cross += value * other[row]
+        square += value * value
+    return cross, square
+
+
+@numba.njit(cache=True)
+def _new_direction(
+    residual,
+    direction,
+    image,
+    beta,
+    omega,
+    inverse_diagonal,
+    preconditioned,
+    aggregates,
+    coarse_right_side,
+):
+    """p = r + beta (p - omega v) in place, D^-1 p, and P^T p when there is a coarse level."""
+    coarse = aggregates.size > 0
+    if coarse:
+        coarse_right_side[:] = 0.0
     for index in range(residual.size):
         value = residual[index] + beta * (direction[index] - omega * image[index])
         direction[index] = value
         preconditioned[index] = inverse_diagonal[index] * value
+        if coarse:
+            coarse_right_side[aggregates[index]] += value
 
 
 @numba.njit(cache=True)
-def _half_step(residual, image, alpha, inverse_diagonal, half_step, preconditioned):
-    """s = r - alpha v and M^-1 s; returns ||s||."""
+def _half_step(
+    residual,
+    image,
+    alpha,
+    inverse_diagonal,
+    half_step,
+    preconditioned,
+    aggregates,
+    coarse_right_side,
+):
+    """s = r - alpha v, D^-1 s and P^T s (with a coarse level); returns ||s||."""
+    coarse = aggregates.size > 0
+    if coarse:
+        coarse_right_side[:] = 0.0
     total = 0.0
     for index in range(residual.size):
         value = residual[index] - alpha * image[index]
         half_step[index] = value
         preconditioned[index] = inverse_diagonal[index] * value
         total += value * value
+        if coarse:
+            coarse_right_side[aggregates[index]] += value
     return np.sqrt(total)
 
 
 @numba.njit(cache=True)
-def _two_dots(image, half_step):
-    """(t . s, t . t)."""
-    cross, square = 0.0, 0.0
-    for index in range(image.size):
-        cross += image[index] * half_step[index]
-        square += image[index] * image[index]
-    return cross, square
+def _add_coarse(preconditioned, aggregates, coarse_solution):
+    """D^-1 v + P y in place (y = A_c^-1 P^T v)."""
+    for index in range(preconditioned.size):
+        preconditioned[index] += coarse_solution[aggregates[index]]
 
 
 @numba.njit(cache=True)

@@ -46,6 +46,7 @@ from exactspin.classical.steady_state import (
     initial_distribution,
     steady_state_of_flips,
 )
+from exactspin.display import class_weighting
 from exactspin.network import Circulation, Network, circulation
 from exactspin.validation import ParameterError, require_choice, require_positive
 
@@ -154,6 +155,7 @@ class NetworkSolution:
             "closed_classes": self.closed_classes,
             "class_sizes": list(state.class_sizes),
             "class_weights": [float(w) for w in state.class_weights],
+            "class_weighting": class_weighting(state.class_sizes, state.class_weights),
             "unit": self.unit,
         }
 

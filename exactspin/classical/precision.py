@@ -45,24 +45,46 @@ def require_double_precision_range(model: ClassicalModel) -> None:
         _require_ring_range(model)
         return
     network = model.network
-    for site in range(network.sites):
-        if not site_energy_change_bound(model, site) / 2 <= MAXIMUM_COUPLING_SUM:
-            raise ParameterError(
-                "bonds",
-                f"site {site + 1}",
-                f"sum of |J| and |h| at each site <= {MAXIMUM_COUPLING_SUM:g} (beyond it the "
-                "energies overflow double precision)",
-            )
+    require_representable_couplings(network)
     for index, bath in enumerate(network.baths):
         change = site_energy_change_bound(model, bath.site)
         minimum = change / MAXIMUM_EXPONENT
         if not change / float(bath.temperature) <= MAXIMUM_EXPONENT:
-            raise ParameterError(
+            raise network.error(
                 f"baths[{index}]",
                 [bath.site + 1, bath.temperature],
                 f"T >= {minimum:.6g} = max|dE| / {MAXIMUM_EXPONENT:g} with max|dE| = "
                 f"2(sum |J| + |h|) = {change:g} at site {bath.site + 1} (below it the "
                 "Metropolis rate exp(-dE/T) underflows double precision)",
+            )
+
+
+def _coupling_sum(network, site: int) -> float:
+    """sum of |J| over the bonds of ``site`` plus |h| there (half the largest |dE|, Eq. 3)."""
+    total = sum(abs(float(network.bonds[bond].coupling)) for _, bond in network.neighbours(site))
+    return total + abs(float(network.field(site)))
+
+
+def require_representable_couplings(network) -> None:
+    """Raise a located :class:`~exactspin.network.NetworkError` when the couplings and field at
+    some site sum beyond :data:`MAXIMUM_COUPLING_SUM` (their energy changes overflow double
+    precision), naming that site's largest bond and its ``file:line``. Every classical engine
+    (exact, symbolic, Monte Carlo) checks this before building anything.
+    """
+    for site in range(network.sites):
+        total = _coupling_sum(network, site)
+        if not total <= MAXIMUM_COUPLING_SUM:
+            # name the largest bond at the site: its entry and file:line
+            bond = max(
+                (bond for _, bond in network.neighbours(site)),
+                key=lambda b: abs(float(network.bonds[b].coupling)),
+            )
+            raise network.error(
+                f"bonds[{bond}]",
+                network.bond_entry(bond),
+                f"couplings with sum of |J| and |h| at each site <= {MAXIMUM_COUPLING_SUM:g} "
+                f"(site {site + 1} has {total:.3g}; beyond it the energies overflow double "
+                "precision)",
             )
 
 

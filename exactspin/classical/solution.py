@@ -33,6 +33,7 @@ from exactspin.classical.steady_state import (
     steady_state_of_flips,
 )
 from exactspin.currents import circulation, magnification_ratio
+from exactspin.display import class_weighting
 from exactspin.validation import ParameterError, require_choice, require_positive
 
 STEP = "step"
@@ -196,6 +197,7 @@ class ClassicalSolution:
             "closed_classes": self.closed_classes,
             "class_sizes": list(state.class_sizes),
             "class_weights": [float(w) for w in state.class_weights],
+            "class_weighting": class_weighting(state.class_sizes, state.class_weights),
             "class_currents": [
                 {"size": size, "weight": float(weight), **currents.to_dict()}
                 for size, weight, currents in zip(
@@ -328,22 +330,34 @@ def flow_expectation(
     one site (Eqs. 6, 9), for the mixture and each closed class, with computed bounds."""
     count = state.closed_classes
     labels = state.class_labels
-    # One class (every Q2R ring): no need to sort 2^N_S labels.
-    order = np.arange(labels.size) if count == 1 else np.argsort(labels, kind="stable")
-    starts = np.searchsorted(labels[order], np.arange(count + 1))
-    high = state.conditional_probabilities[order]
-    low = state.conditional_probabilities_low[order]
-    bounds = state.conditional_error_bounds[order]
+    # One class without transients (every Q2R ring): no need to sort 2^N_S labels, nor to
+    # gather every array into class order (the state order is already that).
+    whole = count == 1 and not np.any(labels < 0)
+    order = None if whole else np.argsort(labels, kind="stable")
+
+    def ordered_by_class(values: np.ndarray) -> np.ndarray:
+        return values if order is None else values[order]
+
+    starts = (
+        np.array([0, labels.size])
+        if whole
+        else np.searchsorted(labels[order], np.arange(count + 1))
+    )
+    high = ordered_by_class(state.conditional_probabilities)
+    low = ordered_by_class(state.conditional_probabilities_low)
+    bounds = ordered_by_class(state.conditional_error_bounds)
     weights = state.class_weights
 
     rate_roundoff = RATE_ROUNDOFF + DOUBLE_DOUBLE_ROUNDOFF
 
     def expectation(site: SiteFlips, energy: np.ndarray, exact_energy: bool) -> _Expectation:
         """sum energy x rate x P over the flips of ``site`` (energy 0 where not allowed)."""
-        ordered = np.where(site.allowed, energy, 0.0)[order]
-        rate_high = site.rate[order]
+        ordered = ordered_by_class(np.where(site.allowed, energy, 0.0))
+        rate_high = ordered_by_class(site.rate)
         rate_low = (
-            np.zeros(order.size) if site.rate_correction is None else (site.rate_correction[order])
+            np.zeros(labels.size)
+            if site.rate_correction is None
+            else ordered_by_class(site.rate_correction)
         )
         roundoff = rate_roundoff + _SUM_ROUNDOFF + (0.0 if exact_energy else _ENERGY_ROUNDOFF)
         magnitude = np.abs(ordered) * rate_high

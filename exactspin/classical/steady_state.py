@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from exactspin.classical.aggregation import energy_aggregates
 from exactspin.classical.class_chain import class_chain, spin_flip_mask
 from exactspin.classical.class_solver import (
     DIRECT,
@@ -200,7 +201,10 @@ def steady_state_of_flips(
             chosen = method
             if method == AUTO:
                 chosen = DIRECT if chain.size <= DIRECT_SIZE_LIMIT else ITERATIVE
-            law = solve_class(chain, energy[chain.states], chosen)
+            aggregates = None
+            if chosen == ITERATIVE:
+                aggregates = energy_aggregates(model, chain.states, energy[chain.states])
+            law = solve_class(chain, energy[chain.states], chosen, aggregates)
             _spread(law, chain.states, chain.lumped, mask, high, low, bounds)
             methods.add(law.method)
             residual = max(residual, law.residual)

@@ -28,15 +28,18 @@ reconstructed: it holds 2^N_S rational functions).
 
 from __future__ import annotations
 
+import functools
 import random
 from dataclasses import dataclass
 from fractions import Fraction
-from math import gcd, isqrt, lcm
+from math import gcd, lcm
 
+import flint
 import numpy as np
 import sympy as sp
 
-from exactspin.classical import rules
+from exactspin.classical import rules, series_pade
+from exactspin.classical.series_pade import inverse_mod
 from exactspin.classical.symbolic import (
     STEP,
     UNITS,
@@ -56,13 +59,15 @@ from exactspin.classical.symbolic_model import (
     RateVariables,
     SymbolicModel,
 )
+from exactspin.classical.symbolic_series import SingularBasePoint, class_operators, line_series
 from exactspin.ring import Ring
 from exactspin.validation import ParameterError, ResourceError, require_choice
 
 #: Largest lumped class (states after the spin-flip reduction) the evaluator accepts.
 MAX_CLASS_STATES = 512
 
-#: Primes used in turn (largest below 2^31, so products of two residues fit in int64).
+#: Primes used in turn (largest below 2^30: products of two residues fit in int64, and the
+#: series engine's float64 products stay exact).
 PRIME_COUNT = 24
 
 #: Random points at which each reconstruction is checked mod a fresh prime.
@@ -77,7 +82,7 @@ class ReconstructionError(RuntimeError):
 
 
 def _primes() -> list[int]:
-    found, candidate = [], 2**31
+    found, candidate = [], 2**30
     while len(found) < PRIME_COUNT:
         candidate = sp.prevprime(candidate)
         found.append(int(candidate))
@@ -98,10 +103,18 @@ class _Chain:
     variable_count: int
     #: per class: (size, [(row, column, exponents, sign)])
     classes: tuple
-    #: per quantity: [(class, local index, exponents, Fraction coefficient)]
+    #: per quantity: [(class, local index, exponents, Fraction coefficient)], one class each
     quantities: tuple
-    #: quantity names: (key, part) with key "left", "right" or bond index, part 0 (J1) / 1 (J2)
+    #: quantity names: ((key, part), class) with key "left", "right" or bond index, part 0
+    #: (J1) / 1 (J2); a current is the sum of its quantities over the classes
     names: tuple
+
+    @functools.cached_property
+    def operators(self) -> list:
+        """Each class as W(x) = sum_m m(x) A_m (:func:`symbolic_series.class_operators`)."""
+        return [
+            class_operators(size, entries, self.variable_count) for size, entries in self.classes
+        ]
 
 
 def _chain(
@@ -170,28 +183,24 @@ def _chain(
                         slot = terms[(key, part)]
                         entry = (label, local, exponents)
                         slot[entry] = slot.get(entry, 0) + c * energy_unit * weights[label]
-    names = tuple(terms)
-    quantities = tuple(
-        tuple((label, local, exps, value) for (label, local, exps), value in terms[name].items())
-        for name in names
-    )
-    return _Chain(len(variables.symbols), tuple(classes), quantities, names)
+    # One quantity per (current, class): each class's contribution has its own, smaller
+    # denominator; the total is their sum.
+    names, quantities = [], []
+    for name in terms:
+        for label in range(len(classes)):
+            found = tuple(
+                (where_label, local, exps, value)
+                for (where_label, local, exps), value in terms[name].items()
+                if where_label == label
+            )
+            if found:
+                names.append((name, label))
+                quantities.append(found)
+    return _Chain(len(variables.symbols), tuple(classes), tuple(quantities), tuple(names))
 
 
 # ----------------------------------------------------------------------------------------------
 # Vectorised arithmetic mod p (p < 2^31: a product of two residues fits in int64).
-
-
-def _inverse(values: np.ndarray, p: int) -> np.ndarray:
-    result = np.ones_like(values)
-    base = values % p
-    exponent = p - 2
-    while exponent:
-        if exponent & 1:
-            result = result * base % p
-        base = base * base % p
-        exponent >>= 1
-    return result
 
 
 def _gauss_jordan(augmented: np.ndarray, p: int) -> tuple[np.ndarray, np.ndarray]:
@@ -202,7 +211,7 @@ def _gauss_jordan(augmented: np.ndarray, p: int) -> tuple[np.ndarray, np.ndarray
     for k in range(size):
         pivot = work[:, k, k]
         good &= pivot != 0
-        inverse = _inverse(np.where(pivot == 0, 1, pivot), p)
+        inverse = inverse_mod(np.where(pivot == 0, 1, pivot), p)
         # Columns left of k are already reduced (zero off the pivots): update k.. only.
         work[:, k, k:] = work[:, k, k:] * inverse[:, None] % p
         factor = work[:, :, k].copy()
@@ -262,157 +271,113 @@ def evaluate(chain: _Chain, points: np.ndarray, p: int) -> tuple[np.ndarray, np.
 
 
 # ----------------------------------------------------------------------------------------------
-# Univariate polynomials mod p (lists of ints, lowest degree first).
+# Every quantity along lines through one base point, as Taylor series mod p.
 
 
-def _trim(poly: list[int]) -> list[int]:
-    while poly and poly[-1] == 0:
-        poly.pop()
-    return poly
+def _functionals(chain: _Chain, p: int) -> list[list[dict]]:
+    """Per class, per quantity of that class: {exponents: weight residues over its states}."""
+    found: list[list[dict]] = [[] for _ in chain.classes]
+    for terms in chain.quantities:
+        label = terms[0][0] if terms else 0
+        weights: dict = {}
+        for _, local, exponents, coefficient in terms:
+            vector = weights.setdefault(exponents, [0] * chain.classes[label][0])
+            vector[local] = (vector[local] + _residue(coefficient, p)) % p
+        found[label].append(weights)
+    return found
 
 
-def _sub(a: list[int], b: list[int], p: int) -> list[int]:
-    out = [0] * max(len(a), len(b))
-    for i, c in enumerate(a):
-        out[i] = c
-    for i, c in enumerate(b):
-        out[i] = (out[i] - c) % p
-    return _trim(out)
+def _quantity_class(chain: _Chain) -> list[tuple[int, int]]:
+    """(class, position among that class's quantities) of every quantity."""
+    counters: dict[int, int] = {}
+    out = []
+    for terms in chain.quantities:
+        label = terms[0][0] if terms else 0
+        out.append((label, counters.get(label, 0)))
+        counters[label] = counters.get(label, 0) + 1
+    return out
 
 
-def _mul(a: list[int], b: list[int], p: int) -> list[int]:
-    if not a or not b:
-        return []
-    out = [0] * (len(a) + len(b) - 1)
-    for i, x in enumerate(a):
-        if x:
-            for j, y in enumerate(b):
-                out[i + j] = (out[i + j] + x * y) % p
-    return _trim(out)
+def _series(chain, wanted, base, directions, order, p) -> np.ndarray:
+    """Series (len(wanted), L, order) of the quantities ``wanted`` (indices) along the lines."""
+    operators = chain.operators
+    functionals = _functionals(chain, p)
+    where = _quantity_class(chain)
+    out = np.zeros((len(wanted), directions.shape[0], order), dtype=np.int64)
+    for label in sorted({where[q][0] for q in wanted}):
+        rows = [i for i, q in enumerate(wanted) if where[q][0] == label]
+        chosen = [functionals[label][where[wanted[i]][1]] for i in rows]
+        values = line_series(operators[label], chosen, base, directions, order, p)
+        out[rows] = values
+    return out
 
 
-def _divmod(a: list[int], b: list[int], p: int) -> tuple[list[int], list[int]]:
-    remainder = list(a)
-    inverse = pow(b[-1], -1, p)
-    quotient = [0] * max(len(a) - len(b) + 1, 1)
-    while len(_trim(remainder)) >= len(b):
-        shift = len(remainder) - len(b)
-        factor = remainder[-1] * inverse % p
-        quotient[shift] = factor
-        for i, c in enumerate(b):
-            remainder[shift + i] = (remainder[shift + i] - factor * c) % p
-    return _trim(quotient), remainder
+def _base_series(chain, wanted, directions, order, p, rng):
+    """A random base point with W(a) invertible mod p in every class, and the series there."""
+    for _ in range(8):
+        base = np.array([rng.randrange(1, p) for _ in range(chain.variable_count)], dtype=np.int64)
+        try:
+            return base, _series(chain, wanted, base, directions, order, p)
+        except SingularBasePoint:
+            continue
+    raise ReconstructionError("W(a) was singular mod p at every random base point tried")
 
 
-def _interpolate(nodes: list[int], values: list[int], p: int) -> list[int]:
-    """Newton interpolation: the polynomial of degree < len(nodes) through the values."""
-    coefficients = list(values)
-    count = len(nodes)
-    for level in range(1, count):
-        for i in range(count - 1, level - 1, -1):
-            difference = (coefficients[i] - coefficients[i - 1]) % p
-            coefficients[i] = difference * pow((nodes[i] - nodes[i - level]) % p, -1, p) % p
-    poly: list[int] = []
-    for i in range(count - 1, -1, -1):
-        poly = _sub(_mul(poly, [(-nodes[i]) % p, 1], p), [(-coefficients[i]) % p], p)
-    return poly
+def _distinct(chain: _Chain, p: int, rng: random.Random):
+    """Quantities that differ as functions: (representatives, map q -> (representative, sign)).
 
-
-def _evaluate_poly(poly: list[int], t: int, p: int) -> int:
-    value = 0
-    for c in reversed(poly):
-        value = (value * t + c) % p
-    return value
-
-
-def _univariate_degrees(nodes, values, checks, check_values, p) -> tuple[int, int] | None:
-    """Degrees (deg N, deg D) of the rational function through the values, or None.
-
-    Extended Euclid on (prod (t - t_i), interpolant); the step after the largest quotient gives
-    the candidate (maximal-quotient rational reconstruction), accepted only if it matches the
-    separate check values.
+    Quantities with the same series (or opposite series) along random lines mod p are taken
+    as equal (or opposite); zero series as zero (map value None). Every quantity, not only the
+    representatives, is checked against the final forms at fresh points (:func:`_check`), so a
+    coincidence here cannot pass unnoticed.
     """
-    modulus = [1]
-    for node in nodes:
-        modulus = _mul(modulus, [(-node) % p, 1], p)
-    r0, r1 = modulus, _interpolate(nodes, values, p)
-    s0, s1 = [], [1]
-    best, best_degree = None, -1
-    while r1:
-        quotient, remainder = _divmod(r0, r1, p)
-        if len(quotient) - 1 > best_degree:
-            best, best_degree = (r1, s1), len(quotient) - 1
-        r0, r1 = r1, remainder
-        s0, s1 = s1, _sub(s0, _mul(quotient, s1, p), p)
-    if best is None:
-        # r1 is the polynomial itself (no quotient beyond the first): f is a polynomial.
-        best = (_interpolate(nodes, values, p), [1])
-    numerator, denominator = best
-    for t, value in zip(checks, check_values, strict=True):
-        d = _evaluate_poly(denominator, t, p)
-        if d == 0 or _evaluate_poly(numerator, t, p) != value * d % p:
-            return None
-    return max(len(numerator) - 1, 0), len(denominator) - 1
+    n = chain.variable_count
+    directions = np.array(
+        [[rng.randrange(1, p) for _ in range(n)] for _ in range(3)], dtype=np.int64
+    )
+    _, values = _base_series(chain, list(range(len(chain.quantities))), directions, 12, p, rng)
+    representatives, mapping, seen = [], {}, {}
+    for q in range(len(chain.quantities)):
+        key = tuple(int(v) for v in values[q].reshape(-1))
+        if not any(key):
+            mapping[q] = None
+            continue
+        negated = tuple((-v) % p for v in key)
+        if key in seen:
+            mapping[q] = (seen[key], 1)
+        elif negated in seen:
+            mapping[q] = (seen[negated], -1)
+        else:
+            seen[key] = len(representatives)
+            mapping[q] = (len(representatives), 1)
+            representatives.append(q)
+    return representatives, mapping
 
 
-# ----------------------------------------------------------------------------------------------
-# Reconstruction of every quantity mod one prime.
+@dataclass(frozen=True)
+class _Shape:
+    """Degrees from the first prime: per representative (deg N, deg D); bound per variable."""
+
+    totals: tuple[tuple[int, int], ...]
+    degrees: tuple[int, ...]
 
 
-def _line_values(chain, directions, offsets, nodes, p, rng):
-    """Values at offsets + t * directions for each t in nodes: array (lines, nodes, Q)."""
-    lines, count = directions.shape[0], len(nodes)
-    t = np.array(nodes, dtype=np.int64)
-    points = (offsets[:, None, :] + t[None, :, None] * directions[:, None, :] % p) % p
-    values, good = evaluate(chain, points.reshape(lines * count, -1), p)
-    if not good.all():
-        raise ReconstructionError("a random evaluation point was singular")
-    return values.reshape(lines, count, -1)
-
-
-def _degrees_along(chain, direction, offset, p, rng, bound):
-    """Degrees of every quantity restricted to offset + t direction."""
-    count = 8
+def _find_shape(chain: _Chain, wanted, p: int, rng: random.Random, bound: int = 4096) -> _Shape:
+    """Total degrees along a random line and the degree in each variable along axis lines."""
+    n = chain.variable_count
+    directions = np.eye(n + 1, n, -1, dtype=np.int64)
+    directions[0] = [rng.randrange(1, p) for _ in range(n)]
+    order = 32
     while True:
-        nodes = rng.sample(range(1, p), count + 3)
-        values = _line_values(chain, direction[None, :], offset[None, :], nodes, p, rng)[0]
-        found = []
-        for q in range(len(chain.quantities)):
-            column = [int(v) for v in values[:, q]]
-            found.append(
-                _univariate_degrees(nodes[:count], column[:count], nodes[count:], column[count:], p)
-            )
-        if all(f is not None for f in found):
-            return found
-        if count > bound:
+        _, values = _base_series(chain, wanted, directions, order, p, rng)
+        found = [series_pade.degrees(values[i], p) for i in range(len(wanted))]
+        if all(pair is not None for rows in found for pair in rows):
+            totals = tuple(rows[0] for rows in found)
+            degrees = tuple(max(max(rows[axis + 1]) for rows in found) for axis in range(n))
+            return _Shape(totals, degrees)
+        if order > bound:
             raise ReconstructionError(f"no rational function of degree <= {bound} fits")
-        count *= 2
-
-
-def _pade(nodes, values, degree_numerator, degree_denominator, p):
-    """Stacked Pade solves: N(t)/D(t) with D(0) = 1 through (nodes, values (L, M)).
-
-    Returns (numerator coefficients (L, n+1), denominator coefficients (L, m+1), ok (L,)).
-    """
-    n, m = degree_numerator, degree_denominator
-    size = n + m + 1
-    lines = values.shape[0]
-    t = np.array(nodes[:size], dtype=np.int64)
-    system = np.zeros((lines, size, size + 1), dtype=np.int64)
-    power = np.ones(size, dtype=np.int64)
-    for a in range(n + 1):
-        system[:, :, a] = power
-        power = power * t % p
-    f = values[:, :size] % p
-    power = t.copy()
-    for b in range(1, m + 1):
-        system[:, :, n + b] = (-(f * power[None, :]) % p) % p
-        power = power * t % p
-    system[:, :, size] = f
-    solution, ok = _gauss_jordan(system, p)
-    numerator = solution[:, : n + 1]
-    denominator = np.concatenate([np.ones((lines, 1), dtype=np.int64), solution[:, n + 1 :]], 1)
-    return numerator, denominator, ok
+        order *= 2
 
 
 def _inverse_vandermonde(nodes: list[int], p: int) -> np.ndarray:
@@ -445,31 +410,6 @@ def _apply_along(values: np.ndarray, operator: np.ndarray, axis: int, p: int) ->
     return np.moveaxis(out, -1, axis)
 
 
-@dataclass(frozen=True)
-class _Shape:
-    """Degrees from the first prime: per quantity (deg N, deg D); degree bound per variable."""
-
-    totals: tuple[tuple[int, int], ...]
-    degrees: tuple[int, ...]
-
-
-def _find_shape(chain: _Chain, p: int, rng: random.Random) -> _Shape:
-    n = chain.variable_count
-    bound = 4096
-    offset = np.array([rng.randrange(1, p) for _ in range(n)], dtype=np.int64)
-    direction = np.array([rng.randrange(1, p) for _ in range(n)], dtype=np.int64)
-    totals = _degrees_along(chain, direction, offset, p, rng, bound)
-    degrees = []
-    for axis in range(n):
-        offset = np.array([rng.randrange(1, p) for _ in range(n)], dtype=np.int64)
-        offset[axis] = 0
-        unit = np.zeros(n, dtype=np.int64)
-        unit[axis] = 1
-        found = _degrees_along(chain, unit, offset, p, rng, bound)
-        degrees.append(max(max(pair) for pair in found))
-    return _Shape(tuple(totals), tuple(degrees))
-
-
 def _taylor_shift(shift: int, degree: int, p: int) -> np.ndarray:
     """T with (T m)_j = sum_i m_i C(i, j) (-shift)^(i - j): coefficients of M(x - shift)."""
     operator = np.zeros((degree + 1, degree + 1), dtype=np.int64)
@@ -479,48 +419,61 @@ def _taylor_shift(shift: int, degree: int, p: int) -> np.ndarray:
     return operator
 
 
-def _reconstruct_mod(chain: _Chain, shape: _Shape, p: int, rng: random.Random):
-    """Per quantity: dense coefficient arrays (N, D) mod p, scaled so that D(a) = 1.
+def _reconstruct_mod(chain: _Chain, wanted, shape: _Shape, p: int, rng: random.Random):
+    """Per representative: dense coefficient arrays (N, D) mod p, scaled so that D(a) = 1.
 
     Lines a + t (1, z) through a random point a (D(a) != 0 with high probability, unlike
-    D(0), which vanishes where the chain falls apart), z on a tensor grid; each homogeneous
-    part of M(y) = N(a + y) is interpolated on the grid, then shifted back to N(x) = M(x - a).
+    D(0), which vanishes where the chain falls apart), z on a tensor grid; the Taylor series
+    in t of each quantity gives, by Pade, the homogeneous parts of M(y) = N(a + y) at (1, z),
+    interpolated on the grid, then shifted back to N(x) = M(x - a).
     """
     n = chain.variable_count
     sizes = [degree + 1 for degree in shape.degrees]
-    shift = [rng.randrange(1, p) for _ in range(n)]
     axes = [rng.sample(range(1, p), size) for size in sizes[1:]]
     mesh = np.meshgrid(*[np.array(a, dtype=np.int64) for a in axes], indexing="ij")
     lines = int(np.prod(sizes[1:])) if n > 1 else 1
     directions = np.ones((lines, n), dtype=np.int64)
     for axis, values in enumerate(mesh):
         directions[:, axis + 1] = values.reshape(-1)
-    largest = max(a + b + 1 for a, b in shape.totals)
-    nodes = rng.sample(range(1, p), largest)
-    offsets = np.tile(np.array(shift, dtype=np.int64), (lines, 1))
-    values = _line_values(chain, directions, offsets, nodes, p, rng)
+    order = max(2 * max(b, a + 1) for a, b in shape.totals)
+    base, series = _base_series(chain, wanted, directions, order, p, rng)
+    shift = [int(v) for v in base]
     inverses = [_inverse_vandermonde(a, p) for a in axes]
     shifts = [_taylor_shift(shift[axis], shape.degrees[axis], p) for axis in range(n)]
     results = []
+    where = _quantity_class(chain)
+    denominators: dict = {}
     for q, (degree_numerator, degree_denominator) in enumerate(shape.totals):
-        numerator, denominator, ok = _pade(
-            nodes, values[:, :, q], degree_numerator, degree_denominator, p
-        )
-        if not ok.all():
-            raise ReconstructionError("a Pade system was singular (unlucky line)")
+        # The currents of one class usually share their denominator: try the one found for an
+        # earlier quantity (its Pade conditions must hold on every line) before a new solve.
+        key = (where[wanted[q]][0], degree_denominator)
+        numerator = None
+        if key in denominators:
+            denominator = denominators[key]
+            product = series_pade.truncated_product(denominator, series[q], order, p)
+            if not product[:, degree_numerator + 1 :].any():
+                numerator = product[:, : degree_numerator + 1]
+        if numerator is None:
+            numerator, denominator, ok = series_pade.pade(
+                series[q], degree_numerator, degree_denominator, p
+            )
+            if not ok.all():
+                raise ReconstructionError(
+                    "a Pade approximant had an unexpected shape (unlucky line)"
+                )
+            denominators.setdefault(key, denominator)
         parts = []
         for coefficients in (numerator, denominator):
             grid = coefficients.T.reshape((coefficients.shape[1], *sizes[1:]))
             for axis, inverse in enumerate(inverses):
                 grid = _apply_along(grid, inverse, axis + 1, p)
+            # The coefficient of t^k z^rest in the part of degree k belongs to x_1^(k-|rest|).
             dense = np.zeros(sizes, dtype=np.int64)
-            for k in range(grid.shape[0]):
-                for index in zip(*np.nonzero(grid[k]), strict=True):
-                    rest = tuple(int(i) for i in index)
-                    first = k - sum(rest)
-                    if first < 0 or first >= sizes[0]:
-                        raise ReconstructionError("a homogeneous part had too high a degree")
-                    dense[(first, *rest)] = grid[k][index]
+            support = np.nonzero(grid)
+            first = support[0] - sum(support[1:])
+            if np.any((first < 0) | (first >= sizes[0])):
+                raise ReconstructionError("a homogeneous part had too high a degree")
+            dense[(first, *support[1:])] = grid[support]
             for axis in range(n):
                 dense = _apply_along(dense, shifts[axis], axis, p)
             parts.append(dense)
@@ -529,32 +482,24 @@ def _reconstruct_mod(chain: _Chain, shape: _Shape, p: int, rng: random.Random):
 
 
 def _normalised(dense_results, p: int, anchors=None):
-    """Dicts {exponents: residue} with the anchor coefficient of each D made 1.
+    """Dense residue arrays with the anchor coefficient of each D made 1.
 
     The anchor (largest monomial of D mod the first prime) fixes one scale for every prime.
     """
     found, chosen = [], []
     for q, (numerator, denominator) in enumerate(dense_results):
         if anchors is None:
-            support = list(zip(*np.nonzero(denominator), strict=True))
-            if not support:
+            support = np.argwhere(denominator)
+            if not support.size:
                 raise ReconstructionError("a reconstructed denominator vanished")
-            anchor = max(tuple(int(i) for i in index) for index in support)
+            anchor = tuple(int(i) for i in max(map(tuple, support)))
         else:
             anchor = anchors[q]
         scale = int(denominator[anchor])
         if scale == 0:
             raise ReconstructionError("unlucky prime: the anchor coefficient vanished")
         inverse = pow(scale, -1, p)
-        pair = []
-        for dense in (numerator, denominator):
-            pair.append(
-                {
-                    tuple(int(i) for i in index): int(dense[index]) * inverse % p
-                    for index in zip(*np.nonzero(dense), strict=True)
-                }
-            )
-        found.append(tuple(pair))
+        found.append(tuple(dense % p * inverse % p for dense in (numerator, denominator)))
         chosen.append(anchor)
     return found, chosen
 
@@ -562,91 +507,197 @@ def _normalised(dense_results, p: int, anchors=None):
 # ----------------------------------------------------------------------------------------------
 # Lifting to the rationals.
 
+#: A coefficient times the common denominator is accepted as an integer only when it is this
+#: many bits below the modulus (a wrong denominator gives a residue of full size).
+MARGIN_BITS = 20
+
+#: Coefficients per polynomial whose rational reconstruction proposes the common denominator.
+DENOMINATOR_SAMPLE = 256
+
 
 def _rational(residue: int, modulus: int) -> Fraction | None:
-    """Wang's rational reconstruction of residue mod modulus, or None."""
-    bound = isqrt(modulus // 2)
+    """Maximal-quotient rational reconstruction of residue mod modulus, or None.
+
+    Runs Euclid on (modulus, residue); the candidate n / d sits just before the largest
+    quotient q, and q ~ modulus / (|n| d), so it is accepted only when q exceeds
+    2^MARGIN_BITS (Monagan, ISSAC 2004): unlike Wang's balanced bounds this recovers a large
+    numerator over a small denominator, and a random residue is rejected.
+    """
     r0, r1, s0, s1 = modulus, residue % modulus, 0, 1
-    while r1 > bound:
+    best, best_quotient = None, 0
+    while r1:
         quotient = r0 // r1
+        if quotient > best_quotient:
+            best, best_quotient = (r1, s1), quotient
         r0, r1 = r1, r0 - quotient * r1
         s0, s1 = s1, s0 - quotient * s1
-    if s1 == 0 or abs(s1) > bound or gcd(r1, abs(s1)) != 1:
+    if best is None or best_quotient >> MARGIN_BITS == 0:
         return None
-    return Fraction(r1, s1)
+    numerator, denominator = best
+    if gcd(numerator, abs(denominator)) != 1:
+        return None
+    return Fraction(numerator, denominator)
 
 
-def _lift(accumulated, modulus):
+def _lift_one(residues: np.ndarray, modulus: int, rng: random.Random) -> dict | None:
+    """{exponents: Fraction} from residues mod ``modulus`` (object array), or None.
+
+    The coefficients share a small common denominator L (the anchor's integer coefficient
+    over a content), so L is found by rational reconstruction of a few coefficients (those
+    small enough already succeed) and every coefficient is then L c read as a balanced
+    integer, which needs about half the bits of reconstructing every fraction by itself.
+    Coefficients whose L c is not small get their own reconstruction, which extends L.
+    """
+    support = np.flatnonzero(residues)
+    if not support.size:
+        return {}
+    flat = residues.reshape(-1)
+    common = 1
+    for index in rng.sample(range(support.size), min(DENOMINATOR_SAMPLE, support.size)):
+        value = _rational(int(flat[support[index]]), modulus)
+        if value is not None:
+            common = lcm(common, value.denominator)
+    bound, half = modulus >> MARGIN_BITS, modulus // 2
+    for _ in range(4):
+        scaled = flat[support] * common % modulus
+        scaled = np.where(scaled > half, scaled - modulus, scaled)
+        large = np.flatnonzero(np.abs(scaled) > bound)
+        if not large.size:
+            shape = residues.shape
+            return {
+                tuple(int(i) for i in np.unravel_index(int(position), shape)): Fraction(
+                    int(value), common
+                )
+                for position, value in zip(support, scaled, strict=True)
+                if value
+            }
+        for index in large[:DENOMINATOR_SAMPLE]:
+            value = _rational(int(flat[support[index]]), modulus)
+            if value is None:
+                return None
+            common = lcm(common, value.denominator)
+    return None
+
+
+def _lift(accumulated, modulus, rng):
     lifted = []
     for parts in accumulated:
         pair = []
-        for terms in parts:
-            converted = {}
-            for monomial, residue in terms.items():
-                value = _rational(residue, modulus)
-                if value is None:
-                    return None
-                if value:
-                    converted[monomial] = value
-            pair.append(converted)
+        for residues in parts:
+            terms = _lift_one(residues, modulus, rng)
+            if terms is None:
+                return None
+            pair.append(terms)
         lifted.append(tuple(pair))
     return lifted
 
 
 def _crt(accumulated, modulus, fresh, p):
-    combined = []
+    """Combine residues mod ``modulus`` (object arrays) with residues mod p (int64)."""
     inverse = pow(modulus, -1, p)
+    combined = []
     for old_parts, new_parts in zip(accumulated, fresh, strict=True):
         pair = []
         for old, new in zip(old_parts, new_parts, strict=True):
-            keys = set(old) | set(new)
-            merged = {}
-            for key in keys:
-                a, b = old.get(key, 0), new.get(key, 0)
-                merged[key] = (a + modulus * ((b - a) * inverse % p)) % (modulus * p)
-            pair.append(merged)
+            step = (new.astype(object) - old) % p * inverse % p
+            pair.append((old + modulus * step) % (modulus * p))
         combined.append(tuple(pair))
     return combined
 
 
 def _value_mod(terms: dict, points: np.ndarray, p: int) -> np.ndarray:
-    monomial = _monomials(points, list(terms), p)
+    """Polynomial {exponents: Fraction} at every point mod p (vectorised over terms)."""
+    if not terms:
+        return np.zeros(points.shape[0], dtype=np.int64)
+    exponents = np.array(list(terms), dtype=np.int64)
+    coefficients = np.array([_residue(c, p) for c in terms.values()], dtype=np.int64)
     total = np.zeros(points.shape[0], dtype=np.int64)
-    for exponents, coefficient in terms.items():
-        total = (total + monomial[exponents] * _residue(coefficient, p)) % p
+    largest = int(exponents.max())
+    for row, point in enumerate(points):
+        value = coefficients.copy()
+        for variable in range(points.shape[1]):
+            powers = np.ones(largest + 1, dtype=np.int64)
+            for e in range(1, largest + 1):
+                powers[e] = powers[e - 1] * int(point[variable]) % p
+            value = value * powers[exponents[:, variable]] % p
+        total[row] = int(value.sum() % p)
     return total
 
 
-def _check(chain, lifted, p, rng) -> bool:
+def _expanded(mapping, lifted, quantity_count: int, variable_count: int):
+    """Every quantity's (N, D) from its representative's (sign x N, D); zero as (0, 1)."""
+    one = {(0,) * variable_count: Fraction(1)}
+    out = []
+    for q in range(quantity_count):
+        if mapping[q] is None:
+            out.append(({}, one))
+            continue
+        representative, sign = mapping[q]
+        numerator, denominator = lifted[representative]
+        out.append((numerator if sign == 1 else {k: -v for k, v in numerator.items()}, denominator))
+    return out
+
+
+def _check(chain, mapping, lifted, p, rng) -> bool:
+    """Every quantity (not only the representatives) equals its form at fresh points mod p.
+
+    The values come from the independent elimination :func:`evaluate`, not from the series.
+    """
     points = np.array(
         [[rng.randrange(1, p) for _ in range(chain.variable_count)] for _ in range(CHECK_POINTS)],
         dtype=np.int64,
     )
     values, good = evaluate(chain, points, p)
-    for q, (numerator, denominator) in enumerate(lifted):
-        top, bottom = _value_mod(numerator, points, p), _value_mod(denominator, points, p)
-        if np.any(good & ((values[:, q] * bottom - top) % p != 0)):
+    forms = [tuple(_value_mod(terms, points, p) for terms in pair) for pair in lifted]
+    for q in range(len(chain.quantities)):
+        if mapping[q] is None:
+            top, bottom, sign = np.zeros(points.shape[0], dtype=np.int64), 1, 1
+        else:
+            (top, bottom), sign = forms[mapping[q][0]], mapping[q][1]
+        if np.any(good & ((values[:, q] * bottom - sign * top) % p != 0)):
             return False
     return True
 
 
-def reconstruct(chain: _Chain, seed: int = 0) -> list[tuple[dict, dict]]:
+def _silent(message: str) -> None:
+    """Default progress callback: report nothing."""
+
+
+def reconstruct(chain: _Chain, seed: int = 0, progress=_silent) -> list[tuple[dict, dict]]:
     """Every quantity as (numerator, denominator) dicts of Fraction coefficients.
 
-    The largest monomial of each denominator has coefficient 1.
+    The largest monomial of each nonzero denominator has coefficient 1. ``progress`` receives
+    one line per stage (degrees found, each prime done).
     """
     rng = random.Random(seed)
-    shape = _find_shape(chain, PRIMES[0], rng)
+    representatives, mapping = _distinct(chain, PRIMES[0], rng)
+    count, variables = len(chain.quantities), chain.variable_count
+    if not representatives:
+        return _expanded(mapping, [], count, variables)
+    shape = _find_shape(chain, representatives, PRIMES[0], rng)
+    progress(
+        f"{len(representatives)} distinct of {count} quantities; degrees (N, D) "
+        f"{sorted(set(shape.totals))}, per variable {list(shape.degrees)}"
+    )
     accumulated, modulus, anchors = None, 1, None
     for index, p in enumerate(PRIMES[:-1]):
-        fresh, anchors = _normalised(_reconstruct_mod(chain, shape, p, rng), p, anchors)
-        accumulated = fresh if accumulated is None else _crt(accumulated, modulus, fresh, p)
+        dense = _reconstruct_mod(chain, representatives, shape, p, rng)
+        fresh, anchors = _normalised(dense, p, anchors)
+        if accumulated is None:
+            accumulated = [tuple(part.astype(object) for part in pair) for pair in fresh]
+        else:
+            accumulated = _crt(accumulated, modulus, fresh, p)
         modulus *= p
-        lifted = _lift(accumulated, modulus)
+        lifted = _lift(accumulated, modulus, rng)
         # A lift that is not yet right fails the check at fresh random points mod an unused
         # prime (a wrong rational function agrees there with probability ~ degree / p each).
-        if lifted is not None and _check(chain, lifted, PRIMES[index + 1], rng):
-            return lifted
+        verified = lifted is not None and _check(chain, mapping, lifted, PRIMES[index + 1], rng)
+        progress(
+            f"prime {index + 1} done ({modulus.bit_length()} bits): "
+            + ("verified at fresh points" if verified else "not yet reconstructed")
+        )
+        if verified:
+            return _expanded(mapping, lifted, count, variables)
     raise ReconstructionError(
         f"coefficients did not reconstruct and verify within {len(PRIMES)} primes"
     )
@@ -679,23 +730,58 @@ def _fraction(numerator: dict, denominator: dict, symbols) -> sp.Expr:
     return _expression(numerator, symbols, scale) / _expression(denominator, symbols, scale)
 
 
-def _forms(model: SymbolicModel, variables: RateVariables, unit: str, seed: int):
+def _sum_fractions(pairs, variable_count: int) -> tuple[dict, dict]:
+    """sum_i N_i / D_i as one reduced fraction (flint's exact multivariate gcd)."""
+    pairs = [pair for pair in pairs if pair[0]]
+    if len(pairs) <= 1:
+        return pairs[0] if pairs else ({}, {(0,) * variable_count: Fraction(1)})
+    context = flint.fmpz_mpoly_ctx.get(tuple(f"x{i}" for i in range(variable_count)), "lex")
+
+    def integral(numerator: dict, denominator: dict):
+        scale = lcm(*(v.denominator for v in (*numerator.values(), *denominator.values())))
+        return tuple(
+            context.from_dict({k: int(v * scale) for k, v in terms.items()})
+            for terms in (numerator, denominator)
+        )
+
+    top, bottom = integral(*pairs[0])
+    for pair in pairs[1:]:
+        numerator, denominator = integral(*pair)
+        top, bottom = top * denominator + numerator * bottom, bottom * denominator
+        common = top.gcd(bottom)
+        top, bottom = top // common, bottom // common
+    return tuple(
+        {tuple(k): Fraction(int(v)) for k, v in poly.to_dict().items()} for poly in (top, bottom)
+    )
+
+
+def _forms(model: SymbolicModel, variables: RateVariables, unit: str, seed: int, progress=_silent):
     upper_energy, lower_energy = model.energy(1, 0), model.energy(0, 1)
     ratio = sp.nsimplify(lower_energy / upper_energy)
     rational = Fraction(int(ratio.p), int(ratio.q)) if ratio.is_Rational else None
     chain = _chain(model, variables, unit, rational)
-    lifted = reconstruct(chain, seed)
-    parts = {
-        name: _fraction(numerator, denominator, variables.symbols)
-        for name, (numerator, denominator) in zip(chain.names, lifted, strict=True)
-    }
+    lifted = reconstruct(chain, seed, progress)
+    grouped: dict = {}
+    for (name, _), pair in zip(chain.names, lifted, strict=True):
+        grouped.setdefault(name, []).append(pair)
+    coefficient, factor = sp.sympify(upper_energy).as_coeff_Mul()
+    scale = Fraction(int(sp.Rational(coefficient).p), int(sp.Rational(coefficient).q))
+    parts = {}
+    for name, pairs in grouped.items():
+        numerator, denominator = _sum_fractions(pairs, len(variables.symbols))
+        if rational is not None:
+            # One energy scale (J, or exact numbers): the number goes into the numerator, so
+            # the current is a single fraction as in the fraction-free route.
+            numerator = {k: v * scale for k, v in numerator.items()}
+        parts[name] = _fraction(numerator, denominator, variables.symbols)
+
+    def part(key, index) -> sp.Expr:
+        return parts.get((key, index), sp.Integer(0))
 
     def current(key) -> sp.Expr:
         if rational is not None:
-            # One energy scale (J, or exact numbers): a single fraction, as fraction-free.
-            coefficient, factor = sp.sympify(upper_energy).as_coeff_Mul()
-            return factor * sp.cancel(coefficient * parts[(key, 0)])
-        return upper_energy * parts[(key, 0)] + lower_energy * parts[(key, 1)]
+            return factor * part(key, 0)
+        return upper_energy * part(key, 0) + lower_energy * part(key, 1)
 
     ring = model.ring
     return RationalForms(

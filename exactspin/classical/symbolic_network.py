@@ -31,6 +31,7 @@ from exactspin.classical import states
 from exactspin.classical.classes import closed_classes, transition_structure
 from exactspin.classical.generator import all_site_flips
 from exactspin.classical.model import CCA, ClassicalModel
+from exactspin.classical.precision import require_representable_couplings
 from exactspin.classical.rules import exact_value
 from exactspin.classical.symbolic import (
     CONTINUOUS,
@@ -40,7 +41,9 @@ from exactspin.classical.symbolic import (
     UNITS,
     _class_steady_state,
 )
+from exactspin.display import SIZE_WEIGHTING, closed_classes_text
 from exactspin.network import Network
+from exactspin.network.labels import bath_label, bond_label
 from exactspin.validation import ParameterError, ResourceError, require_choice
 
 #: Largest closed class solved in closed form (the fraction-free solve grows very fast).
@@ -148,6 +151,7 @@ class NetworkSymbolicSolution:
             "variables": {str(symbol): str(definition) for symbol, definition in self.variables},
             "valid_where": list(self.valid_where),
             "closed_classes": self.closed_classes,
+            "class_weighting": SIZE_WEIGHTING,
             "bath_currents": [str(current) for current in self.bath_currents],
             "bond_currents": [str(current) for current in self.bond_currents],
             "unit": self.unit,
@@ -181,14 +185,15 @@ class NetworkSymbolicSolution:
             ),
             "valid where: " + ("; ".join(self.valid_where) or "always"),
         ]
+        if self.closed_classes > 1:
+            lines.append(
+                f"closed classes: {closed_classes_text(self.closed_classes, SIZE_WEIGHTING)}"
+            )
         lines += [f"  {symbol} = {definition}" for symbol, definition in self.variables]
         for index, current in enumerate(self.bath_currents):
-            lines.append(
-                f"I_bath{index + 1} (site {self.network.baths[index].site + 1}) = {current}"
-            )
+            lines.append(f"I, {bath_label(self.network, index)} = {current}")
         for index, current in enumerate(self.bond_currents):
-            bond = self.network.bonds[index]
-            lines.append(f"I_bond{index} ({bond.first + 1} -> {bond.second + 1}) = {current}")
+            lines.append(f"I, {bond_label(self.network, index)} = {current}")
         return "\n".join(lines)
 
 
@@ -199,6 +204,7 @@ def derive_network(network: Network, unit: str = STEP) -> NetworkSymbolicSolutio
     states or a closed class above :data:`MAX_SYMBOLIC_CLASS` states (before any algebra).
     """
     require_choice("unit", unit, UNITS)
+    require_representable_couplings(network)
     model = ClassicalModel.from_network(network)
     network = model.network
     if model.state_count > MAX_SYMBOLIC_STATES:

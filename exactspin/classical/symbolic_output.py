@@ -16,6 +16,7 @@ import sympy as sp
 
 from exactspin.classical import states
 from exactspin.classical.symbolic import SymbolicSolution, encoding_model
+from exactspin.display import SIZE_WEIGHTING
 
 UP, DOWN = "\u2191", "\u2193"
 
@@ -101,6 +102,7 @@ def to_dict(solution: SymbolicSolution) -> dict[str, Any]:
         },
         "variables": {str(symbol): str(definition) for symbol, definition in solution.variables},
         "closed_classes": solution.closed_classes,
+        "class_weighting": SIZE_WEIGHTING,
         "steady_state": {
             state_label(solution, state, "u", "d"): str(probability)
             for state, probability in enumerate(solution.rational.steady_state)

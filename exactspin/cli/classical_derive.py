@@ -22,6 +22,8 @@ import argparse
 import sys
 
 from exactspin.classical.model import CCA, DYNAMICS, Q2R, ring_parameters
+from exactspin.classical.precision import require_representable_couplings
+from exactspin.classical.resources import MEMORY_LIMIT_VARIABLE, memory_limit_bytes
 from exactspin.classical.symbolic import MAX_SYMBOLIC_STATES, UNITS, derive
 from exactspin.classical.symbolic_cost import estimate, state_count
 from exactspin.classical.symbolic_model import (
@@ -34,6 +36,8 @@ from exactspin.classical.symbolic_model import (
 )
 from exactspin.classical.symbolic_modular import derive_modular
 from exactspin.classical.symbolic_network import derive_network
+from exactspin.classical.symbolic_network_cost import estimate_network
+from exactspin.cli.budget import budget
 from exactspin.cli.network_conflicts import refuse_with_network, restore_defaults, track_given
 from exactspin.cli.network_options import CLASSICAL, add_network_argument, network_from_arguments
 from exactspin.cli.output import json_text
@@ -148,7 +152,31 @@ def _run_network(args: argparse.Namespace, network) -> int:
         raise ParameterError(
             "method", MODULAR, "fraction-free for a network that is not one of the paper's rings"
         )
-    with elapsed_ticker("exactspin classical derive", limit, not args.quiet):
+    require_representable_couplings(network)
+    cost = estimate_network(network)
+    memory_limit = memory_limit_bytes()
+    label = "classical derive --network"
+    if cost.expected_seconds > limit or cost.expected_bytes > memory_limit:
+        over = (
+            f"over --max-seconds {limit:g} (raise it to wait)"
+            if cost.expected_seconds > limit
+            else f"over the memory limit of {memory_limit / 2**30:.2f} GiB "
+            f"(${MEMORY_LIMIT_VARIABLE})"
+        )
+        raise ResourceError(
+            f"{label} {args.network}: {cost.describe()}, {over}; use 'exactspin classical "
+            "solve --network' for numbers"
+        )
+    if not args.quiet:
+        print(f"exactspin {label}: {cost.describe()}", file=sys.stderr, flush=True)
+    with budget(
+        f"exactspin {label}",
+        limit,
+        memory_limit,
+        cost.describe(),
+        cost.expected_seconds,
+        progress=not args.quiet,
+    ):
         solution = derive_network(network, unit=args.unit)
         if args.json:
             text = json_text(solution.to_dict())

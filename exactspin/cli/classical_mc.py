@@ -15,6 +15,8 @@ from exactspin.cli.classical_options import add_model_arguments, model_from_argu
 from exactspin.cli.network_conflicts import refuse_with_network, restore_defaults, track_given
 from exactspin.cli.network_options import CLASSICAL, add_network_argument, network_from_arguments
 from exactspin.cli.output import print_json, print_table
+from exactspin.cli.vocabulary import with_shared_keys
+from exactspin.network.labels import bath_label, bond_label, cycle_label
 from exactspin.parameters import CLASSICAL as SPECIFICATION
 from exactspin.validation import ParameterError, require_integer
 
@@ -151,7 +153,7 @@ def run(args: argparse.Namespace) -> int:
     if warning:
         print(f"exactspin: warning: {warning}", file=sys.stderr)
     if args.json:
-        print_json(result.to_dict())
+        print_json(with_shared_keys("mc", result.to_dict()))
     else:
         print_table(_rows(result))
     return status
@@ -183,7 +185,7 @@ def _run_network(args: argparse.Namespace, network, pairs) -> int:
     if warning:
         print(f"exactspin: warning: {warning}", file=sys.stderr)
     if args.json:
-        print_json(result.to_dict())
+        print_json(with_shared_keys("mc", result.to_dict()))
     else:
         print_table(_network_rows(result))
     return status
@@ -206,7 +208,7 @@ def _network_verdict(result) -> tuple[int, str]:
             "--burn-in or --steps"
         )
     silent = [f"bath {m + 1}" for m, e in enumerate(result.bath_current_errors) if e is None]
-    silent += [f"bond {b}" for b, e in enumerate(result.bond_current_errors) if e is None]
+    silent += [f"bond {b + 1}" for b, e in enumerate(result.bond_current_errors) if e is None]
     if silent:
         problems.append("no events for " + ", ".join(silent) + " (95% bounds shown)")
     unsettled = [f"bath {m + 1}" for m in result.undetermined_baths]
@@ -237,25 +239,24 @@ def _current_text(value: float, error: float | None, bound: float | None, status
 def _network_rows(result) -> list[tuple[str, object]]:
     network = result.network
     rows: list[tuple[str, object]] = []
-    for m, bath in enumerate(network.baths):
+    for m in range(len(network.baths)):
         text = _current_text(
             result.bath_currents[m],
             result.bath_current_errors[m],
             result.bath_current_bounds[m],
             result.bath_status(m),
         )
-        rows.append((f"bath {m + 1} (site {bath.site + 1}, T={bath.temperature:g})", text))
-    for b, bond in enumerate(network.bonds):
+        rows.append((bath_label(network, m), text))
+    for b in range(len(network.bonds)):
         text = _current_text(
             result.bond_currents[b],
             result.bond_current_errors[b],
             result.bond_current_bounds[b],
             result.bond_status(b),
         )
-        rows.append((f"bond {b} [{bond.first + 1}->{bond.second + 1}]", text))
-    for cycle in result.cycles:
-        sites = "-".join(str(site + 1) for site in cycle.cycle.sites)
-        rows.append((f"cycle {sites}", f"{cycle.label} ({cycle.current:.6g})"))
+        rows.append((bond_label(network, b), text))
+    for index, cycle in enumerate(result.cycles):
+        rows.append((cycle_label(index, cycle.cycle.sites), f"{cycle.label} ({cycle.current:.6g})"))
     for (a, b), value, error in zip(
         result.pairs, result.pair_correlations, result.pair_correlations_stderr, strict=True
     ):

@@ -17,6 +17,9 @@ from exactspin.cli.classical_options import add_model_arguments, model_from_argu
 from exactspin.cli.network_conflicts import refuse_with_network, restore_defaults, track_given
 from exactspin.cli.network_options import CLASSICAL, add_network_argument, network_from_arguments
 from exactspin.cli.output import print_json, print_table
+from exactspin.cli.vocabulary import with_shared_keys
+from exactspin.display import class_weighting, closed_classes_text
+from exactspin.network.labels import bath_label, bond_label, cycle_label
 from exactspin.validation import ParameterError
 
 #: The ring flags a network file replaces (refused together with --network).
@@ -106,7 +109,7 @@ def run(args: argparse.Namespace) -> int:
         payload = solution.to_dict()
         if correlations:
             payload["correlations"] = correlations
-        print_json(payload)
+        print_json(with_shared_keys("classical", payload))
         return 0
     rows = [
         ("I_L (left bath)", solution.left_bath_current),
@@ -116,7 +119,7 @@ def run(args: argparse.Namespace) -> int:
         ("circulation", solution.circulation),
         ("magnification ratio", solution.magnification_ratio),
         ("relative error bound", solution.relative_error_bound),
-        ("closed classes", solution.closed_classes),
+        ("closed classes", _closed_classes(solution.steady_state)),
         ("unit", f"per {'update attempt' if args.unit == 'step' else 'unit time'}"),
     ]
     rows += [(f"<s_{key.replace(',', ' s_')}>", value) for key, value in correlations.items()]
@@ -156,26 +159,30 @@ def _run_network(args: argparse.Namespace, network) -> int:
         payload = solution.to_dict()
         if correlations:
             payload["correlations"] = correlations
-        print_json(payload)
+        print_json(with_shared_keys("classical", payload))
         return 0
     rows: list[tuple[str, object]] = []
-    for bath, current, error in zip(
-        network.baths, solution.bath_currents, solution.bath_current_errors, strict=True
+    for index, (current, error) in enumerate(
+        zip(solution.bath_currents, solution.bath_current_errors, strict=True)
     ):
-        rows.append((f"bath at site {bath.site + 1} (T = {bath.temperature:g})", current))
+        rows.append((bath_label(network, index), current))
         rows.append(("  error bound", error))
-    for index, (bond, current) in enumerate(
-        zip(network.bonds, solution.bond_currents, strict=True)
-    ):
-        rows.append((f"bond {index}: {bond.first + 1} -> {bond.second + 1}", current))
-    for cycle in solution.cycles:
-        sites = "-".join(str(site + 1) for site in cycle.cycle.sites)
-        rows.append((f"cycle {sites}", f"{cycle.label} ({cycle.current:.6g})"))
-    rows.append(("closed classes", solution.closed_classes))
+    for index, current in enumerate(solution.bond_currents):
+        rows.append((bond_label(network, index), current))
+    for index, cycle in enumerate(solution.cycles):
+        rows.append((cycle_label(index, cycle.cycle.sites), f"{cycle.label} ({cycle.current:.6g})"))
+    rows.append(("closed classes", _closed_classes(solution.steady_state)))
     rows.append(("unit", f"per {'update attempt' if args.unit == 'step' else 'unit time'}"))
     rows += [(f"<s_{key.replace(',', ' s_')}>", value) for key, value in correlations.items()]
     print_table(rows)
     return 0
+
+
+def _closed_classes(state) -> str:
+    """The count of closed classes, with the convention that weights them when there are
+    several (docs/conventions.md, "Closed classes")."""
+    weighting = class_weighting(state.class_sizes, state.class_weights)
+    return closed_classes_text(state.closed_classes, weighting)
 
 
 def _progress_bar(requested: bool):

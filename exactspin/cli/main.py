@@ -62,8 +62,11 @@ class OneLineParser(argparse.ArgumentParser):
         self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The full ``exactspin`` parser with every subcommand registered."""
+def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """The ``exactspin`` parser: every subcommand, or only the one ``argv`` names (start-up).
+
+    See :func:`exactspin.cli.commands.register_all`.
+    """
     from exactspin.cli import commands
 
     parser = OneLineParser(
@@ -72,13 +75,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"exactspin {__version__}")
     subparsers = parser.add_subparsers(dest="command", required=True, parser_class=OneLineParser)
-    commands.register_all(subparsers)
+    commands.register_all(subparsers, argv)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``exactspin`` command; returns the exit status."""
-    parser = build_parser()
+    parser = build_parser(sys.argv[1:] if argv is None else argv)
     try:
         args = parser.parse_args(argv)
         return int(args.handler(args) or 0)

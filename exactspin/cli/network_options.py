@@ -36,6 +36,10 @@ def network_from_arguments(arguments: argparse.Namespace, kind: str) -> Network 
             f"{kind} bonds {shape} for this command",
             network.origin.locate("bonds") if network.origin else None,
         )
+    if kind == CLASSICAL:
+        from exactspin.classical.precision import require_representable_couplings
+
+        require_representable_couplings(network)
     return network
 
 

@@ -2,7 +2,8 @@
 
 With ``--network FILE`` the JSON carries the network vocabulary (``network``, ``parameters``,
 ``bath_currents``, ``bath_current_errors``, ``site_currents``, ``field_currents``,
-``bond_currents``, ``site_magnetization``, ``cycles``); only ``--equation redfield`` runs there.
+``bond_currents``, ``site_magnetization``, ``cycles``); every ``--equation`` runs there, and
+the equation checks add ``kirchhoff_errors`` (one per site).
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ from exactspin.cli.quantum_options import (
     add_network_option,
     model_from_arguments,
 )
+from exactspin.cli.vocabulary import with_shared_keys
+from exactspin.network.labels import cycle_label
 from exactspin.quantum.equations import EQUATIONS
 from exactspin.quantum.solution import PRECISIONS
 from exactspin.quantum.steady_state import METHODS
@@ -67,7 +70,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help=(
             "master equation: redfield (Eq. 26, default), redfield-lamb-shift, global-lindblad, "
             "global-lindblad-lamb-shift, partial-secular, partial-secular-lamb-shift, ule, "
-            "local-lindblad (see exactspin.quantum.equations)"
+            "ule-lamb-shift, local-lindblad (see exactspin.quantum.equations); any of them with "
+            "--network"
         ),
     )
     parser.add_argument("--json", action="store_true", help="print JSON")
@@ -99,13 +103,6 @@ def handle(args: argparse.Namespace) -> int:
             raise ParameterError("pair", site, f"a site in [1, {model.sites}]")
     if pair[0] == pair[1]:
         raise ParameterError("pair", list(chosen), "two different sites")
-    if not model.is_ring and args.equation != "redfield":
-        raise ParameterError(
-            "equation",
-            args.equation,
-            "redfield with --network (the other master equations run on the ring flags only, "
-            "for now)",
-        )
     if args.equation != "redfield":
         from exactspin.quantum.equations import EquationModel, equation_checks
 
@@ -121,17 +118,17 @@ def handle(args: argparse.Namespace) -> int:
     if args.equation != "redfield":
         result.update(equation_checks(solution))
     if args.json:
-        print_json(result)
+        print_json(with_shared_keys("quantum", result))
     else:
         lists = ("site_magnetization", "bath_currents", "bond_currents")
         rows = [
-            (name, value)
+            (name, _text_value(name, value, result))
             for name, value in result.items()
             if not isinstance(value, (dict, list)) or name in lists
         ]
         if "cycles" in result:
             rows += [
-                (f"cycle {index + 1} (sites {'-'.join(map(str, cycle['sites']))})", label)
+                (cycle_label(index, [site - 1 for site in cycle["sites"]]), label)
                 for index, cycle in enumerate(result["cycles"])
                 for label in [f"{cycle['circulation']} {cycle['circulating_current']:.6g}"]
             ]
@@ -139,3 +136,18 @@ def handle(args: argparse.Namespace) -> int:
     for warning in solution.warnings:
         print(f"exactspin: warning: {warning}", file=sys.stderr)
     return 0 if solution.determined else EXIT_UNDETERMINED
+
+
+#: Text of the null-space gap of a one-state sector (rho = [[1]]: the generator is 0 and has no
+#: second singular value, so the gap is not defined; null in the JSON).
+ONE_STATE_GAP_TEXT = "n/a (one state)"
+
+
+def _text_value(name: str, value: object, result: dict) -> object:
+    """What the text table shows for ``value`` (NaN is never printed as ``nan``)."""
+    if name == "null_space_gap" and (
+        value is None or (isinstance(value, float) and value != value)
+    ):
+        one_state = "one-state" in str(result.get("null_space_criterion", ""))
+        return ONE_STATE_GAP_TEXT if one_state else "n/a"
+    return value

@@ -33,6 +33,7 @@ from exactspin.network.graph import (
     NetworkError,
     Origin,
 )
+from exactspin.validation import MISSING
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -79,7 +80,7 @@ def parse_network(text: str, form: str = "toml", source: str = "<string>") -> Ne
         raise NetworkError("format", form, "one of 'toml', 'json'")
     data = _load(text, form, source)
     lines = _locate_keys(text, form, data)
-    return network_from_dict(data, Origin(source, lines))
+    return network_from_dict(data, Origin(source, lines, parsed=True))
 
 
 def network_from_dict(data: Mapping[str, Any], origin: Origin | None = None) -> Network:
@@ -95,7 +96,7 @@ def network_from_dict(data: Mapping[str, Any], origin: Origin | None = None) -> 
         if key not in KEYS:
             raise fail(str(key), data[key], "a known key: one of " + ", ".join(KEYS))
     if "sites" not in data:
-        raise fail("sites", None, "given: the number of sites N (sites are 1..N)")
+        raise fail("sites", MISSING, "given: the number of sites N (sites are 1..N)")
     sites = data["sites"]
     if isinstance(sites, bool) or not isinstance(sites, int):
         raise fail("sites", sites, "an integer >= 2")

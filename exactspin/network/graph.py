@@ -24,7 +24,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from exactspin.validation import ParameterError
+from exactspin.validation import MISSING, ParameterError
 
 Q2R = "q2r"
 CCA = "cca"
@@ -50,10 +50,7 @@ class NetworkError(ParameterError):
     """
 
     def __init__(self, parameter: str, value: object, allowed: str, location: str | None = None):
-        super().__init__(parameter, value, allowed)
-        self.location = location
-        if location:
-            self.args = (f"{location}: {self.args[0]}",)
+        super().__init__(parameter, value, allowed, location)
 
     def __str__(self) -> str:
         return str(self.args[0])
@@ -70,11 +67,18 @@ class Origin:
     source: str
     lines: Mapping[str, int] = field(default_factory=dict)
 
+    #: Whether ``source`` is a text with lines (a file or string read by the parser): a key
+    #: absent from it is then located at line 1, where the file (or its top-level table) starts.
+    parsed: bool = False
+
     def locate(self, key: str) -> str:
-        """``file:line`` of ``key`` (an entry such as ``bonds[3]`` falls back to its list)."""
+        """``file:line`` of ``key`` (an entry such as ``bonds[3]`` falls back to its list; a
+        key the parsed text does not have, e.g. in an empty file, to line 1)."""
         line = self.lines.get(key)
         if line is None and "[" in key:
             line = self.lines.get(key.split("[", 1)[0])
+        if line is None and self.parsed:
+            line = 1
         return f"{self.source}:{line}" if line is not None else self.source
 
 
@@ -169,8 +173,18 @@ class Network:
 
     # ----------------------------------------------------------------- validation
     def _fail(self, key: str, value: object, allowed: str) -> NetworkError:
+        return self.error(key, value, allowed)
+
+    def error(self, key: str, value: object, allowed: str) -> NetworkError:
+        """A :class:`NetworkError` for ``key`` (``bonds[3]``, ``baths[0]``...), located at its
+        ``file:line`` when the network was read from a file; engines use it for the checks
+        that need the model (energy ranges), so those name the line too."""
         location = self.origin.locate(key) if self.origin is not None else None
         return NetworkError(key, value, allowed, location)
+
+    def bond_entry(self, index: int) -> list:
+        """Bond ``index`` as its file entry, 1-based ``[a, b, J]`` or ``[a, b, J, Delta]``."""
+        return _one_based(self.bonds[index])
 
     def _check_sites(self) -> None:
         sites = self.sites
@@ -297,7 +311,7 @@ class Network:
                 raise self._fail("mu", self.demon_unit, "omitted for a quantum network")
             if self.up_spins is None:
                 raise self._fail(
-                    "up", None, f"the sector (number of up spins), an integer in 0..{self.sites}"
+                    "up", MISSING, f"the sector (number of up spins), an integer in 0..{self.sites}"
                 )
             up = self.up_spins
             if isinstance(up, bool) or not isinstance(up, int) or not 0 <= up <= self.sites:

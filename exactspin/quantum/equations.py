@@ -29,19 +29,30 @@ Names (:data:`EQUATIONS`)
 ``partial-secular`` / ``partial-secular-lamb-shift``
     Secular only between clusters of Bohr frequencies separated by more than ``cluster_width``
     (default :data:`CLUSTER_WIDTH_FACTOR` gamma max(T_L, T_R), the scale of the damping rates).
-``ule``
+``ule`` / ``ule-lamb-shift``
     Nathan & Rudner's universal Lindblad equation (PRB 102, 115109 (2020)): jump operator
     L = S o g, g_nm = sqrt(2 gamma W(E_n - E_m)) (elementwise), D(rho) = L rho L^dag - {L^dag L,
     rho}/2. Positive by construction, same population rates as Redfield, coherences weighted by
-    the geometric rather than the arithmetic mean of the rates. Its own Lamb shift (a second-order
-    Hamiltonian correction) is not included. Chosen because it is positive without secularising,
-    so it keeps the coherences between nearby levels that carry branch currents.
+    the geometric rather than the arithmetic mean of the rates. Chosen because it is positive
+    without secularising, so it keeps the coherences between nearby levels that carry branch
+    currents. ``ule`` keeps its first meaning, without the ULE's own Lamb shift; ``ule-lamb-shift``
+    adds it, -i[Lambda_b, rho] per bath with Lambda_b of
+    :mod:`exactspin.quantum.ule_lamb_shift` (the principal value of the jump correlator, Davies'
+    Lamb shift on the secular terms). Two names rather than a changed ``ule`` so that a result
+    computed with ``ule`` keeps its meaning and the effect of the Lamb shift can be read off by
+    comparing the pair, as for the other ``-lamb-shift`` pairs.
 ``local-lindblad``
     One Lindblad operator per bath built from the bath site alone. The site has no local
     Hamiltonian (all terms of Eq. 22 are bonds), so its only Bohr frequency is 0 and sz coupling
     reduces to pure dephasing, D(rho) = 2 gamma W(0) (sz rho sz - rho): temperature-blind, the
     maximally mixed state is stationary and every heat current vanishes; with W(0) = 0 there is
     no dissipator at all.
+
+Any number of baths: the generator is a sum over the model's baths (two on the ring, the
+network's list otherwise), each built from its own site, temperature and the common gamma, J(w),
+Omega_c and zero-frequency rule, so every equation runs on networks too. Which equations act on
+a bath's site alone (a commutator with its sz, so energy enters only there and Kirchhoff holds
+at every site) is :data:`SITE_LOCAL`; the others act on every bond (:func:`bulk_dissipation`).
 
 This module builds generators; :func:`exactspin.quantum.solve` solves any of them.
 """
@@ -56,12 +67,8 @@ import numpy as np
 from exactspin.quantum.bath import bath_rate
 from exactspin.quantum.lamb_shift import complex_bath_rate
 from exactspin.quantum.model import QuantumModel
-from exactspin.quantum.redfield import (
-    LEFT_BATH,
-    RIGHT_BATH,
-    RedfieldGenerator,
-    assemble_generator,
-)
+from exactspin.quantum.redfield import RedfieldGenerator, assemble_generator
+from exactspin.quantum.ule_lamb_shift import ule_lamb_shift
 from exactspin.validation import ParameterError, ResourceError, require_choice
 
 REDFIELD = "redfield"
@@ -71,6 +78,7 @@ GLOBAL_LINDBLAD_LAMB_SHIFT = "global-lindblad-lamb-shift"
 PARTIAL_SECULAR = "partial-secular"
 PARTIAL_SECULAR_LAMB_SHIFT = "partial-secular-lamb-shift"
 UNIVERSAL_LINDBLAD = "ule"
+UNIVERSAL_LINDBLAD_LAMB_SHIFT = "ule-lamb-shift"
 LOCAL_LINDBLAD = "local-lindblad"
 EQUATIONS = (
     REDFIELD,
@@ -80,9 +88,18 @@ EQUATIONS = (
     PARTIAL_SECULAR,
     PARTIAL_SECULAR_LAMB_SHIFT,
     UNIVERSAL_LINDBLAD,
+    UNIVERSAL_LINDBLAD_LAMB_SHIFT,
     LOCAL_LINDBLAD,
 )
-WITH_LAMB_SHIFT = (REDFIELD_LAMB_SHIFT, GLOBAL_LINDBLAD_LAMB_SHIFT, PARTIAL_SECULAR_LAMB_SHIFT)
+WITH_LAMB_SHIFT = (
+    REDFIELD_LAMB_SHIFT,
+    GLOBAL_LINDBLAD_LAMB_SHIFT,
+    PARTIAL_SECULAR_LAMB_SHIFT,
+    UNIVERSAL_LINDBLAD_LAMB_SHIFT,
+)
+#: Equations whose bath-b dissipator is a commutator with S_b (Tr(A D_b(rho)) = 0 for every A
+#: commuting with S_b): energy enters only at the bath's site.
+SITE_LOCAL = (REDFIELD, REDFIELD_LAMB_SHIFT, LOCAL_LINDBLAD)
 
 #: Default cluster width of ``partial-secular``: this factor times gamma max(T_L, T_R).
 CLUSTER_WIDTH_FACTOR = 10.0
@@ -122,6 +139,23 @@ class EquationModel(QuantumModel):
         return cls.from_model(QuantumModel.from_parameters(**physical), equation, cluster_width)
 
     @classmethod
+    def from_network(  # type: ignore[override]
+        cls,
+        network,
+        gamma: float | None = None,
+        omega_c: float | None = None,
+        zero_frequency: str | None = None,
+        equation: str = REDFIELD,
+        cluster_width: float | None = None,
+    ) -> EquationModel:
+        """As :meth:`QuantumModel.from_network` (same defaults), with the equation."""
+        given = {"gamma": gamma, "omega_c": omega_c, "zero_frequency": zero_frequency}
+        model = QuantumModel.from_network(
+            network, **{name: value for name, value in given.items() if value is not None}
+        )
+        return cls.from_model(model, equation, cluster_width)
+
+    @classmethod
     def from_model(
         cls, model: QuantumModel, equation: str, cluster_width: float | None = None
     ) -> EquationModel:
@@ -159,17 +193,17 @@ class TensorGenerator(RedfieldGenerator):
 
     dissipators: tuple[np.ndarray, ...] = field(default=(), repr=False)
 
-    def apply(
-        self, rho: np.ndarray, baths: tuple[int, ...] = (LEFT_BATH, RIGHT_BATH)
-    ) -> np.ndarray:
-        """d rho / dt; the Hamiltonian part only when both baths are selected."""
+    def apply(self, rho: np.ndarray, baths: tuple[int, ...] | None = None) -> np.ndarray:
+        """d rho / dt; ``baths`` selects the dissipators (default: all), the Hamiltonian part is
+        included only when every bath is (as :meth:`RedfieldGenerator.apply`)."""
         rho = np.asarray(rho, dtype=complex)
         d = self.dimension
+        baths, every = self._all_baths(baths)
         result = np.zeros(d * d, dtype=complex)
         for bath in baths:
             result += self.dissipators[bath] @ rho.ravel()
         result = result.reshape(d, d)
-        if tuple(sorted(baths)) == (LEFT_BATH, RIGHT_BATH):
+        if every:
             result += -1j * self.energy_differences() * rho
         return result
 
@@ -177,11 +211,12 @@ class TensorGenerator(RedfieldGenerator):
         """d rho / dt (the same as :meth:`apply`)."""
         return self.apply(rho)
 
-    def dense_matrix(self, baths: tuple[int, ...] = (LEFT_BATH, RIGHT_BATH)) -> np.ndarray:
-        """The d^2 x d^2 generator."""
+    def dense_matrix(self, baths: tuple[int, ...] | None = None) -> np.ndarray:
+        """The d^2 x d^2 generator (default: every bath and the Hamiltonian part)."""
         d = self.dimension
+        baths, every = self._all_baths(baths)
         matrix = sum((self.dissipators[bath] for bath in baths), np.zeros((d * d, d * d), complex))
-        if tuple(sorted(baths)) == (LEFT_BATH, RIGHT_BATH):
+        if every:
             matrix = matrix.copy()
             matrix[np.diag_indices(d * d)] += -1j * self.energy_differences().ravel()
         return matrix
@@ -199,10 +234,12 @@ def build_equation_generator(model: EquationModel) -> RedfieldGenerator:
             f"the {model.equation} tensors of a sector of dimension {model.dimension} need about "
             f"{estimate / 1024**3:.2f} GiB, above {TENSOR_MEMORY_LIMIT / 1024**3:.2f} GiB"
         )
-    lamb = model.equation in WITH_LAMB_SHIFT
+    # The ULE's own Lamb shift is not the Redfield one: its rates stay real (Lambda_b below).
+    lamb = model.equation in WITH_LAMB_SHIFT and model.equation != UNIVERSAL_LINDBLAD_LAMB_SHIFT
     base = assemble_generator(model, complex_bath_rate if lamb else bath_rate)
     dissipators = []
-    for coupling, rate in zip(base.couplings, base.rates, strict=True):
+    temperatures = model.bath_temperatures
+    for bath, (coupling, rate) in enumerate(zip(base.couplings, base.rates, strict=True)):
         if model.equation in (GLOBAL_LINDBLAD, GLOBAL_LINDBLAD_LAMB_SHIFT):
             labels = frequency_clusters(base.energy_differences(), base.degeneracy_tolerance)
             dissipators.append(filtered_tensor(coupling, model.coupling * rate, labels))
@@ -210,7 +247,7 @@ def build_equation_generator(model: EquationModel) -> RedfieldGenerator:
             width = max(model.effective_cluster_width, base.degeneracy_tolerance)
             labels = frequency_clusters(base.energy_differences(), width)
             dissipators.append(filtered_tensor(coupling, model.coupling * rate, labels))
-        elif model.equation == UNIVERSAL_LINDBLAD:
+        elif model.equation in (UNIVERSAL_LINDBLAD, UNIVERSAL_LINDBLAD_LAMB_SHIFT):
             jump = coupling * np.sqrt(2.0 * model.coupling * rate)
             dissipators.append(lindblad_dissipator(jump))
         else:
@@ -218,6 +255,11 @@ def build_equation_generator(model: EquationModel) -> RedfieldGenerator:
             dephasing = 2.0 * model.coupling * float(rate[zero][0])
             d = base.dimension
             dissipators.append(dephasing * (np.kron(coupling, coupling) - np.eye(d * d)))
+        if model.equation == UNIVERSAL_LINDBLAD_LAMB_SHIFT:
+            shift = ule_lamb_shift(
+                base.energies, coupling, temperatures[bath], model.cutoff, model.coupling
+            )
+            dissipators[-1] = dissipators[-1] + hamiltonian_superoperator(shift)
     real_rates = tuple(np.real(rate) for rate in base.rates)
     return TensorGenerator(
         model=model,
@@ -230,6 +272,23 @@ def build_equation_generator(model: EquationModel) -> RedfieldGenerator:
         degeneracy_tolerance=base.degeneracy_tolerance,
         dissipators=tuple(dissipators),
     )
+
+
+def dissipator_adjoint(generator, bath: int, operator: np.ndarray) -> np.ndarray:
+    """G with Tr[D_b(rho) X] = Tr(G rho) for X = ``operator`` (eigenbasis): the Heisenberg-picture
+    image of X under bath b's dissipator, read off its d^2 x d^2 matrix M (row-major vec:
+    vec(G^T) = M^T vec(X^T)). Works for every equation; the Redfield forms also have it in closed
+    form (:func:`~exactspin.quantum.observables.bath_current_operator`)."""
+    d = generator.dimension
+    stored = getattr(generator, "dissipators", ())
+    matrix = stored[bath] if stored else generator.dense_matrix(baths=(bath,))
+    return (matrix.T @ np.asarray(operator, dtype=complex).T.ravel()).reshape(d, d).T
+
+
+def acts_at_bath_sites_only(model: QuantumModel) -> bool:
+    """Whether every bath's dissipator is a commutator with its sz (:data:`SITE_LOCAL`), so it
+    changes only operators that do not commute with that sz (the bonds at its site)."""
+    return getattr(model, "equation", REDFIELD) in SITE_LOCAL
 
 
 def frequency_clusters(differences: np.ndarray, width: float) -> np.ndarray:
@@ -277,6 +336,13 @@ def filtered_tensor(coupling: np.ndarray, transform: np.ndarray, labels: np.ndar
     return tensor.reshape(d * d, d * d)
 
 
+def hamiltonian_superoperator(hamiltonian: np.ndarray) -> np.ndarray:
+    """-i [H, rho] as a d^2 x d^2 row-major matrix."""
+    d = hamiltonian.shape[0]
+    identity = np.eye(d)
+    return -1j * (np.kron(hamiltonian, identity) - np.kron(identity, hamiltonian.T))
+
+
 def lindblad_dissipator(jump: np.ndarray) -> np.ndarray:
     """L rho L^dag - {L^dag L, rho}/2 as a d^2 x d^2 row-major matrix."""
     d = jump.shape[0]
@@ -290,13 +356,23 @@ def lindblad_dissipator(jump: np.ndarray) -> np.ndarray:
 
 
 def equation_note(model: QuantumModel) -> str:
-    """A caveat the equation carries at this model, or an empty string."""
+    """A caveat the equation carries at this model, or an empty string (network wording for a
+    model built from a network)."""
     equation = getattr(model, "equation", REDFIELD)
+    ring = model.is_ring
+    kirchhoff = KIRCHHOFF_NOTE if ring else NETWORK_KIRCHHOFF_NOTE
     if equation == GLOBAL_LINDBLAD:
+        if not ring:
+            return (
+                "currents between bonds vanish identically: without the Lamb shift the secular "
+                "generator is real in the real eigenbasis, so the steady state is real and every "
+                "<i[h_b, h_c]> (and field current) is zero; energy passes between the baths only "
+                "through each bath's direct action on every bond (bulk_bath_currents). " + kirchhoff
+            )
         return (
             "branch currents vanish identically: without the Lamb shift the secular generator "
             "is real in the real eigenbasis and keeps coherences only inside degenerate levels, "
-            "so the steady state is real and every <I[l]> is zero. " + KIRCHHOFF_NOTE
+            "so the steady state is real and every <I[l]> is zero. " + kirchhoff
         )
     if equation == LOCAL_LINDBLAD:
         if model.zero_frequency == "zero":
@@ -308,10 +384,15 @@ def equation_note(model: QuantumModel) -> str:
     if equation == UNIVERSAL_LINDBLAD:
         return (
             "jump operators of the universal Lindblad equation; its Lamb shift is not included. "
-            + KIRCHHOFF_NOTE
+            + (kirchhoff)
         )
-    if equation in (GLOBAL_LINDBLAD_LAMB_SHIFT, PARTIAL_SECULAR, PARTIAL_SECULAR_LAMB_SHIFT):
-        return KIRCHHOFF_NOTE
+    if equation in (
+        GLOBAL_LINDBLAD_LAMB_SHIFT,
+        PARTIAL_SECULAR,
+        PARTIAL_SECULAR_LAMB_SHIFT,
+        UNIVERSAL_LINDBLAD_LAMB_SHIFT,
+    ):
+        return kirchhoff
     return ""
 
 
@@ -321,6 +402,12 @@ KIRCHHOFF_NOTE = (
     "Kirchhoff (I_L = I_U - I_D) is not exact: this dissipator is not a commutator with the "
     "bath's sz, so it acts on operators of bulk sites directly (energy is exchanged with the "
     "bath along the whole ring) and kirchhoff_error is of the order of the currents"
+)
+#: The same on a network: the bond currents miss the baths' direct inflow into distant bonds.
+NETWORK_KIRCHHOFF_NOTE = (
+    "Kirchhoff is not exact at the sites: this dissipator is not a commutator with the bath's "
+    "sz, so every bath exchanges energy with every bond and field directly (bulk_bath_currents), "
+    "which no bond current carries; kirchhoff_errors (per site) are of the order of the currents"
 )
 
 
@@ -344,8 +431,22 @@ def bulk_dissipation(generator, site: int, bath: int) -> float:
 def equation_checks(solution) -> dict[str, Any]:
     """The checks every equation reports: positivity, Kirchhoff, bath balance, and its note.
 
-    ``solution`` is a :class:`~exactspin.quantum.QuantumSolution`.
+    ``solution`` is a :class:`~exactspin.quantum.QuantumSolution` (ring: ``kirchhoff_error`` =
+    I_L - (I_U - I_D)) or a :class:`~exactspin.quantum.NetworkQuantumSolution` (network:
+    ``kirchhoff_errors``, one per site in site order, = sum of the bond currents out of the site
+    minus those into it minus the bath current there; ``kirchhoff_error`` is the largest in
+    magnitude, with its sign; ``bath_balance_error`` is the sum of the bath currents).
     """
+    if not solution.model.is_ring:
+        errors = solution.kirchhoff_errors
+        return {
+            "equation": getattr(solution.model, "equation", REDFIELD),
+            "positive": bool(solution.min_eigenvalue >= -1e-12),
+            "kirchhoff_errors": list(errors),
+            "kirchhoff_error": float(max(errors, key=abs)) if errors else 0.0,
+            "bath_balance_error": float(sum(solution.bath_currents)),
+            "equation_note": equation_note(solution.model),
+        }
     kirchhoff = solution.left_bath_current - (
         solution.upper_branch_current - solution.lower_branch_current
     )

@@ -55,6 +55,12 @@ def bath_current_bounds(state: SteadyState) -> tuple[float, ...]:
     G_b = gamma (C Lambda - Lambda^T C) is formed from double-precision couplings and level
     differences; its error is taken as 2 gamma ||Lambda||_F (||C||_F (d eps + 2 eta)
     + d eps ||H|| ||S||_F), the last term for the level differences' own rounding.
+
+    A generator stored as per-bath tensors D_b (the Lindblad-type equations of
+    :mod:`exactspin.quantum.equations`) has its own G_b = D_b^dagger(H)
+    (:func:`~exactspin.quantum.equations.dissipator_adjoint`), with error
+    4 ||D_b||_F ||H||_F (d eps + 2 eta) (D_b is quadratic in S, whose entries carry the
+    eigenvectors' error).
     """
     generator = state.generator
     d = generator.dimension
@@ -63,6 +69,21 @@ def bath_current_bounds(state: SteadyState) -> tuple[float, ...]:
     eta = eigenvector_error(generator)
     energy = float(np.max(np.abs(generator.energies)))
     bounds = []
+    tensors = getattr(generator, "dissipators", ())
+    if tensors:
+        from exactspin.quantum.equations import dissipator_adjoint
+
+        hamiltonian = np.diag(np.asarray(generator.energies, dtype=complex))
+        for bath, tensor in enumerate(tensors):
+            operator = dissipator_adjoint(generator, bath, hamiltonian)
+            operator_error = (
+                4
+                * float(np.linalg.norm(tensor))
+                * float(np.linalg.norm(generator.energies))
+                * (d * EPSILON + 2 * eta)
+            )
+            bounds.append(float(np.linalg.norm(operator)) * error + operator_error * norm)
+        return tuple(bounds)
     for bath in range(len(generator.couplings)):
         coupling = generator.couplings[bath]
         damping = float(np.linalg.norm(coupling * generator.rates[bath]))

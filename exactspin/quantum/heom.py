@@ -59,6 +59,7 @@ without the shift misses entirely.
 from __future__ import annotations
 
 import math
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, fields, replace
 from typing import Any
@@ -77,14 +78,14 @@ from exactspin.quantum.observables import (
 )
 from exactspin.quantum.redfield import assemble_generator
 from exactspin.quantum.steady_state import NonUniqueSteadyStateError
-from exactspin.validation import ParameterError, ResourceError, require_integer
+from exactspin.validation import ParameterError, ResourceError, UnresolvedError, require_integer
 
 #: Relative change of every current below which the hierarchy counts as converged.
 CONVERGENCE_TOLERANCE = 1e-3
 #: Fit errors are measured for |w| <= this (covers the Bohr frequencies of the paper's rings).
 FIT_ERROR_WINDOW = 15.0
-#: Largest hierarchy (number of ADOs x d^2 unknowns) the protocol attempts.
-MAX_UNKNOWNS = 400_000
+#: Steady-state solvers of the hierarchy: preconditioned GMRES (default) or QuTiP's sparse LU.
+STEADY_STATE_METHODS = ("krylov", "lu")
 #: AAA terms and hierarchy depths tried by the convergence protocol, in order.
 DEFAULT_TERMS = (12, 20, 28)
 DEFAULT_DEPTHS = (1, 2, 3)
@@ -261,6 +262,8 @@ class HeomPoint:
     change: float
     density_matrix: np.ndarray = field(repr=False, compare=False)
     fit_current_error: float = math.nan
+    solve_error: float = math.nan
+    solve: dict[str, Any] = field(default_factory=dict, compare=False)
 
     def currents(self) -> np.ndarray:
         """(I_L, I_U, I_D)."""
@@ -281,6 +284,8 @@ class HeomPoint:
             "lower_branch_current": self.lower_branch_current,
             "change": self.change,
             "fit_current_error": self.fit_current_error,
+            "solve_error": self.solve_error,
+            "solve": dict(self.solve),
         }
 
 
@@ -313,39 +318,100 @@ def conserved_operators(hamiltonian: np.ndarray, couplings: list[np.ndarray]) ->
     return int(rows.size - np.sum(singular > 1e-10 * scale))
 
 
-def heom_point(model: QuantumModel, depth: int, fits: tuple[BathFit, BathFit]) -> HeomPoint:
+def heom_point(
+    model: QuantumModel,
+    depth: int,
+    fits: tuple[BathFit, BathFit],
+    method: str = "krylov",
+    memory_limit: float | None = None,
+) -> HeomPoint:
     """Solve the hierarchy once at ``depth`` with the given bath fits.
+
+    ``method`` "krylov": GMRES with the tier block-ILU preconditioner
+    (:func:`exactspin.quantum.heom_steady.krylov_steady_state`), whose residual gives
+    ``solve_error`` (the change of the currents by the preconditioned correction, relative to
+    max |current|); "lu": QuTiP's own ``HEOMSolver.steady_state`` (sparse LU; no estimate).
 
     Raises
     ------
     NonUniqueSteadyStateError
         When an operator other than the identity commutes with H_S and both couplings
         (:func:`conserved_operators`): the steady state is not unique.
+    ResourceError
+        When the solve's memory estimate exceeds ``memory_limit``
+        (:data:`exactspin.quantum.heom_steady.MEMORY_LIMIT` by default), before building.
+    KrylovNotConverged
+        When GMRES misses its tolerance (the steady state is then undetermined).
     """
     qutip = require_qutip()
+    import scipy.sparse as sp
     from qutip.solver.heom import HEOMSolver
+    from qutip.solver.heom.bofin_solvers import HierarchyADOsState
 
+    from exactspin.quantum import heom_steady
+
+    if method not in STEADY_STATE_METHODS:
+        raise ParameterError("method", method, " or ".join(STEADY_STATE_METHODS))
+    limit = heom_steady.MEMORY_LIMIT if memory_limit is None else memory_limit
     basis = sector_basis(model.sites, model.up_spins)
     hamiltonian = ring_hamiltonian(basis, model.ring, model.exchange, model.anisotropy)
     couplings = [np.diag(basis.site_sz(site)).astype(float) for site in model.bath_sites]
     conserved = conserved_operators(hamiltonian, couplings)
     if conserved > 1:
         raise NonUniqueSteadyStateError(conserved, model)
-    ados = hierarchy_ados(sum(fit.exponents for fit in fits), depth)
-    unknowns = ados * model.dimension**2
-    if unknowns > MAX_UNKNOWNS:
-        raise ResourceError(
-            f"a depth-{depth} hierarchy with {sum(f.exponents for f in fits)} exponents in a "
-            f"sector of dimension {model.dimension} has {unknowns} unknowns, above {MAX_UNKNOWNS}"
-        )
+    exponents = sum(fit.exponents for fit in fits)
+    layout = heom_steady.HierarchyLayout(exponents, depth, model.dimension)
+    identity = sp.identity(model.dimension)
+    system = sp.kron(identity, sp.csr_matrix(hamiltonian)) - sp.kron(
+        sp.csr_matrix(hamiltonian).T, identity
+    )
+    heom_steady.check_memory(layout, sp.csr_matrix(system).nnz, limit)
     baths = [
         (fit.environment, qutip.Qobj(coupling))
         for fit, coupling in zip(fits, couplings, strict=True)
     ]
     solver = HEOMSolver(qutip.Qobj(hamiltonian), baths, max_depth=depth)
-    rho, state = solver.steady_state(use_mkl=False)
+    if method == "lu":
+        start = time.perf_counter()
+        rho, state = solver.steady_state(use_mkl=False)
+        solve = {"method": "qutip sparse LU", "seconds": time.perf_counter() - start}
+        correction = None
+    else:
+        rho, state, report = heom_steady.krylov_steady_state(
+            solver, hamiltonian, memory_limit=limit
+        )
+        solve = report.to_dict()
+        correction = HierarchyADOsState(
+            qutip.Qobj(report.correction[0].T), solver.ados, report.correction
+        )
     rho = rho.full()
     rho = (rho + rho.conj().T) / 2
+    values = _currents(model, basis, hamiltonian, couplings, rho, state)
+    solve_error = math.nan
+    if correction is not None:
+        errors = _currents(
+            model, basis, hamiltonian, couplings, report.correction[0].T, correction
+        )
+        scale = max(abs(values[0]), abs(values[2]), abs(values[3]))
+        solve_error = max(abs(errors[0]), abs(errors[2]), abs(errors[3])) / scale
+    return HeomPoint(
+        depth=depth,
+        terms=fits[0].terms,
+        exponents=(fits[0].exponents, fits[1].exponents),
+        ados=layout.ados,
+        left_bath_current=values[0],
+        right_bath_current=values[1],
+        upper_branch_current=values[2],
+        lower_branch_current=values[3],
+        change=math.nan,
+        density_matrix=rho,
+        solve_error=float(solve_error),
+        solve=solve,
+    )
+
+
+def _currents(model, basis, hamiltonian, couplings, rho, state) -> tuple[float, ...]:
+    """(I_L, I_R, I_U, I_D): first-tier bath currents and the branch currents of ``rho``."""
     bath_currents = []
     for tag, coupling in zip(("left", "right"), couplings, strict=True):
         first_tier = sum(
@@ -358,18 +424,7 @@ def heom_point(model: QuantumModel, depth: int, fits: tuple[BathFit, BathFit]) -
         _expectation(model, basis, rho, sites[0])
         for sites in (model.ring.upper_bulk_sites, model.ring.lower_bulk_sites)
     )
-    return HeomPoint(
-        depth=depth,
-        terms=fits[0].terms,
-        exponents=(fits[0].exponents, fits[1].exponents),
-        ados=ados,
-        left_bath_current=bath_currents[0],
-        right_bath_current=bath_currents[1],
-        upper_branch_current=upper,
-        lower_branch_current=lower,
-        change=math.nan,
-        density_matrix=rho,
-    )
+    return bath_currents[0], bath_currents[1], upper, lower
 
 
 def _expectation(model, basis, rho, site) -> float:
@@ -423,6 +478,7 @@ class HeomSolution:
     tolerance: float
     versions: dict[str, str]
     density_matrix: np.ndarray = field(repr=False, compare=False)
+    method: str = "krylov"
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready result with parameters, method, versions and the convergence table."""
@@ -443,7 +499,12 @@ class HeomSolution:
             "fits": [fit.to_dict() for fit in self.fits],
             "method": (
                 "qutip HEOMSolver in the magnetization sector; AAA fit of the ohmic power "
-                "spectrum; first-tier ADO heat current; sparse LU steady state"
+                "spectrum; first-tier ADO heat current; steady state of QuTiP's generator by "
+                + (
+                    "GMRES with a tier block-ILU(0) preconditioner (solve per row in the table)"
+                    if self.method == "krylov"
+                    else "QuTiP's sparse LU"
+                )
             ),
             "versions": dict(self.versions),
             "parameters": heom_parameters(self.model),
@@ -465,16 +526,22 @@ def heom_solve(
     tolerance: float = CONVERGENCE_TOLERANCE,
     pair: tuple[int, int] = (1, 2),
     progress: Callable[[str], None] | None = None,
+    method: str = "krylov",
 ) -> HeomSolution:
     """The HEOM steady state with its convergence protocol.
 
-    Protocol: at the fewest fit terms, the depth is raised until every current changes by less
-    than ``tolerance`` x max(|I_L|, |I_U|, |I_D|); then at that depth the fit terms are raised
-    until the same holds. Every solve is a row of the table, with the fit's own effect on the
-    weak-coupling currents (:func:`fit_current_error`). ``converged`` is False when a list runs
-    out (or the next hierarchy is too large) first, or when that fit error exceeds
-    ``tolerance``; the currents are then those of the last row and must be reported as
-    undetermined at ``tolerance``.
+    Protocol: at the fewest fit terms, the depth is raised until a step D-1 -> D changes every
+    current by less than ``tolerance`` x max(|I_L|, |I_U|, |I_D|); depth D-1 is then within
+    the tolerance of depth D, and the fit terms are raised at D-1 until a terms step does the
+    same. The reported currents are those of the last terms row; their error estimate is the
+    largest of the depth step, the terms step, the fit's own effect on the weak-coupling
+    currents (:func:`fit_current_error`) and the solve's residual-based error
+    (``solve_error``). ``converged`` is False when a list runs out (or the next hierarchy is
+    refused as too large, or its solve misses its tolerance) first, or when the fit or solve
+    error exceeds ``tolerance``; the currents are then those of the last row and must be
+    reported as undetermined at ``tolerance``. Assumed, as in any such protocol: the depth
+    step measured with the fewest terms holds for more terms (their cross effect is the
+    product of the two small relative changes).
 
     Parameters
     ----------
@@ -517,15 +584,15 @@ def heom_solve(
 
     table: list[HeomPoint] = []
 
-    def run(depth: int, count: int) -> HeomPoint | None:
+    def run(depth: int, count: int, reference: HeomPoint | None) -> HeomPoint | None:
         try:
-            point = heom_point(model, depth, fits_for(count))
-        except ResourceError as error:
+            point = heom_point(model, depth, fits_for(count), method=method)
+        except (ResourceError, UnresolvedError) as error:
             if progress:
                 progress(f"heom: depth {depth}, {count} terms: skipped ({error})")
             return None
-        if table:
-            previous = table[-1].currents()
+        if reference is not None:
+            previous = reference.currents()
             scale = max(np.max(np.abs(point.currents())), np.max(np.abs(previous)))
             change = float(np.max(np.abs(point.currents() - previous)) / scale)
             point = _with_change(point, change)
@@ -536,28 +603,43 @@ def heom_solve(
                 f"heom: depth {depth}, {count} terms ({point.ados} ADOs): I_L = "
                 f"{point.left_bath_current:.6e}, I_U = {point.upper_branch_current:.6e}, "
                 f"I_D = {point.lower_branch_current:.6e}, change {point.change:.2e}, "
-                f"fit current error {point.fit_current_error:.2e}"
+                f"fit current error {point.fit_current_error:.2e}, solve error "
+                f"{point.solve_error:.1e} ({point.solve.get('seconds', math.nan):.0f} s)"
             )
         return point
 
+    # Depth steps at the fewest terms. When a step D-1 -> D changes the currents by less than
+    # the tolerance, depth D-1 is within it of depth D, and the terms are raised at D-1 (the
+    # cheaper of the two; at D the hierarchy is C(K+D, D) ADOs, out of reach for the larger
+    # fits at D = 3). The depth step's change stays part of the error estimate.
     depth_converged = False
-    depth = depths[0]
-    run(depth, terms[0])
+    depth_step = math.nan
+    current = run(depths[0], terms[0], None)
+    if current is None:
+        raise UnresolvedError(
+            f"the first hierarchy (depth {depths[0]}, {terms[0]} terms) could not be solved"
+        )
+    depth, base = depths[0], current
     for candidate in depths[1:]:
-        if run(candidate, terms[0]) is None:
+        point = run(candidate, terms[0], current)
+        if point is None:
             break
-        depth = candidate
-        if table[-1].change < tolerance:
+        depth_step = point.change
+        if point.change < tolerance:
             depth_converged = True
             break
+        current, depth, base = point, candidate, point
     terms_converged = len(terms) == 1 and depth_converged
+    reference = base
     for count in terms[1:]:
-        if run(depth, count) is None:
+        point = run(depth, count, reference)
+        if point is None:
             break
-        if table[-1].change < tolerance:
+        reference = point
+        if point.change < tolerance:
             terms_converged = True
             break
-    last = table[-1]
+    last = reference
     rho = last.density_matrix
     basis = sector_basis(model.sites, model.up_spins)
     # The error estimate of a HEOM current is the larger of the last convergence step's change
@@ -565,7 +647,13 @@ def heom_solve(
     # sign. Without a depth step the truncation error is not estimated at all (a terms step
     # does not measure it): then nothing is resolved.
     scale = float(np.max(np.abs(last.currents())))
-    estimate = max(last.change, last.fit_current_error)
+    terms_step = last.change if last is not base else math.nan
+    estimate = max(
+        _finite(depth_step),
+        _finite(terms_step),
+        last.fit_current_error,
+        _finite(last.solve_error),
+    )
     depth_stepped = len({point.depth for point in table}) > 1
     threshold = estimate * scale if depth_stepped and math.isfinite(estimate) else math.inf
     populations = np.real(np.diag(rho))
@@ -582,12 +670,18 @@ def heom_solve(
         ),
         pair=pair,
         concurrence=concurrence_of(reduced_density_matrix(rho, basis, *pair)),
-        converged=bool(depth_converged and terms_converged and last.fit_current_error < tolerance),
+        converged=bool(
+            depth_converged
+            and terms_converged
+            and last.fit_current_error < tolerance
+            and all(_finite(point.solve_error) < tolerance for point in table)
+        ),
         table=tuple(table),
         fits=fits_for(last.terms),
         tolerance=tolerance,
         versions={"exactspin": __version__, "qutip": qutip.__version__},
         density_matrix=rho,
+        method=method,
     )
 
 
@@ -597,6 +691,11 @@ def _circulation(upper: float, lower: float, threshold: float) -> str:
     if not math.isfinite(threshold) or min(abs(upper), abs(lower)) <= threshold:
         return "undetermined"
     return circulation(upper, lower, threshold)
+
+
+def _finite(value: float) -> float:
+    """An unestimated (NaN) solve error counts as zero: QuTiP's LU gives no estimate."""
+    return 0.0 if math.isnan(value) else value
 
 
 def _with_change(point: HeomPoint, change: float) -> HeomPoint:

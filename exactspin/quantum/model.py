@@ -172,10 +172,18 @@ class QuantumModel:
             energy += sum(abs(f.strength) for f in self.network.fields)
         if energy > LARGEST_SCALE:
             if not ring:
-                raise ParameterError(
-                    "bonds",
-                    f"sum of 2 |J| + |Delta| + |h| = {energy:.3g}",
-                    f"at most {limit} (the generator's norm overflows double precision beyond)",
+                network = self.network
+                bond = max(
+                    range(len(network.bonds)),
+                    key=lambda b: 2 * abs(network.bonds[b].coupling)
+                    + abs(network.bonds[b].anisotropy),
+                )
+                raise network.error(
+                    f"bonds[{bond}]",
+                    network.bond_entry(bond),
+                    f"couplings with sum of 2 |J| + |Delta| + |h| over the network at most "
+                    f"{limit} (it is {energy:.3g}; the generator's norm overflows double "
+                    "precision beyond)",
                 )
             name, value = (
                 ("j", self.exchange)

@@ -27,6 +27,17 @@ continuity, so Kirchhoff holds at every site: sum of J over bonds leaving s minu
 ones (clockwise), so :func:`exactspin.network.circulation` gives today's label ("along" =
 clockwise).
 
+Master equations other than Eq. 26 (:mod:`exactspin.quantum.equations`): the currents are the
+same operators, and B_{k->b} = Tr[L_k(rho) h_b] with that equation's own L_k (its adjoint read
+off its matrix, :func:`~exactspin.quantum.equations.dissipator_adjoint`). The commutator forms
+(``redfield-lamb-shift``, ``local-lindblad``) feed only the bonds at the bath's site, as above.
+The secular, partial secular and ULE dissipators are not commutators with sz_x: bath k also
+feeds every other bond (``bulk_bath_currents``, B_{k->b} for b away from x) and every field
+(``bath_field_currents``, Tr[L_k(rho) f_s]). These enter no end of a bond, so the bond currents
+(still the mean of the two ends' inflow) miss them: bond continuity fails by the bulk inflow, and
+Kirchhoff at a site fails by an amount of the order of the currents (reported as the network's
+``kirchhoff_errors``); the bath current is the sum of all its parts.
+
 Every current is linear in rho, Tr(O rho), and its error bound is ||O||_F times the error of rho
 (:func:`exactspin.quantum.error_bounds.evaluation_error`), plus, for the bath parts, the error of
 forming O in the double-precision eigenbasis. Pure functions of a steady state; sites 0-based.
@@ -39,6 +50,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from exactspin.quantum.equations import (
+    TensorGenerator,
+    acts_at_bath_sites_only,
+    dissipator_adjoint,
+)
 from exactspin.quantum.error_bounds import EPSILON, eigenvector_error, evaluation_error
 from exactspin.quantum.hamiltonian import field_operator, network_bond_operators
 from exactspin.quantum.solution import FrozenMapping
@@ -100,8 +116,33 @@ class BathBondCurrent:
 
 
 @dataclass(frozen=True)
+class BathFieldCurrent:
+    """Tr[L_k(rho) f_s]: energy per unit time from bath ``bath`` into the field at ``site``
+    (zero for the commutator forms, which are not listed)."""
+
+    bath: int
+    site: int
+    current: float
+    error: float
+
+    def to_dict(self) -> dict[str, object]:
+        """JSON-ready: bath 0-based (bath order), site 1-based."""
+        return {
+            "bath": self.bath,
+            "site": self.site + 1,
+            "current": self.current,
+            "error": self.error,
+        }
+
+
+@dataclass(frozen=True)
 class NetworkCurrents:
-    """Every current between the terms of H_S, and the bond currents built from them."""
+    """Every current between the terms of H_S, and the bond currents built from them.
+
+    ``bath_bond_currents`` are the bonds at each bath's site; ``bulk_bath_currents`` and
+    ``bath_field_currents`` the bath's direct action elsewhere (empty for Eq. 26 and the other
+    commutator forms, see the module docstring).
+    """
 
     site_currents: tuple[SiteCurrent, ...]
     field_currents: tuple[FieldCurrent, ...]
@@ -110,6 +151,8 @@ class NetworkCurrents:
     bond_current_errors: tuple[float, ...]
     #: (site, bond) -> (E^s_b, its error): energy entering bond b through site s (read-only).
     inflow: Mapping[tuple[int, int], tuple[float, float]]
+    bulk_bath_currents: tuple[BathBondCurrent, ...] = ()
+    bath_field_currents: tuple[BathFieldCurrent, ...] = ()
 
 
 def oriented_pair(network, site: int, first: int, second: int) -> tuple[int, int]:
@@ -164,11 +207,23 @@ def network_currents(state: SteadyState) -> NetworkCurrents:
             field_currents.append(FieldCurrent(entry.site, bond, value, bound))
             add(entry.site, bond, value, bound)
     bath_bond = []
+    bulk, bath_field = [], []
+    local = acts_at_bath_sites_only(generator.model)
     for bath, site in enumerate(network.bath_sites):
         for bond, _ in network.incident_bonds(site):
             value, bound = _bath_into_bond(state, bath, bonds[bond], error)
             bath_bond.append(BathBondCurrent(bath, bond, value, bound))
             add(site, bond, value, bound)
+        if local:
+            continue
+        for bond, entry in enumerate(network.bonds):
+            if site not in entry.sites:
+                value, bound = _bath_into_bond(state, bath, bonds[bond], error)
+                bulk.append(BathBondCurrent(bath, bond, value, bound))
+        for entry in network.fields:
+            term = field_operator(basis, entry.site, entry.strength)
+            value, bound = _bath_into_bond(state, bath, term, error)
+            bath_field.append(BathFieldCurrent(bath, entry.site, value, bound))
     bond_currents, bond_errors = [], []
     for index, bond in enumerate(network.bonds):
         tail, tail_error = inflow[(bond.first, index)]
@@ -182,16 +237,21 @@ def network_currents(state: SteadyState) -> NetworkCurrents:
         bond_currents=tuple(bond_currents),
         bond_current_errors=tuple(bond_errors),
         inflow=FrozenMapping({key: (value[0], value[1]) for key, value in inflow.items()}),
+        bulk_bath_currents=tuple(bulk),
+        bath_field_currents=tuple(bath_field),
     )
 
 
 def bath_into_bond_operator(generator, bath: int, bond_operator: np.ndarray) -> np.ndarray:
     """G with Tr[L_k(rho) h_b] = Tr(G rho) in the eigenbasis: gamma ([S, X] Lambda + Lambda^dagger
-    [X, S]), X = h_b in the eigenbasis, S = S^k, Lambda = S * W^k (the adjoint of Eq. 26's L_k).
-
-    Only for Eq. 26 (another master equation has another adjoint)."""
+    [X, S]), X = h_b in the eigenbasis, S = S^k, Lambda = S * W^k (the adjoint of Eq. 26's L_k,
+    with or without the Lamb shift). A generator stored as per-bath tensors (the Lindblad-type
+    equations) gives its own adjoint (:func:`~exactspin.quantum.equations.dissipator_adjoint`).
+    ``bond_operator`` may be any term of H_S (a field too), in the sector basis."""
     vectors = generator.eigenvectors
     operator = vectors.T @ bond_operator @ vectors
+    if isinstance(generator, TensorGenerator):
+        return dissipator_adjoint(generator, bath, operator)
     coupling = generator.couplings[bath]
     damping = coupling * generator.rates[bath]
     commutator = coupling @ operator - operator @ coupling
@@ -201,21 +261,30 @@ def bath_into_bond_operator(generator, bath: int, bond_operator: np.ndarray) -> 
 def _bath_into_bond(state: SteadyState, bath: int, bond_operator: np.ndarray, error: float):
     """(B_{k->b}, its bound). The bound adds to ||G||_F times the error of rho the error of G
     from the double-precision eigenvectors: 4 gamma ||Lambda||_F ||S||_F ||h_b||_F (d eps + 2 eta)
-    times ||rho||_F."""
+    times ||rho||_F; for a tensor generator 4 ||D_k||_F ||h_b||_F (d eps + 2 eta) (D_k is
+    quadratic in S, whose entries carry the eigenvectors' error)."""
     generator = state.generator
     rho = state.density_matrix
     operator = bath_into_bond_operator(generator, bath, bond_operator)
     value = float(np.real(np.sum(operator * rho.T)))
-    coupling = generator.couplings[bath]
-    damping = float(np.linalg.norm(coupling * generator.rates[bath]))
     eta = eigenvector_error(generator)
-    operator_error = (
-        4
-        * generator.model.coupling
-        * damping
-        * float(np.linalg.norm(coupling))
-        * float(np.linalg.norm(bond_operator))
-        * (generator.dimension * EPSILON + 2 * eta)
-    )
+    if isinstance(generator, TensorGenerator):
+        operator_error = (
+            4
+            * float(np.linalg.norm(generator.dissipators[bath]))
+            * float(np.linalg.norm(bond_operator))
+            * (generator.dimension * EPSILON + 2 * eta)
+        )
+    else:
+        coupling = generator.couplings[bath]
+        damping = float(np.linalg.norm(coupling * generator.rates[bath]))
+        operator_error = (
+            4
+            * generator.model.coupling
+            * damping
+            * float(np.linalg.norm(coupling))
+            * float(np.linalg.norm(bond_operator))
+            * (generator.dimension * EPSILON + 2 * eta)
+        )
     bound = float(np.linalg.norm(operator)) * error + operator_error * float(np.linalg.norm(rho))
     return value, bound

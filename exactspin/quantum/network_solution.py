@@ -6,8 +6,11 @@ parameters keeps :class:`~exactspin.quantum.solution.QuantumSolution` and its br
 This module assembles; the physics lives in :mod:`~exactspin.quantum.network_currents`,
 :mod:`~exactspin.quantum.observables` and :mod:`~exactspin.quantum.error_bounds`.
 
-Only Eq. 26 (``equation="redfield"``) is implemented on networks: the other master equations
-of :mod:`exactspin.quantum.equations` have other bath-into-bond currents, not written yet.
+Every master equation of :mod:`exactspin.quantum.equations` runs on networks (an
+:class:`~exactspin.quantum.equations.EquationModel` built from a network): the generator sums
+the network's baths, and the bath-into-bond currents use the equation's own dissipator
+(:mod:`~exactspin.quantum.network_currents`); :attr:`NetworkQuantumSolution.kirchhoff_errors`
+and :func:`~exactspin.quantum.equations.equation_checks` report what Kirchhoff misses.
 """
 
 from __future__ import annotations
@@ -17,13 +20,13 @@ from typing import Any
 
 from exactspin.network import Circulation, circulation
 from exactspin.network.cycles import UNDETERMINED
+from exactspin.network.labels import cycle_label
 from exactspin.quantum import error_bounds, observables
 from exactspin.quantum.model import QuantumModel
 from exactspin.quantum.network_currents import NetworkCurrents, network_currents
 from exactspin.quantum.solution import CURRENT_UNIT
 from exactspin.quantum.steady_state import SteadyState
 from exactspin.quantum.validity import positivity_warning, redfield_validity_warnings
-from exactspin.validation import ParameterError
 
 
 @dataclass(frozen=True)
@@ -88,6 +91,24 @@ class NetworkQuantumSolution:
     def bond_current_errors(self) -> tuple[float, ...]:
         return self.currents.bond_current_errors
 
+    @property
+    def kirchhoff_errors(self) -> tuple[float, ...]:
+        """Per site (site order): the bond currents out of the site minus those into it, minus
+        the bath current there (0 without a bath). Zero to rounding for Eq. 26 and the other
+        commutator forms; of the order of the currents for the secular, partial secular and
+        ULE equations, whose baths act on distant bonds directly."""
+        network = self.model.network
+        bath_at: dict[int, float] = {}
+        for site, value in zip(network.bath_sites, self.bath_currents, strict=True):
+            bath_at[site] = bath_at.get(site, 0.0) + value
+        return tuple(
+            float(
+                sum(sign * self.bond_currents[bond] for bond, sign in network.incident_bonds(site))
+                - bath_at.get(site, 0.0)
+            )
+            for site in range(network.sites)
+        )
+
     def zz_correlation(self, site_a: int, site_b: int) -> float:
         """<sz_a sz_b> (Eq. 37), 0-based sites."""
         return observables.zz_correlation(self.steady_state, site_a, site_b)
@@ -118,6 +139,14 @@ class NetworkQuantumSolution:
         }
         if network.fields:
             result["field_currents"] = [entry.to_dict() for entry in self.currents.field_currents]
+        if self.currents.bulk_bath_currents or self.currents.bath_field_currents:
+            result["bulk_bath_currents"] = [
+                {"bath": e.bath, "bond": e.bond, "current": e.current, "error": e.error}
+                for e in self.currents.bulk_bath_currents
+            ]
+            result["bath_field_currents"] = [
+                entry.to_dict() for entry in self.currents.bath_field_currents
+            ]
         result.update(
             {
                 "bond_currents": list(self.bond_currents),
@@ -159,15 +188,9 @@ class NetworkQuantumSolution:
 
 
 def check_network_model(model: QuantumModel) -> None:
-    """Refuse what the network solution does not implement (before any solve)."""
-    equation = getattr(model, "equation", "redfield")
-    if equation != "redfield":
-        raise ParameterError(
-            "equation",
-            equation,
-            "'redfield' for a network model (the other master equations run on the paper's ring "
-            "built from its parameters only, for now)",
-        )
+    """Refuse what the network solution does not implement (before any solve): nothing today,
+    every equation of :data:`~exactspin.quantum.equations.EQUATIONS` runs on networks (the model
+    validated its name)."""
 
 
 def assemble_network(model: QuantumModel, state: SteadyState) -> NetworkQuantumSolution:
@@ -187,9 +210,9 @@ def assemble_network(model: QuantumModel, state: SteadyState) -> NetworkQuantumS
         )
     for index, entry in enumerate(cycles):
         if entry.label == UNDETERMINED:
-            sites = "-".join(str(site + 1) for site in entry.cycle.sites)
             reasons.append(
-                f"cycle {index} (sites {sites}): a bond current is within its error bound of 0 "
+                f"{cycle_label(index, entry.cycle.sites)}: a bond current is within its error "
+                "bound of 0 "
                 "and none disagrees, so whether the currents circulate is not resolved"
             )
     energies, degeneracies = observables.distinct_levels(state)

@@ -41,13 +41,14 @@ validates names, types and ranges.
 
 from __future__ import annotations
 
+import re
 import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from exactspin.sweep.grid import Sweep
-from exactspin.validation import ParameterError
+from exactspin.validation import MISSING, ParameterError
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -82,6 +83,29 @@ def parse_sweep(
         document = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         raise ParameterError("config", source, f"valid TOML ({error})") from None
+    lines = key_lines(text)
+    try:
+        return _sweep(document, seed, allowed_plugins, directory)
+    except ParameterError as error:
+        # every refusal names the sweep file's line of the key at fault (a missing network: the
+        # solver line that needs it); an error inside the network file keeps that file's line
+        line = lines.get(str(error.parameter))
+        if line is None and (error.parameter == "network" or _about_the_network(error)):
+            line = lines.get("network", lines.get("solver", 1))
+        elif line is None and error.parameter == "solver":
+            line = 1
+        raise error.at(f"{source}:{line}" if line is not None else source) from None
+
+
+def _about_the_network(error: ParameterError) -> bool:
+    """Whether ``error`` is about the network file (the wrong kind of bonds for the solver)."""
+    from exactspin.network import NetworkError
+
+    return isinstance(error, NetworkError)
+
+
+def _sweep(document, seed, allowed_plugins, directory) -> Sweep:
+    """The :class:`Sweep` of a parsed sweep file (see :func:`parse_sweep`)."""
     for key in document:
         if key not in TOP_LEVEL_KEYS:
             raise ParameterError(
@@ -90,7 +114,7 @@ def parse_sweep(
                 "absent (a sweep file holds only " + ", ".join(TOP_LEVEL_KEYS) + ")",
             )
     if "solver" not in document:
-        raise ParameterError("solver", None, "given at the top of the sweep file")
+        raise ParameterError("solver", MISSING, "given at the top of the sweep file")
     for table in ("fixed", "grid"):
         if not isinstance(document.get(table, {}), Mapping):
             raise ParameterError(table, document[table], f"a [{table}] table")
@@ -108,6 +132,26 @@ def parse_sweep(
     elif "seed" in document:
         arguments["seed"] = document["seed"]
     return Sweep(**arguments)
+
+
+def key_lines(text: str) -> dict[str, int]:
+    """1-based line of each key of a sweep file: top-level keys, the keys of its [fixed] and
+    [grid] tables (the first line wins), and ``points`` at its first ``[[points]]`` header.
+
+    A small scan of the text (tomllib gives no positions), for error messages only.
+    """
+    lines: dict[str, int] = {}
+    key = re.compile(r"^\s*([A-Za-z0-9_-]+|\"[^\"]*\")\s*=")
+    header = re.compile(r"^\s*\[\[?\s*([A-Za-z0-9_-]+)\s*\]")
+    for number, line in enumerate(text.splitlines(), start=1):
+        table = header.match(line)
+        if table is not None:
+            lines.setdefault(table.group(1), number)
+            continue
+        match = key.match(line)
+        if match is not None:
+            lines.setdefault(match.group(1).strip('"'), number)
+    return lines
 
 
 def load_sweep(

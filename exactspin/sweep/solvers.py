@@ -26,7 +26,7 @@ from exactspin.jsonable import json_round_trip
 from exactspin.solvers import NETWORK, SOLVERS, solver
 from exactspin.sweep.network_axes import axis_names, is_network_axis_name, network_axis, with_values
 from exactspin.sweep.plugins import load_plugin, plugin_target
-from exactspin.validation import ParameterError
+from exactspin.validation import MISSING, ParameterError
 
 
 @dataclass(frozen=True)
@@ -186,7 +186,7 @@ def _built_in_entry(name: str, network: Any) -> SolverEntry:
             name, entry.parameter_types, entry.required, entry.stochastic, entry.coupled
         )
     if network is None:
-        raise ParameterError("network", None, f"a network file for the {name} solver")
+        raise ParameterError("network", MISSING, f"a network file for the {name} solver")
     entry.check_network(network)
     parameters = {**dict.fromkeys(axis_names(network), float), **entry.option_types}
     return SolverEntry(name, parameters, entry.required, entry.stochastic, (), network=network)

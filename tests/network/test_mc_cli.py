@@ -48,7 +48,7 @@ def test_table_output_names_baths_and_bonds(capsys):
     )  # fmt: skip
     out = capsys.readouterr().out
     assert status in (0, 2)
-    assert "bath 1 (site 1, T=2)" in out and "bond 6 [5->6]" in out and "cycle" in out
+    assert "bath 1 (site 1, T=2)" in out and "bond 7 [5->6]" in out and "cycle" in out
 
 
 @pytest.mark.parametrize(

@@ -59,7 +59,7 @@ def test_gamma_and_zero_frequency_apply_to_a_network(capsys, tmp_path):
     status, result, _ = run_json(
         capsys, "quantum", "solve", "--network", str(path), *arguments, "--json"
     )
-    assert status in (0, 2)
+    assert status == 0
     expected = solve(
         QuantumModel.from_network(quantum_ring(delta=0.7), 0.02, 5.0, zero_frequency="zero")
     )
@@ -83,11 +83,16 @@ def test_ring_flags_at_their_default_values_are_still_refused(capsys):
     assert "--up" in capsys.readouterr().err
 
 
-def test_other_equations_are_refused_on_a_network(capsys):
+def test_other_equations_run_on_a_network(capsys):
     path = EXAMPLES / "field_ring.toml"
-    status = main(["quantum", "solve", "--network", str(path), "--equation", "ule"])
-    assert status == 2
-    assert "equation" in capsys.readouterr().err
+    status, result, _ = run_json(
+        capsys, "quantum", "solve", "--network", str(path), "--equation", "ule", "--json"
+    )
+    assert result["parameters"]["equation"] == "ule"
+    assert len(result["kirchhoff_errors"]) == result["network"]["sites"]
+    assert "Kirchhoff" in result["equation_note"]
+    assert abs(result["bath_balance_error"]) <= sum(result["bath_current_errors"])
+    assert status == 0
 
 
 def test_a_classical_network_is_refused_by_quantum_solve(capsys):

@@ -377,15 +377,17 @@ def test_field_currents_are_nonzero_and_cancel_at_each_site():
     assert currents.bond_currents == solution.bond_currents
 
 
-def test_other_master_equations_are_refused_on_networks():
-    from exactspin.quantum.equations import EquationModel
-    from exactspin.validation import ParameterError
+def test_other_master_equations_run_on_networks():
+    """Once refused; every equation now solves a network (tests/network/test_network_equations.py
+    checks them against independent constructions)."""
+    from exactspin.quantum.equations import EquationModel, equation_checks
 
     model = EquationModel.from_model(
         QuantumModel.from_network(three_branch_junction(quantum=True)), "global-lindblad"
     )
-    with pytest.raises(ParameterError, match="equation"):
-        solve(model)
+    solution = solve(model)
+    assert len(solution.bath_currents) == 2
+    assert equation_checks(solution)["equation"] == "global-lindblad"
 
 
 @pytest.mark.parametrize(

@@ -200,7 +200,7 @@ def projected_choi_minimum(generator):
 
 @pytest.mark.parametrize(
     "equation",
-    ["global-lindblad", "global-lindblad-lamb-shift", "ule", "local-lindblad"],
+    ["global-lindblad", "global-lindblad-lamb-shift", "ule", "ule-lamb-shift", "local-lindblad"],
 )
 def test_lindblad_forms_are_completely_positive(equation):
     model = EquationModel.from_parameters(delta=0.5, equation=equation)

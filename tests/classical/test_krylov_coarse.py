@@ -1,0 +1,166 @@
+"""The coarse level of the Krylov preconditioner against plain constructions of the same objects.
+
+A_c is held against P^T A P formed with scipy's sparse products from the pinned system; the
+aggregates against the energies computed state by state; the coarse-preconditioned BiCGSTAB
+against a dense solve; a class law solved through the coarse level against the sparse-LU law
+(their difference within the sum of the two computed bounds).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pytest
+import scipy.linalg
+import scipy.sparse as sp
+
+from exactspin.classical import ClassicalModel, class_solver, krylov
+from exactspin.classical.aggregation import (
+    BOND_GROUPS,
+    MAX_AGGREGATES,
+    coarse_space,
+    energy_aggregates,
+)
+from exactspin.classical.class_chain import class_chain, spin_flip_mask
+from exactspin.classical.class_solver import DIRECT, ITERATIVE, _pinned_system, solve_class
+from exactspin.classical.classes import flip_classes
+from exactspin.classical.flips import ising_energy
+from exactspin.classical.generator import all_site_flips
+
+RINGS = (
+    dict(nu=3, nd=4),
+    dict(nu=4, nd=4, j1=1.0, j2=1.0, tl=0.5, tr=0.2),
+    dict(nu=1, nd=2, j2=1.0, dynamics="cca", mu=4.0),
+)
+
+
+def _largest_class(keywords):
+    """The largest class, lumped by the spin flip when the flip maps it onto itself."""
+    model = ClassicalModel.from_parameters(**keywords)
+    flips = all_site_flips(model)
+    decomposition = flip_classes(flips)
+    members = max(decomposition.all_members(), key=len)
+    mirrored = members[0] ^ spin_flip_mask(model.sites)
+    lumped = bool(decomposition.labels[mirrored] == decomposition.labels[members[0]])
+    chain = class_chain(flips, members, lumped, model.sites)
+    energy = ising_energy(model)[chain.states]
+    pinned = int(np.argmin(energy))
+    keep = np.ones(chain.size, dtype=bool)
+    keep[pinned] = False
+    return model, chain, energy, keep
+
+
+@pytest.mark.parametrize("keywords", RINGS)
+def test_aggregates_share_the_energy_of_every_bond_group(keywords):
+    model, chain, _, _ = _largest_class(keywords)
+    labels = energy_aggregates(model, chain.states)
+    if labels is None:
+        pytest.skip("too few states per aggregate for a coarse level")
+    assert labels.shape == chain.states.shape and 2 <= labels.max() + 1 <= MAX_AGGREGATES
+    energy = ising_energy(model, chain.states)
+    for label in np.unique(labels):
+        assert np.ptp(energy[labels == label]) == 0
+    # Each group's energy, state by state from the spins (BOND_GROUPS consecutive groups).
+    bonds = model.network.bonds
+    edges = np.linspace(0, len(bonds), BOND_GROUPS + 1).astype(int)
+    for start, stop in zip(edges[:-1], edges[1:], strict=True):
+        group = [
+            sum(
+                -float(b.coupling) * _spin(int(s), b.first) * _spin(int(s), b.second)
+                for b in bonds[start:stop]
+            )
+            for s in chain.states
+        ]
+        group = np.array(group)
+        for label in np.unique(labels):
+            assert np.ptp(group[labels == label]) == 0
+    assert labels.max() + 1 >= np.unique(energy).size
+
+
+def _spin(state: int, site: int) -> int:
+    return 1 if (state >> site) & 1 else -1
+
+
+@pytest.mark.parametrize("keywords", RINGS)
+def test_coarse_matrix_is_the_aggregated_pinned_system(keywords):
+    model, chain, _, keep = _largest_class(keywords)
+    labels = np.arange(chain.size) % 7  # any partition: the identity must hold for all
+    coarse = coarse_space(chain, keep, labels)
+    matrix, _, _ = _pinned_system(chain, int(np.flatnonzero(~keep)[0]), keep)
+    unpinned = labels[keep]
+    used = np.unique(unpinned)
+    prolongation = sp.csr_matrix(
+        (np.ones(unpinned.size), (np.arange(unpinned.size), np.searchsorted(used, unpinned))),
+        shape=(unpinned.size, used.size),
+    )
+    expected = (prolongation.T @ matrix @ prolongation).toarray()
+    lower, upper = _lu_parts(coarse.factor)
+    rebuilt = _unpivot(lower @ upper, coarse.factor[1])
+    np.testing.assert_allclose(rebuilt, expected, rtol=1e-12, atol=1e-12 * np.abs(expected).max())
+
+
+def _lu_parts(factor):
+    packed = factor[0]
+    return np.tril(packed, -1) + np.eye(packed.shape[0]), np.triu(packed)
+
+
+def _unpivot(product, pivots):
+    """P L U back to A from LAPACK's row interchanges (row i swapped with pivots[i])."""
+    rows = np.arange(product.shape[0])
+    for index, pivot in enumerate(pivots):
+        rows[index], rows[pivot] = rows[pivot], rows[index]
+    restored = np.empty_like(product)
+    restored[rows] = product
+    return restored
+
+
+def test_coarse_preconditioned_bicgstab_matches_a_dense_solve():
+    model, chain, _, keep = _largest_class(RINGS[1])
+    labels = energy_aggregates(model, chain.states)
+    assert labels is not None
+    coarse = coarse_space(chain, keep, labels)
+    assert coarse is not None and coarse.size == np.unique(labels[keep]).size
+    matrix, diagonal, right_side = _pinned_system(chain, int(np.flatnonzero(~keep)[0]), keep)
+    exact = np.linalg.solve(matrix.toarray(), right_side)
+    with_coarse, info = krylov.bicgstab(matrix, 1 / diagonal, right_side, 1e-12, 2000, coarse)
+    assert info == 0
+    jacobi, jacobi_info = krylov.bicgstab(matrix, 1 / diagonal, right_side, 1e-12, 2000)
+    assert jacobi_info == 0
+    scale = np.max(np.abs(exact))
+    assert np.max(np.abs(with_coarse - exact)) < 1e-8 * scale
+    residual = np.linalg.norm(right_side - matrix @ with_coarse) / np.linalg.norm(right_side)
+    assert residual < 2e-12
+
+
+@pytest.mark.parametrize("keywords", RINGS[:2])
+def test_class_law_through_the_coarse_level_matches_the_lu_law_within_the_bounds(keywords):
+    model, chain, energy, _ = _largest_class(keywords)
+    labels = energy_aggregates(model, chain.states)
+    assert labels is not None
+    fast = solve_class(chain, energy, ITERATIVE, labels)
+    reference = solve_class(chain, energy, DIRECT)
+    assert fast.method == ITERATIVE and np.all(np.isfinite(fast.error_bounds))
+    difference = np.abs((fast.high - reference.high) + (fast.low - reference.low))
+    assert np.all(difference <= fast.error_bounds + reference.error_bounds)
+    assert np.max(fast.error_bounds / fast.high) < 1e-12
+
+
+def test_a_wrong_coarse_level_costs_iterations_never_accuracy(monkeypatch):
+    # Replace A_c's factors by those of an unrelated matrix: the preconditioner is then wrong,
+    # and the law must still come out within its certified bound of the LU law.
+    model, chain, energy, _ = _largest_class(RINGS[0])
+    labels = energy_aggregates(model, chain.states)
+    assert labels is not None
+
+    def wrong_coarse_space(chain, keep, labels):
+        right = coarse_space(chain, keep, labels)
+        noise = np.random.default_rng(5).standard_normal((right.size, right.size))
+        return dataclasses.replace(right, factor=scipy.linalg.lu_factor(noise))
+
+    monkeypatch.setattr(class_solver, "coarse_space", wrong_coarse_space)
+    fast = solve_class(chain, energy, ITERATIVE, labels)
+    reference = solve_class(chain, energy, DIRECT)
+    assert np.all(np.isfinite(fast.error_bounds))
+    difference = np.abs((fast.high - reference.high) + (fast.low - reference.low))
+    assert np.all(difference <= fast.error_bounds + reference.error_bounds)
