@@ -25,6 +25,7 @@ import os
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -61,8 +62,9 @@ def worker(sites: int, steps: int) -> None:
     print(json.dumps({"chain": chain_ns, "word": word_ns}))
 
 
-def run_worker(checkout: Path, sites: int, steps: int) -> dict[str, float]:
-    environment = dict(os.environ, PYTHONPATH=str(checkout))
+def run_worker(checkout: Path, cache: str, sites: int, steps: int) -> dict[str, float]:
+    """One worker interpreter on ``checkout``; its numba cache in ``cache`` (not the checkout)."""
+    environment = dict(os.environ, PYTHONPATH=str(checkout), NUMBA_CACHE_DIR=cache)
     environment.setdefault("OPENBLAS_NUM_THREADS", "1")
     output = subprocess.run(
         [sys.executable, __file__, "--worker", str(sites), "--steps", str(steps)],
@@ -95,6 +97,7 @@ def main() -> None:
         checkouts = {"baseline": args.baseline.resolve(), "this": HERE}
     print(f"chain steps per timing: {steps:.3g}; median (range) over {args.repeats} repeats")
     print("checkouts: " + ", ".join(f"{name} = {path}" for name, path in checkouts.items()))
+    caches = {name: tempfile.mkdtemp(prefix=f"numba-{name}-") for name in checkouts}
     header = (
         f"{'N_S':>7} {'checkout':>9} {'chain ns':>9} {'word ns':>9} {'word / own chain':>18}"
         f" {'replica-upd/s vs base chain':>28} {'word / base chain':>18}"
@@ -105,7 +108,7 @@ def main() -> None:
         for repeat in range(args.repeats):
             order = list(checkouts) if repeat % 2 == 0 else list(reversed(checkouts))
             for name in order:
-                timings[name].append(run_worker(checkouts[name], sites, steps))
+                timings[name].append(run_worker(checkouts[name], caches[name], sites, steps))
         base = timings["baseline" if "baseline" in timings else "this"]
         for name, runs in timings.items():
             chain = [run["chain"] for run in runs]

@@ -426,6 +426,24 @@ def ring_word_tables(site_class, neighbours, kind, certain, thresholds) -> RingW
     return tables
 
 
+def _demon_fast(demon_accept, demon_low_new, demon_high_new, kind) -> np.ndarray:
+    """:func:`demon_fast_codes` for demon classes (0 elsewhere), cached per read-only table."""
+    key = id(demon_accept)
+    cached = _DEMON_CODES.get(key)
+    if cached is not None and cached[0]() is demon_accept:
+        return cached[1]
+    codes = demon_fast_codes(demon_accept, demon_low_new, demon_high_new)
+    codes[np.asarray(kind) != DEMON] = 0
+    if not demon_accept.flags.writeable:
+        _DEMON_CODES[key] = (weakref.ref(demon_accept), codes)
+        weakref.finalize(demon_accept, _DEMON_CODES.pop, key, None)
+    return codes
+
+
+#: id(demon_accept) -> (weak reference to it, codes).
+_DEMON_CODES: dict = {}
+
+
 #: (id(site_class), id(neighbours)) -> (weak references to both, tables or None).
 _RING_TABLES: dict = {}
 
@@ -473,6 +491,76 @@ def _bond_products(spins):
     return products
 
 
+@numba.njit(inline="always", cache=True)
+def _symmetric_demon(anti_left, anti_right, low, high, code):
+    """(flipped, demon low bits, demon high bits) of a CCA site whose two bonds are equal.
+
+    With J_left = J_right a flip with exactly one neighbour anti-aligned moves no energy
+    (always accepted, demon unchanged); aligned with both it takes k = 4 J / mu quanta from the
+    demon, anti-aligned with both it gives k (Eqs. 20-21; roles swapped for k < 0). ``code`` is
+    8 + 4 (k < 0) + |k| with |k| in 1..3, or 8 when |k| >= 4 or 4 J / mu is not an integer (only
+    the neutral flips). Bit-sliced 2-bit demon d = 2 high + low: d >= k and d + k <= 3 and
+    d -+ k in a few bitwise operations per k.
+    """
+    neutral = anti_left ^ anti_right
+    magnitude = code & np.uint64(3)
+    if magnitude == 0:
+        return neutral, low, high
+    if code & np.uint64(4):
+        take, give = anti_left & anti_right, ~anti_left & ~anti_right
+    else:
+        take, give = ~anti_left & ~anti_right, anti_left & anti_right
+    if magnitude == 1:
+        taken = take & (low | high)  # d >= 1: d - 1
+        given = give & ~(low & high)  # d <= 2: d + 1
+        changed = taken | given
+        new_low = low ^ changed
+        new_high = (high & ~changed) | (taken & high & low) | (given & (high ^ low))
+    elif magnitude == 2:
+        taken = take & high  # d >= 2: d - 2
+        given = give & ~high  # d <= 1: d + 2
+        changed = taken | given
+        new_low = low
+        new_high = (high & ~changed) | given
+    else:
+        taken = take & high & low  # d = 3: 0
+        given = give & ~high & ~low  # d = 0: 3
+        changed = taken | given
+        new_low = (low & ~changed) | given
+        new_high = (high & ~changed) | given
+    return neutral | changed, new_low, new_high
+
+
+def demon_fast_codes(demon_accept, demon_low_new, demon_high_new) -> np.ndarray:
+    """Per class, the :func:`_symmetric_demon` code that reproduces its demon tables, else 0.
+
+    Each candidate code is checked against the tables on all 16 (pattern, demon) cases at once
+    (one bit each), so the fast path runs only where it is the table's rule.
+    """
+    case = np.arange(16, dtype=np.uint64)
+    pattern, demon = case // np.uint64(4), case % np.uint64(4)
+
+    def word(bits):
+        return np.uint64((bits.astype(np.uint64) << case).sum(dtype=np.uint64))
+
+    anti_left, anti_right = word(pattern & 1), word(pattern >> 1 & 1)
+    low, high = word(demon & 1), word(demon >> 1 & 1)
+    codes = np.zeros(demon_accept.shape[0], dtype=np.uint8)
+    for site_class in range(demon_accept.shape[0]):
+        accept = demon_accept[site_class][pattern, demon] != 0
+        expected = (
+            word(accept),
+            word(np.where(accept, demon_low_new[site_class][pattern, demon] != 0, demon & 1)),
+            word(np.where(accept, demon_high_new[site_class][pattern, demon] != 0, demon >> 1)),
+        )
+        for code in range(8, 16):
+            got = _symmetric_demon(anti_left, anti_right, low, high, np.uint64(code))
+            if all(int(a) & 0xFFFF == int(b) for a, b in zip(got, expected, strict=True)):
+                codes[site_class] = code
+                break
+    return codes
+
+
 @numba.njit(cache=True, nogil=True)
 def _run_demon_word(
     steps,
@@ -489,6 +577,7 @@ def _run_demon_word(
     demon_accept,
     demon_low_new,
     demon_high_new,
+    demon_fast,
     counters,
     pairs,
     pair_sums,
@@ -511,7 +600,16 @@ def _run_demon_word(
             spin = spins[site]
             anti_left = spin ^ spins[neighbours[site << one]]
             anti_right = spin ^ spins[neighbours[(site << one) + one]]
-            if site_kind == DEMON:
+            fast = demon_fast[own_class]
+            if fast:
+                low = demon_low[site]
+                high = demon_high[site]
+                flipped, new_low, new_high = _symmetric_demon(
+                    anti_left, anti_right, low, high, fast
+                )
+                demon_low[site] = new_low
+                demon_high[site] = new_high
+            elif site_kind == DEMON:
                 aligned_both, only_left, only_right, anti_both = _pattern_masks(
                     anti_left, anti_right
                 )
@@ -621,9 +719,11 @@ def run_word(
     # On the ring i -> (i - 1, i + 1) one end of every bond suffices (see _ring_counters).
     ring = ring_word_tables(site_class, neighbours, kind, certain, thresholds)
     if ring is None:
+        fast = _demon_fast(demon_accept, demon_low_new, demon_high_new, kind)
         return _run_demon_word(steps, sample_interval, generator, spins, demon_low, demon_high,
                                site_class, kind, *flat, demon_accept, demon_low_new,
-                               demon_high_new, flat_counters, pairs, pair_sums)  # fmt: skip
+                               demon_high_new, fast, flat_counters, pairs,
+                               pair_sums)  # fmt: skip
     products = _bond_products(spins)
     counts = np.zeros(spins.shape[0], dtype=np.int64)
     kernel = _run_ring_word_loaded if ring.load_neighbours else _run_ring_word_computed
