@@ -359,7 +359,6 @@ def flow_expectation(
             if site.rate_correction is None
             else ordered_by_class(site.rate_correction)
         )
-        roundoff = rate_roundoff + _SUM_ROUNDOFF + (0.0 if exact_energy else _ENERGY_ROUNDOFF)
         magnitude = np.abs(ordered) * rate_high
         values, errors = np.zeros(count), np.zeros(count)
         for k in range(count):
@@ -369,9 +368,24 @@ def flow_expectation(
             )
             values[k] = scale * (value_high + value_low)
             gross = float(np.dot(magnitude[part], high[part]))
+            # Rounding: each term's double-double rate and product (rate_roundoff), the
+            # double-double running sum (at most 2^-100 of sum |terms| per addition, so
+            # n x 2^-100 in all), the double energies of bath flips; then the one rounding of
+            # the double-double total to double and its product with the scale (2 eps |value|).
+            # The sum is carried in double-double, so its rounding is not eps x gross: near
+            # equilibrium, where the net current is ~1e-7 of the gross flux, that cruder
+            # term alone exceeded 1e-10 of the current.
+            terms = starts[k + 1] - starts[k]
+            roundoff = (
+                rate_roundoff
+                + terms * DOUBLE_DOUBLE_ROUNDOFF
+                + (0.0 if exact_energy else _ENERGY_ROUNDOFF)
+            )
             # A flow that is 0 carries no error even where the law's bound is infinite.
             propagated = np.dot(magnitude[part], np.where(magnitude[part] > 0, bounds[part], 0))
-            errors[k] = scale * (float(propagated) + roundoff * gross)
+            errors[k] = scale * (float(propagated) + roundoff * gross) + 2 * _SUM_ROUNDOFF * abs(
+                values[k]
+            )
         mixture_high, mixture_low = extended.compensated_dot(values, weights, np.zeros(count))
         mixture_bound = float(np.dot(errors, weights)) + _SUM_ROUNDOFF * float(
             np.dot(np.abs(values), weights)
