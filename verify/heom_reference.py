@@ -27,7 +27,7 @@ DELTAS = (-1.0, 0.5, 2.1)
 GAMMAS = (1e-2, 1e-3)
 #: Hierarchy depths and AAA fit terms of the committed references.
 REFERENCE_DEPTHS = (1, 2, 3)
-REFERENCE_TERMS = (12, 20, 28)
+REFERENCE_TERMS = (12, 20, 28, 32)
 
 
 def reference_path(delta: float, gamma: float) -> Path:

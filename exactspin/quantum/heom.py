@@ -87,7 +87,7 @@ FIT_ERROR_WINDOW = 15.0
 #: Steady-state solvers of the hierarchy: preconditioned GMRES (default) or QuTiP's sparse LU.
 STEADY_STATE_METHODS = ("krylov", "lu")
 #: AAA terms and hierarchy depths tried by the convergence protocol, in order.
-DEFAULT_TERMS = (12, 20, 28)
+DEFAULT_TERMS = (12, 20, 28, 32)
 DEFAULT_DEPTHS = (1, 2, 3)
 
 
@@ -389,9 +389,7 @@ def heom_point(
     values = _currents(model, basis, hamiltonian, couplings, rho, state)
     solve_error = math.nan
     if correction is not None:
-        errors = _currents(
-            model, basis, hamiltonian, couplings, report.correction[0].T, correction
-        )
+        errors = _currents(model, basis, hamiltonian, couplings, report.correction[0].T, correction)
         scale = max(abs(values[0]), abs(values[2]), abs(values[3]))
         solve_error = max(abs(errors[0]), abs(errors[2]), abs(errors[3])) / scale
     return HeomPoint(
