@@ -393,6 +393,21 @@ def heom_lindblad_branch_currents(quick: bool) -> CheckResult:
     elif worse_everywhere:
         verdict = REPRODUCED
         why = "Davies' branch currents are resolved-worse than Redfield's at every converged point"
+        closest = {}
+        for point in converged:
+            for row in tables[point][1:]:
+                label = _label(row)
+                closest[label] = max(closest.get(label, 0.0), row["branch_error"])
+        best = min(closest, key=closest.get)
+        paper = min(
+            (label for label in closest if label.startswith(PAPER_EQUATION + " ")),
+            key=closest.get,
+        )
+        why += (
+            f"; but the paper's Redfield branch currents are off too (largest branch error "
+            f"{closest[paper]:.2g} for {paper}), while {best} is off by at most "
+            f"{closest[best]:.2g}"
+        )
     else:
         verdict = NOT_REPRODUCED
         why = "at a converged point Davies' branch currents are not resolved-worse than Redfield's"

@@ -5,10 +5,17 @@ The report replays these files; it recomputes them only when asked (``exactspin 
 arguments, the whole grid). Each file carries the model parameters, the method, the versions, the
 fits and the convergence table (:meth:`exactspin.quantum.heom.HeomSolution.to_dict`).
 
-Protocol of the committed references: depth 1 only (a depth-2 hierarchy even of the 8-term fit,
-435 ADOs x 100 unknowns, did not finish QuTiP's sparse LU in 15 min and used ~1 GB on the shared
-machine), fit terms :data:`REFERENCE_TERMS`. A single depth is never "converged" (no depth step
-was taken), so the report's verdicts built on these files stay undetermined.
+Protocol of the committed references (:func:`exactspin.quantum.heom.heom_solve` with
+depths :data:`REFERENCE_DEPTHS` and fit terms :data:`REFERENCE_TERMS`, tolerance 1e-3): depths
+1, 2, 3 at the 12-term fits (44 exponents; depth 3 is 16215 ADOs, 1.6e6 unknowns, the deepest
+affordable: ~2 GB and 1-3 min of GMRES on the shared machine), the depth-2 -> 3 step below
+1e-3 at every point (8.5e-4 at the worst, Delta = -1, gamma = 1e-2; ~1e-5 at gamma = 1e-3),
+then the fit terms raised 12 -> 20 -> 28 (-> 32) at depth 2 until a step is below 1e-3 (the
+20-term fit's own error, ~2e-3, sets the 20 -> 28 step). Steady states by GMRES with the
+tier block-ILU(0) preconditioner (:mod:`exactspin.quantum.heom_steady`), each with its residual
+and solve error (<= 1e-8) in the table. Each reference's error estimate (``current_threshold``)
+is the largest of the depth step, the terms step, the fit error and the solve error; the
+grid point takes 2-4 min, one point at a time.
 """
 
 from __future__ import annotations
