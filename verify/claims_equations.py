@@ -335,6 +335,13 @@ def heom_cm_for_positive_delta(quick: bool) -> CheckResult:
             f"{'' if _converged(table) else ', not converged'}); Redfield W(0)=T "
             f"{redfield['limit']}, W(0)=0 {redfield['zero']}"
         )
+    negative = [
+        f"Delta={delta} gamma={gamma:g}: {table[0]['circulation']}"
+        for (delta, gamma), table in (_tables(quick).items())
+        if delta < 0
+    ]
+    if negative:
+        texts.append("at Delta < 0, where Fig. 10a shows none, HEOM: " + ", ".join(negative))
     decided = [labels[point] for point in converged if labels[point] != "undetermined"]
     if any(label == "parallel" for label in decided):
         verdict = NOT_REPRODUCED
