@@ -74,8 +74,10 @@ def main(argv=None) -> int:
     parser.add_argument("--lu-timeout", type=float, default=600.0)
     parser.add_argument("--timeout", type=float, default=1500.0)
     args = parser.parse_args(argv)
-    print("| case | method | ADOs | unknowns | wall s | CPU s | solve s | peak MB | estimate MB "
-          "| GMRES its | solve error |")
+    print(
+        "| case | method | ADOs | unknowns | wall s | CPU s | solve s | peak MB | estimate MB "
+        "| GMRES its | solve error |"
+    )
     print("|---|---|---|---|---|---|---|---|---|---|---|")
     for label, ring, terms, depth, methods in CASES:
         if args.only and not any(part in label for part in args.only):

@@ -8,6 +8,11 @@ import sys
 from exactspin.cli.output import print_json, print_table
 from exactspin.cli.quantum_options import add_model_arguments, model_from_arguments
 
+#: The protocol's lists (exactspin.quantum.heom.DEFAULT_DEPTHS / DEFAULT_TERMS; repeated here so
+#: that --help does not import QuTiP).
+DEFAULT_DEPTHS = (1, 2, 3)
+DEFAULT_TERMS = (12, 20, 28, 32)
+
 #: Exit status when the hierarchy did not converge to the requested tolerance.
 EXIT_UNDETERMINED = 2
 
@@ -27,10 +32,18 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     add_model_arguments(parser, zero_frequency=False)
     parser.add_argument(
-        "--depths", type=int, nargs="+", default=[1, 2, 3], help="hierarchy depths to try"
+        "--depths",
+        type=int,
+        nargs="+",
+        default=list(DEFAULT_DEPTHS),
+        help="hierarchy depths to try (raised at the fewest terms)",
     )
     parser.add_argument(
-        "--terms", type=int, nargs="+", default=[12, 20, 28], help="AAA fit terms to try"
+        "--terms",
+        type=int,
+        nargs="+",
+        default=list(DEFAULT_TERMS),
+        help="AAA fit terms to try (raised at the depth before the converged depth step)",
     )
     parser.add_argument(
         "--tolerance", type=float, default=1e-3, help="relative change counted as converged"

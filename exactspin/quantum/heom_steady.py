@@ -188,7 +188,6 @@ class TierBlockILU:
     """
 
     def __init__(self, matrix, system, hamiltonian, labels, rates):
-        import scipy.sparse as sp
 
         d = hamiltonian.shape[0]
         b = d * d
@@ -199,9 +198,7 @@ class TierBlockILU:
         self.depth = depth
         shifts = labels @ np.asarray(rates, dtype=complex)
         self.tiers = [np.nonzero(levels == m)[0] for m in range(depth + 1)]
-        self.indices = [
-            (tier[:, None] * b + np.arange(b)[None, :]).ravel() for tier in self.tiers
-        ]
+        self.indices = [(tier[:, None] * b + np.arange(b)[None, :]).ravel() for tier in self.tiers]
         _check_tier_structure(matrix, levels, b)
         energies, vectors = np.linalg.eigh(hamiltonian)
         self.vectors = vectors
@@ -222,9 +219,7 @@ class TierBlockILU:
         image = (system @ _to_vector(single)).reshape(1, b) - 0.5 * _to_vector(single)
         if not np.allclose(self._deepest_solve(_to_matrices(image.ravel(), d), [0.5]), single):
             raise ValueError("L_S is not -i[H, .] in QuTiP's vectorisation")
-        self.up = [
-            matrix[self.indices[m]][:, self.indices[m + 1]].tocsr() for m in range(depth)
-        ]
+        self.up = [matrix[self.indices[m]][:, self.indices[m + 1]].tocsr() for m in range(depth)]
         self.down = [None] + [
             matrix[self.indices[m]][:, self.indices[m - 1]].tocsr() for m in range(1, depth + 1)
         ]

@@ -54,3 +54,37 @@ def test_report_flag_recomputes_the_references_before_the_checks(monkeypatch, tm
     calls.clear()
     args.handler(args)
     assert calls == ["checks"]
+
+
+def test_verdicts_follow_the_convergence_of_the_references(monkeypatch):
+    """Converged references decide (the committed ones: plain Redfield is resolved-worse than
+    Redfield with the Lamb shift and W(0) = T); the same references marked unconverged leave
+    every HEOM claim undetermined."""
+    import math
+
+    from verify import claims_equations
+    from verify.checks import NOT_REPRODUCED, UNDETERMINED
+
+    checks = (
+        claims_equations.master_equations_against_heom,
+        claims_equations.heom_cm_for_positive_delta,
+        claims_equations.heom_lindblad_branch_currents,
+    )
+    claims_equations._comparison.cache_clear()
+    decided = claims_equations.master_equations_against_heom(True)
+    assert decided.verdict == NOT_REPRODUCED
+    assert "closest redfield-lamb-shift W(0)=limit" in decided.numbers
+    assert all(check(True).verdict != UNDETERMINED for check in checks)
+    original = claims_equations.load_reference
+
+    def unconverged(model, path=None):
+        stored = dict(original(model, path))
+        stored.update(converged=False, current_threshold=math.inf, circulation="undetermined")
+        return stored
+
+    monkeypatch.setattr(claims_equations, "load_reference", unconverged)
+    claims_equations._comparison.cache_clear()
+    try:
+        assert all(check(True).verdict == UNDETERMINED for check in checks)
+    finally:
+        claims_equations._comparison.cache_clear()

@@ -38,9 +38,7 @@ def hierarchy(nu, nd, up, terms, depth, gamma=1e-2, delta=0.5):
     basis = sector_basis(model.sites, model.up_spins)
     hamiltonian = ring_hamiltonian(basis, model.ring, model.exchange, model.anisotropy)
     couplings = [np.diag(basis.site_sz(site)).astype(float) for site in model.bath_sites]
-    baths = [
-        (fit.environment, qutip.Qobj(q)) for fit, q in zip(fits, couplings, strict=True)
-    ]
+    baths = [(fit.environment, qutip.Qobj(q)) for fit, q in zip(fits, couplings, strict=True)]
     solver = HEOMSolver(qutip.Qobj(hamiltonian), baths, max_depth=depth)
     return model, fits, hamiltonian, solver
 
@@ -49,9 +47,7 @@ def estimated_error(solver, hamiltonian, vector):
     """||M^{-1}(b - A x)||: the residual-based error estimate of any solution vector x."""
     matrix, right = trace_condition_system(solver)
     system = solver.L_sys(0).to("CSR").data.as_scipy()
-    preconditioner = TierBlockILU(
-        matrix, system, hamiltonian, solver.ados.labels, solver.ados.vk
-    )
+    preconditioner = TierBlockILU(matrix, system, hamiltonian, solver.ados.labels, solver.ados.vk)
     return np.linalg.norm(preconditioner.solve(right - matrix @ vector))
 
 
@@ -67,7 +63,14 @@ def compare_with_lu(solver, hamiltonian, **options):
 # exact, one GMRES step), and a 5-site, 1-up-spin sector (d = 5) at depth 2 where the dropped
 # ILU fill makes GMRES iterate; both small enough for QuTiP's LU.
 @pytest.mark.parametrize(
-    "case", [(2, 1, 3, 8, 1), (2, 1, 1, 4, 2)], ids=["paper-ring-depth1", "d5-depth2"]
+    "case",
+    [
+        pytest.param((2, 1, 3, 8, 1), id="paper-ring-depth1"),
+        pytest.param((2, 1, 1, 4, 2), id="d5-depth2"),
+        # QuTiP's LU takes ~25-35 s on these (fill-in), GMRES < 1 s
+        pytest.param((2, 1, 1, 4, 3), id="d5-depth3", marks=pytest.mark.slow),
+        pytest.param((2, 1, 3, 4, 2), id="paper-ring-depth2", marks=pytest.mark.slow),
+    ],
 )
 def test_krylov_equals_qutip_lu_within_both_error_estimates(case):
     *ring, terms, depth = case
@@ -131,3 +134,33 @@ def test_memory_estimate_counts_the_generator_the_blocks_and_the_krylov_basis():
     # the Krylov basis alone: (restart + 6) vectors of 91 * 25 complex numbers
     assert memory_estimate(small, 100, restart=10) >= 16 * 16 * 91 * 25
     assert memory_estimate(small, 100, restart=20) > memory_estimate(small, 100, restart=10)
+
+
+def test_cli_defaults_are_the_protocols():
+    from exactspin.cli import quantum_heom
+    from exactspin.quantum import heom
+
+    assert quantum_heom.DEFAULT_DEPTHS == heom.DEFAULT_DEPTHS
+    assert quantum_heom.DEFAULT_TERMS == heom.DEFAULT_TERMS
+
+
+def test_protocol_raises_terms_at_the_depth_before_the_converged_step():
+    """Depth steps at the fewest terms; once D-1 -> D changes the currents by < tolerance the
+    terms are raised at D-1, each terms row compared with the previous row at that depth, and
+    the depth step stays in the error estimate."""
+    from exactspin.quantum.heom import heom_solve
+
+    model = QuantumModel.from_parameters(nu=2, nd=1, up=1, delta=0.5, gamma=1e-3)
+    solution = heom_solve(model, depths=(1, 2, 3), terms=(4, 6), tolerance=0.05)
+    table = solution.table
+    depth_rows = [row for row in table if row.terms == 4]
+    terms_rows = [row for row in table if row.terms == 6]
+    converged_step = next(row for row in depth_rows[1:] if row.change < 0.05)
+    assert terms_rows and all(row.depth == converged_step.depth - 1 for row in terms_rows)
+    base = next(row for row in depth_rows if row.depth == converged_step.depth - 1)
+    scale = max(np.max(np.abs(terms_rows[0].currents())), np.max(np.abs(base.currents())))
+    expected = np.max(np.abs(terms_rows[0].currents() - base.currents())) / scale
+    assert terms_rows[0].change == pytest.approx(expected)
+    assert solution.left_bath_current == terms_rows[-1].left_bath_current
+    relative = solution.current_threshold / np.max(np.abs(terms_rows[-1].currents()))
+    assert relative >= converged_step.change
