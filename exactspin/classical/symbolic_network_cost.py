@@ -4,8 +4,8 @@
 on spin-flip pairs when there are no fields) fraction-free over ZZ[y], one variable
 y_{k,m} = exp(-E_m / T_k) per bath k and energy E_m at its site. The ring's cost model
 (:mod:`exactspin.classical.symbolic_cost`) knows two or four variables; a network has as many as
-its baths touch distinct couplings (the triangle 6, the three-branch junction 6, the three-bath
-ring 6), and the size of the stationary polynomials, hence time and memory, grows with both the
+its baths touch distinct couplings (the triangle of examples/networks 5, the three-branch
+junction and the three-bath ring 6), and the size of the stationary polynomials, hence time and memory, grows with both the
 class size n and the number of variables v. The model (:func:`class_seconds`, summed over
 the classes) is
 
@@ -13,10 +13,11 @@ the classes) is
 
 n the class size as solved, and the memory a base plus a multiple of the square root of the
 solve time (:data:`BYTES_PER_ROOT_SECOND`). The constants are fitted to the networks of
-``benchmarks/bench_symbolic_network_cost.py`` (triangle, 4- and 5-site rings with 2-4 baths,
-4- and 5-site junctions; wall time and peak resident memory on a shared 2-core machine) and
-rounded up so that every measured case is at or below its estimate; past the measured sizes they
-are an extrapolation, which is why the command also stops a derivation that outruns
+``benchmarks/bench_symbolic_network_cost.py`` (triangles, 4- to 6-site rings with 2-4 baths, a
+4-site junction; wall time and peak resident memory on a shared 2-core machine, where the same
+run varies by up to 2x): measured / expected was 0.1-1.3 over those runs, the estimate erring
+high where many variables meet small classes. Past the measured sizes (classes of 32 states in 6
+variables, as the 6-site examples have, are estimated at weeks) the model is an extrapolation, which is why the command also stops a derivation that outruns
 ``--max-seconds`` or the memory limit while it works (:mod:`exactspin.cli.budget`). Counting
 is cheap (the numeric engine's flip tables, no polynomial arithmetic); nothing here derives.
 """
@@ -41,10 +42,10 @@ BASE_SECONDS = 1.0
 #: Solve-and-render seconds of a class of n states with v variables:
 #: COEFFICIENT * n ** (EXPONENT + EXPONENT_PER_VARIABLE * v) * FACTOR_PER_VARIABLE ** v.
 #: The exponent of n grows with v because the stationary polynomials have degree ~ n in each of
-#: the v variables (up to ~n^v monomials). Fitted (rounded up) to the measured networks: v = 2,
-#: n = 8, 16, 32: 0.8, 1.5, 14.5 s; v = 4, n = 8, 16: 1.7, 76 s; n = 8 with v = 5, 6, 8: 3.4,
-#: 3.3, 65 s (benchmarks/bench_symbolic_network_cost.py).
-SECONDS_COEFFICIENT = 2.4e-4
+#: the v variables (up to ~n^v monomials). Fitted to the measured networks: v = 2, n = 8, 16,
+#: 32: 0.8-1.0, 0.6-1.5, 14.5-20 s; v = 4, n = 8, 16: 1.7-2.2, 76-79 s; n = 8 with v = 5, 6, 8:
+#: 3.4-6.2, 2.3-3.3, 65-88 s (two runs of benchmarks/bench_symbolic_network_cost.py).
+SECONDS_COEFFICIENT = 3.2e-4
 SECONDS_EXPONENT = 1.5
 SECONDS_EXPONENT_PER_VARIABLE = 1.1
 SECONDS_FACTOR_PER_VARIABLE = 0.4
