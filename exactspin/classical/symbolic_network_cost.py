@@ -1,25 +1,26 @@
 """How big a network derivation is before it runs: classes, variables, expected time and memory.
 
-:func:`exactspin.classical.symbolic_network.derive_network` solves each closed class (lumped
-on spin-flip pairs when there are no fields) fraction-free over ZZ[y], one variable
+:func:`exactspin.classical.symbolic_network.derive_network` solves each closed class (lumped on
+spin-flip pairs when there are no fields) fraction-free over ZZ[y], one variable
 y_{k,m} = exp(-E_m / T_k) per bath k and energy E_m at its site. The ring's cost model
-(:mod:`exactspin.classical.symbolic_cost`) knows two or four variables; a network has as many as
-its baths touch distinct couplings (the triangle of examples/networks 5, the three-branch
-junction and the three-bath ring 6), and the size of the stationary polynomials, hence time and memory, grows with both the
-class size n and the number of variables v. The model (:func:`class_seconds`, summed over
-the classes) is
+(:mod:`exactspin.classical.symbolic_cost`) knows two or four variables; a network has as many as its
+baths touch distinct couplings (the triangle of examples/networks 5, the three-branch junction and
+the three-bath ring 6), and the size of the stationary polynomials, hence time and memory, grows
+with both the class size n and the number of variables v. The model (:func:`class_seconds`, summed
+over the classes) is
 
     seconds = BASE_SECONDS + sum over classes of C * n ** (a + b v) * f ** v,
 
-n the class size as solved, and the memory a base plus a multiple of the square root of the
-solve time (:data:`BYTES_PER_ROOT_SECOND`). The constants are fitted to the networks of
+n the class size as solved, and the memory a base plus a multiple of the square root of the solve
+time (:data:`BYTES_PER_ROOT_SECOND`). The constants are fitted to the networks of
 ``benchmarks/bench_symbolic_network_cost.py`` (triangles, 4- to 6-site rings with 2-4 baths, a
-4-site junction; wall time and peak resident memory on a shared 2-core machine, where the same
-run varies by up to 2x): measured / expected was 0.1-1.3 over those runs, the estimate erring
-high where many variables meet small classes. Past the measured sizes (classes of 32 states in 6
-variables, as the 6-site examples have, are estimated at weeks) the model is an extrapolation, which is why the command also stops a derivation that outruns
-``--max-seconds`` or the memory limit while it works (:mod:`exactspin.cli.budget`). Counting
-is cheap (the numeric engine's flip tables, no polynomial arithmetic); nothing here derives.
+4-site junction; wall time and peak resident memory on a shared 2-core machine, where the same run
+varies by up to 2x): measured / expected was 0.1-1.3 over those runs, the estimate erring high where
+many variables meet small classes. Past the measured sizes (classes of 32 states in 6 variables, as
+the 6-site examples have, are estimated at weeks) the model is an extrapolation, which is why the
+command also stops a derivation that outruns ``--max-seconds`` or the memory limit while it works
+(:mod:`exactspin.cli.budget`). Counting is cheap (the numeric engine's flip tables, no polynomial
+arithmetic); nothing here derives.
 """
 
 from __future__ import annotations
