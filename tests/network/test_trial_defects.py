@@ -324,3 +324,17 @@ def test_a_derivation_the_estimate_underrates_is_stopped_at_max_seconds(monkeypa
     assert (status, out) == (2, "")
     assert "stopped: it ran" in err and "over --max-seconds 2" in err
     assert time.perf_counter() - started < 20
+
+
+def test_located_errors_cross_process_boundaries():
+    """Sweep workers are processes: their errors must pickle (the default rebuilt them from the
+    message alone, which ParameterError's constructor refuses)."""
+    import pickle
+
+    from exactspin.network import NetworkError
+    from exactspin.validation import MISSING
+
+    error = NetworkError("sites", MISSING, "given", "net.toml:1")
+    copy = pickle.loads(pickle.dumps(error))
+    assert type(copy) is NetworkError and str(copy) == str(error)
+    assert str(copy) == "net.toml:1: parameter 'sites' is missing: must be given"
