@@ -26,6 +26,7 @@ check them against each other replica by replica and against the exact solver.
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass
 
 import numba
@@ -48,8 +49,9 @@ WORD_BITS = 64
 #: Site kinds: decided by the pattern alone, Metropolis with fractional probabilities, demon.
 CERTAIN, METROPOLIS, DEMON = range(3)
 _ALL = np.uint64(2**64 - 1)
-#: Largest ring whose word kernel loads neighbours from a table (32 KiB of indices) instead of
-#: computing them: at N_S = 1002 loading is 5% faster, at 100002 computing is 15% faster.
+#: Largest ring whose word kernel loads neighbours (12 bits each, with the site code in one
+#: uint32 per site) instead of computing them: at N_S = 1002 loading is faster, at 100002
+#: computing is 15% faster.
 LOADED_NEIGHBOURS = 4096
 
 
@@ -272,15 +274,14 @@ _PARITY_FLAG, _METROPOLIS_FLAG = 1, 2
 _PARITY_CODE, _CONSERVING_CODE, _CODE_SHIFT = 1, 2, 2
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(inline="always", cache=True, nogil=True)
 def _run_ring_word(
     steps,
     sample_interval,
     generator,
     spins,
-    neighbours,
+    site_info,
     load_neighbours,
-    site_codes,
     classes,
     counts,
     pairs,
@@ -289,16 +290,17 @@ def _run_ring_word(
     """:func:`run_word` on the ring i -> (i - 1, i + 1 mod N) without demons (Q2R rings).
 
     ``classes`` holds one row of 16 words per class (:func:`_class_rows`): flags, the parity
-    entries, the four pattern entries of ``certain``, the four thresholds. ``site_codes[i]``
-    is ``class << 2 | conserving << 1 | parity`` (:func:`_ring_tables`). A parity site accepts
+    entries, the four pattern entries of ``certain``, the four thresholds. ``site_info[i]``
+    holds the site's code and, with ``load_neighbours``, its neighbours
+    (:class:`RingWordTables`). A parity site accepts
     by the parity of its alignment pattern alone (every Q2R bulk site): one multiplexer on
     anti_left ^ anti_right. Other classes take the pattern table and, with the Metropolis flag,
     the bit loop. ``counts[i]`` (int64) gathers site i's accepted flips in its low 32 bits and
     those anti-aligned with the right neighbour in its high 32 bits (one read-modify-write per
     step), except at conserving sites (flips only with exactly one neighbour anti-aligned, so a
     flip moves energy from one bond to the other and the alignments follow from the bonds,
-    :func:`_ring_counters`). The neighbours are computed, not loaded, and the tables are one
-    array: the loop keeps its pointers in registers.
+    :func:`_ring_counters`). Neighbours come with the code or are computed, and the tables
+    are one array: few pointers, so the loop keeps more in registers.
     """
     count = np.uint64(spins.shape[0])
     one = np.uint64(1)
@@ -312,13 +314,14 @@ def _run_ring_word(
         for _ in range(block):
             word, s0, s1, s2, s3 = next_word(s0, s1, s2, s3)
             site = scale_word(word, count)[0]
+            info = np.uint64(site_info[site])
+            code = info & np.uint64(255)
             if load_neighbours:
-                left = np.uint64(neighbours[site << one])
-                right = np.uint64(neighbours[(site << one) + one])
+                left = (info >> np.uint64(8)) & np.uint64(4095)
+                right = info >> np.uint64(20)
             else:
                 left = site - one if site != 0 else last
                 right = site + one if site != last else np.uint64(0)
-            code = np.uint64(site_codes[site])
             row = (code >> np.uint64(_CODE_SHIFT)) << np.uint64(4)
             spin = spins[site]
             anti_left = spin ^ spins[left]
@@ -346,6 +349,24 @@ def _run_ring_word(
     return samples
 
 
+@numba.njit(cache=True, nogil=True)
+def _run_ring_word_loaded(
+    steps, sample_interval, generator, spins, site_info, classes, counts, pairs, pair_sums
+):
+    """:func:`_run_ring_word` compiled for neighbours loaded with the site code."""
+    return _run_ring_word(steps, sample_interval, generator, spins, site_info, True, classes,
+                          counts, pairs, pair_sums)  # fmt: skip
+
+
+@numba.njit(cache=True, nogil=True)
+def _run_ring_word_computed(
+    steps, sample_interval, generator, spins, site_info, classes, counts, pairs, pair_sums
+):
+    """:func:`_run_ring_word` compiled for neighbours computed from the site index."""
+    return _run_ring_word(steps, sample_interval, generator, spins, site_info, False, classes,
+                          counts, pairs, pair_sums)  # fmt: skip
+
+
 def _class_rows(kind: np.ndarray, certain: np.ndarray, thresholds: np.ndarray) -> np.ndarray:
     """The packed class table of :func:`_run_ring_word`, uint64[16 C].
 
@@ -365,15 +386,78 @@ def _class_rows(kind: np.ndarray, certain: np.ndarray, thresholds: np.ndarray) -
     return rows.ravel()
 
 
-def _ring_tables(site_class, kind, certain, thresholds) -> tuple[np.ndarray, np.ndarray]:
-    """(class rows, site codes) of :func:`_run_ring_word`.
+@dataclass(frozen=True)
+class RingWordTables:
+    """What :func:`_run_ring_word` reads besides the state.
 
-    Cached per (read-only) site-class array, as the word tables are shared by every word.
+    Attributes
+    ----------
+    classes : (C 2^_ROW_SHIFT,) uint64
+        The packed class rows (:func:`_class_rows`).
+    site_info : (N,) uint32
+        Per site ``code | left << 8 | right << 20`` (code = ``class << 2 | conserving << 1 |
+        parity``), the neighbours only on rings of at most :data:`LOADED_NEIGHBOURS` sites.
+    conserving : (N,) bool
+        Sites whose flips are not counted (see :func:`_ring_counters`).
+    load_neighbours : bool
     """
-    key = id(site_class)
+
+    classes: np.ndarray
+    site_info: np.ndarray
+    conserving: np.ndarray
+    load_neighbours: bool
+
+
+#: Classes a ring word kernel's site code holds (6 bits).
+MAX_RING_CLASSES = 2**6
+
+
+def ring_word_tables(site_class, neighbours, kind, certain, thresholds) -> RingWordTables | None:
+    """The :class:`RingWordTables` of a ring i -> (i - 1, i + 1 mod N) without demons, or None
+    (another graph, demons, or too many classes), cached per read-only ``site_class`` array."""
+    key = (id(site_class), id(neighbours))
     cached = _RING_TABLES.get(key)
-    if cached is not None and cached[0] is site_class:
-        return cached[1], cached[2]
+    if cached is not None and cached[0]() is site_class and cached[1]() is neighbours:
+        return cached[2]
+    tables = _ring_word_tables(site_class, neighbours, kind, certain, thresholds)
+    if not site_class.flags.writeable and not neighbours.flags.writeable:
+        _RING_TABLES[key] = (weakref.ref(site_class), weakref.ref(neighbours), tables)
+        weakref.finalize(site_class, _RING_TABLES.pop, key, None)
+    return tables
+
+
+def _demon_fast(demon_accept, demon_low_new, demon_high_new, kind) -> np.ndarray:
+    """:func:`demon_fast_codes` for demon classes (0 elsewhere), cached per read-only table."""
+    key = id(demon_accept)
+    cached = _DEMON_CODES.get(key)
+    if cached is not None and cached[0]() is demon_accept:
+        return cached[1]
+    codes = demon_fast_codes(demon_accept, demon_low_new, demon_high_new)
+    codes[np.asarray(kind) != DEMON] = 0
+    if not demon_accept.flags.writeable:
+        _DEMON_CODES[key] = (weakref.ref(demon_accept), codes)
+        weakref.finalize(demon_accept, _DEMON_CODES.pop, key, None)
+    return codes
+
+
+#: id(demon_accept) -> (weak reference to it, codes).
+_DEMON_CODES: dict = {}
+
+
+#: (id(site_class), id(neighbours)) -> (weak references to both, tables or None).
+_RING_TABLES: dict = {}
+
+
+def _ring_word_tables(site_class, neighbours, kind, certain, thresholds) -> RingWordTables | None:
+    sites = len(site_class)
+    kind = np.asarray(kind)
+    if (
+        sites <= 2
+        or (kind == DEMON).any()
+        or len(kind) > MAX_RING_CLASSES
+        or not np.array_equal(neighbours, ring_neighbours(sites))
+    ):
+        return None
     classes = _class_rows(kind, certain, thresholds)
     parity = (classes[_FLAGS::_ROW] & np.uint64(_PARITY_FLAG)) != 0
     # Flips only where exactly one neighbour is anti-aligned: A_left + A_right = 0 at the site.
@@ -383,14 +467,17 @@ def _ring_tables(site_class, kind, certain, thresholds) -> tuple[np.ndarray, np.
         conserving[:] = False  # nothing counted to start the bonds from: count everywhere
     code = np.arange(len(kind), dtype=np.uint32) << _CODE_SHIFT
     code += (parity * _PARITY_CODE + conserving * _CONSERVING_CODE).astype(np.uint32)
-    site_codes = code[classes_of_sites].astype(np.uint8 if len(kind) <= 2**6 else np.uint32)
-    if not site_class.flags.writeable:
-        _RING_TABLES[key] = (site_class, classes, site_codes)
-    return classes, site_codes
-
-
-#: id(site_class) -> (site_class, class rows, site codes); holds the array, so the id is not reused.
-_RING_TABLES: dict = {}
+    site_info = code[classes_of_sites]
+    load = sites <= LOADED_NEIGHBOURS
+    if load:
+        pairs = np.asarray(neighbours, dtype=np.uint32)
+        site_info = site_info | (pairs[:, 0] << np.uint32(8)) | (pairs[:, 1] << np.uint32(20))
+    return RingWordTables(
+        classes=classes,
+        site_info=site_info.astype(np.uint32),
+        conserving=conserving[classes_of_sites],
+        load_neighbours=load,
+    )
 
 
 @numba.njit(cache=True)
@@ -402,6 +489,76 @@ def _bond_products(spins):
         differ = spins[site] ^ spins[(site + 1) % sites]
         products[site] = 64 - 2 * population_count(differ)
     return products
+
+
+@numba.njit(inline="always", cache=True)
+def _symmetric_demon(anti_left, anti_right, low, high, code):
+    """(flipped, demon low bits, demon high bits) of a CCA site whose two bonds are equal.
+
+    With J_left = J_right a flip with exactly one neighbour anti-aligned moves no energy
+    (always accepted, demon unchanged); aligned with both it takes k = 4 J / mu quanta from the
+    demon, anti-aligned with both it gives k (Eqs. 20-21; roles swapped for k < 0). ``code`` is
+    8 + 4 (k < 0) + |k| with |k| in 1..3, or 8 when |k| >= 4 or 4 J / mu is not an integer (only
+    the neutral flips). Bit-sliced 2-bit demon d = 2 high + low: d >= k and d + k <= 3 and
+    d -+ k in a few bitwise operations per k.
+    """
+    neutral = anti_left ^ anti_right
+    magnitude = code & np.uint64(3)
+    if magnitude == 0:
+        return neutral, low, high
+    if code & np.uint64(4):
+        take, give = anti_left & anti_right, ~anti_left & ~anti_right
+    else:
+        take, give = ~anti_left & ~anti_right, anti_left & anti_right
+    if magnitude == 1:
+        taken = take & (low | high)  # d >= 1: d - 1
+        given = give & ~(low & high)  # d <= 2: d + 1
+        changed = taken | given
+        new_low = low ^ changed
+        new_high = (high & ~changed) | (taken & high & low) | (given & (high ^ low))
+    elif magnitude == 2:
+        taken = take & high  # d >= 2: d - 2
+        given = give & ~high  # d <= 1: d + 2
+        changed = taken | given
+        new_low = low
+        new_high = (high & ~changed) | given
+    else:
+        taken = take & high & low  # d = 3: 0
+        given = give & ~high & ~low  # d = 0: 3
+        changed = taken | given
+        new_low = (low & ~changed) | given
+        new_high = (high & ~changed) | given
+    return neutral | changed, new_low, new_high
+
+
+def demon_fast_codes(demon_accept, demon_low_new, demon_high_new) -> np.ndarray:
+    """Per class, the :func:`_symmetric_demon` code that reproduces its demon tables, else 0.
+
+    Each candidate code is checked against the tables on all 16 (pattern, demon) cases at once
+    (one bit each), so the fast path runs only where it is the table's rule.
+    """
+    case = np.arange(16, dtype=np.uint64)
+    pattern, demon = case // np.uint64(4), case % np.uint64(4)
+
+    def word(bits):
+        return np.uint64((bits.astype(np.uint64) << case).sum(dtype=np.uint64))
+
+    anti_left, anti_right = word(pattern & 1), word(pattern >> 1 & 1)
+    low, high = word(demon & 1), word(demon >> 1 & 1)
+    codes = np.zeros(demon_accept.shape[0], dtype=np.uint8)
+    for site_class in range(demon_accept.shape[0]):
+        accept = demon_accept[site_class][pattern, demon] != 0
+        expected = (
+            word(accept),
+            word(np.where(accept, demon_low_new[site_class][pattern, demon] != 0, demon & 1)),
+            word(np.where(accept, demon_high_new[site_class][pattern, demon] != 0, demon >> 1)),
+        )
+        for code in range(8, 16):
+            got = _symmetric_demon(anti_left, anti_right, low, high, np.uint64(code))
+            if all(int(a) & 0xFFFF == int(b) for a, b in zip(got, expected, strict=True)):
+                codes[site_class] = code
+                break
+    return codes
 
 
 @numba.njit(cache=True, nogil=True)
@@ -420,6 +577,7 @@ def _run_demon_word(
     demon_accept,
     demon_low_new,
     demon_high_new,
+    demon_fast,
     counters,
     pairs,
     pair_sums,
@@ -442,7 +600,16 @@ def _run_demon_word(
             spin = spins[site]
             anti_left = spin ^ spins[neighbours[site << one]]
             anti_right = spin ^ spins[neighbours[(site << one) + one]]
-            if site_kind == DEMON:
+            fast = demon_fast[own_class]
+            if fast:
+                low = demon_low[site]
+                high = demon_high[site]
+                flipped, new_low, new_high = _symmetric_demon(
+                    anti_left, anti_right, low, high, fast
+                )
+                demon_low[site] = new_low
+                demon_high[site] = new_high
+            elif site_kind == DEMON:
                 aligned_both, only_left, only_right, anti_both = _pattern_masks(
                     anti_left, anti_right
                 )
@@ -549,22 +716,20 @@ def run_word(
     # Flat views: constant strides in the loop instead of multiplications by array strides.
     flat = (np.ravel(neighbours), np.ravel(certain), np.ravel(thresholds))
     flat_counters = counters.reshape(-1)
-    sites = spins.shape[0]
-    # The ring i -> (i - 1, i + 1): one end of every bond suffices (see _ring_counters).
-    ring = sites > 2 and np.array_equal(neighbours, ring_neighbours(sites))
-    if not ring or (np.asarray(kind) == DEMON).any():
+    # On the ring i -> (i - 1, i + 1) one end of every bond suffices (see _ring_counters).
+    ring = ring_word_tables(site_class, neighbours, kind, certain, thresholds)
+    if ring is None:
+        fast = _demon_fast(demon_accept, demon_low_new, demon_high_new, kind)
         return _run_demon_word(steps, sample_interval, generator, spins, demon_low, demon_high,
                                site_class, kind, *flat, demon_accept, demon_low_new,
-                               demon_high_new, flat_counters, pairs, pair_sums)  # fmt: skip
-    classes, site_codes = _ring_tables(site_class, kind, certain, thresholds)
+                               demon_high_new, fast, flat_counters, pairs,
+                               pair_sums)  # fmt: skip
     products = _bond_products(spins)
-    counts = np.zeros(sites, dtype=np.int64)
-    # Neighbours from a table while it sits in the fastest caches, computed beyond.
-    load = sites <= LOADED_NEIGHBOURS
-    samples = _run_ring_word(steps, sample_interval, generator, spins, flat[0], load, site_codes, classes,
-                             counts, pairs, pair_sums)  # fmt: skip
-    conserving = (site_codes & _CONSERVING_CODE) != 0
-    counters += _ring_counters(counts, conserving, _bond_products(spins) - products)
+    counts = np.zeros(spins.shape[0], dtype=np.int64)
+    kernel = _run_ring_word_loaded if ring.load_neighbours else _run_ring_word_computed
+    samples = kernel(steps, sample_interval, generator, spins, ring.site_info, ring.classes,
+                     counts, pairs, pair_sums)  # fmt: skip
+    counters += _ring_counters(counts, ring.conserving, _bond_products(spins) - products)
     return samples
 
 

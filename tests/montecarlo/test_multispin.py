@@ -138,6 +138,9 @@ def check_word_against_twin(model, steps, seed):
         (2, 3, 2.0, 1.9, 2.0, 0.1, "q2r", None),
         (1, 0, 1.0, -1.5, 0.7, 3.0, "q2r", None),
         (2, 1, 2.0, 1.0, 2.0, 0.5, "cca", 1.0),
+        # Demon quanta 4 J / mu = 3 and -2, then 1 and -3 (the symmetric-bond fast path).
+        (2, 2, 3.0, -2.0, 2.0, 0.5, "cca", 4.0),
+        (1, 2, 1.0, -3.0, 1.5, 0.7, "cca", 4.0),
     ],
 )
 def test_every_replica_of_a_word_is_the_single_chain(parameters):

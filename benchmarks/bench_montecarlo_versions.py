@@ -1,0 +1,128 @@
+"""Two checkouts' Monte Carlo kernels side by side: single chain and multispin word.
+
+Run ``python benchmarks/bench_montecarlo_versions.py --baseline PATH`` with PATH a checkout of
+the code to compare against (for example a worktree of the main branch); without it only this
+checkout is timed. Rings: the paper's Fig. 5 parameters (Q2R, J1 = 2, J2 = 1.9, T_L = 2,
+T_R = 0.1) at N_S = 7 (N_U = 2, N_D = 3), 1002 (the README's ring) and 100002, as
+``bench_montecarlo.py``.
+
+Each repeat runs one fresh interpreter per checkout (the order alternates), and each interpreter
+times its single chain and its word back to back, so every ratio compares runs taken side by
+side. Times are the CPU time of the timing thread (``time.thread_time``), so on a shared machine
+the other processes' time slices do not count; their use of caches and memory bandwidth still
+does, so only ratios mean anything. The table gives the median and range over the repeats of:
+ns per chain update and per word step (all 64 replicas advance); the word step over the same
+checkout's chain step; the word's replica-updates per second over the baseline's single chain
+(64 x baseline chain ns / word ns, paired by repeat); and the word step over the baseline's
+chain step (the burn-in latency the issue asks to keep).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+RINGS = {7: (2, 3), 1002: (500, 500), 100002: (50000, 50000)}
+HERE = Path(__file__).resolve().parents[1]
+
+
+def time_unit(unit, steps: int) -> float:
+    """CPU ns per kernel step of a chain or a word over ``steps`` steps."""
+    started = time.thread_time()
+    done = 0
+    while done < steps:
+        chunk = min(unit.chunk_steps, steps - done)
+        unit.advance(chunk)
+        done += chunk
+    return (time.thread_time() - started) / steps * 1e9
+
+
+def worker(sites: int, steps: int) -> None:
+    """Time this interpreter's checkout once and print {"chain": ns, "word": ns}."""
+    from exactspin.classical.model import ClassicalModel
+    from exactspin.montecarlo.chains import MultispinWord, SingleChain
+    from exactspin.montecarlo.rng import replica_seeds
+
+    nu, nd = RINGS[sites]
+    model = ClassicalModel.from_parameters(nu=nu, nd=nd)
+    sequence = replica_seeds(0, 1)[0]
+    chain = SingleChain(model, sequence, ())
+    word = MultispinWord(model, sequence, ())
+    time_unit(chain, 100_000)  # compile or load the kernels, warm the caches
+    time_unit(word, 100_000)
+    chain_ns = time_unit(chain, steps)
+    word_ns = time_unit(word, max(steps // 4, 100_000))
+    print(json.dumps({"chain": chain_ns, "word": word_ns}))
+
+
+def run_worker(checkout: Path, cache: str, sites: int, steps: int) -> dict[str, float]:
+    """One worker interpreter on ``checkout``; its numba cache in ``cache`` (not the checkout)."""
+    environment = dict(os.environ, PYTHONPATH=str(checkout), NUMBA_CACHE_DIR=cache)
+    environment.setdefault("OPENBLAS_NUM_THREADS", "1")
+    output = subprocess.run(
+        [sys.executable, __file__, "--worker", str(sites), "--steps", str(steps)],
+        env=environment,
+        check=True,
+        capture_output=True,
+        text=True,
+        cwd=checkout,
+    ).stdout
+    return json.loads(output.strip().splitlines()[-1])
+
+
+def spread(values: list[float]) -> str:
+    return f"{statistics.median(values):.2f} ({min(values):.2f}-{max(values):.2f})"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--baseline", type=Path, help="checkout to compare against")
+    parser.add_argument("--steps", type=float, default=4e6, help="chain steps per timing")
+    parser.add_argument("--repeats", type=int, default=7)
+    parser.add_argument("--worker", type=int, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    steps = int(args.steps)
+    if args.worker is not None:
+        worker(args.worker, steps)
+        return
+    checkouts = {"this": HERE}
+    if args.baseline is not None:
+        checkouts = {"baseline": args.baseline.resolve(), "this": HERE}
+    print(f"chain steps per timing: {steps:.3g}; median (range) over {args.repeats} repeats")
+    print("checkouts: " + ", ".join(f"{name} = {path}" for name, path in checkouts.items()))
+    caches = {name: tempfile.mkdtemp(prefix=f"numba-{name}-") for name in checkouts}
+    header = (
+        f"{'N_S':>7} {'checkout':>9} {'chain ns':>9} {'word ns':>9} {'word / own chain':>18}"
+        f" {'replica-upd/s vs base chain':>28} {'word / base chain':>18}"
+    )
+    print(header)
+    for sites in RINGS:
+        timings: dict[str, list[dict[str, float]]] = {name: [] for name in checkouts}
+        for repeat in range(args.repeats):
+            order = list(checkouts) if repeat % 2 == 0 else list(reversed(checkouts))
+            for name in order:
+                timings[name].append(run_worker(checkouts[name], caches[name], sites, steps))
+        base = timings["baseline" if "baseline" in timings else "this"]
+        for name, runs in timings.items():
+            chain = [run["chain"] for run in runs]
+            word = [run["word"] for run in runs]
+            own = [w / c for w, c in zip(word, chain, strict=True)]
+            base_chain = [run["chain"] for run in base]
+            throughput = [64 * c / w for c, w in zip(base_chain, word, strict=True)]
+            latency = [w / c for w, c in zip(word, base_chain, strict=True)]
+            print(
+                f"{sites:>7} {name:>9} {statistics.median(chain):>9.2f} "
+                f"{statistics.median(word):>9.2f} {spread(own):>18} {spread(throughput):>28} "
+                f"{spread(latency):>18}"
+            )
+
+
+if __name__ == "__main__":
+    main()
