@@ -27,6 +27,9 @@ class _Missing:
     def __repr__(self) -> str:
         return "<missing>"
 
+    def __reduce__(self) -> str:
+        return "MISSING"  # unpickles as the one module-level instance
+
 
 #: Stand-in value for a required key or parameter that is absent.
 MISSING = _Missing()
@@ -45,9 +48,7 @@ class ParameterError(ValueError):
         The allowed range, in words.
     """
 
-    def __init__(
-        self, parameter: str, value: object, allowed: str, location: str | None = None
-    ):
+    def __init__(self, parameter: str, value: object, allowed: str, location: str | None = None):
         self.parameter = parameter
         self.value = value
         self.allowed = allowed
@@ -56,6 +57,11 @@ class ParameterError(ValueError):
         message = f"parameter '{parameter}' {shown}: must be {allowed}"
         super().__init__(f"{location}: {message}" if location else message)
 
+    def __reduce__(self):
+        # rebuilt from its parts (the default, from the message alone, cannot call __init__),
+        # so the error crosses process boundaries (sweep workers)
+        return (_rebuilt, (type(self), self.parameter, self.value, self.allowed, self.location))
+
     def at(self, location: str) -> ParameterError:
         """The same error located at ``location`` (``file:line``), unless it has a location."""
         if self.location:
@@ -63,6 +69,12 @@ class ParameterError(ValueError):
         located = ParameterError.__new__(type(self))
         ParameterError.__init__(located, self.parameter, self.value, self.allowed, location)
         return located
+
+
+def _rebuilt(kind, parameter, value, allowed, location) -> ParameterError:
+    error = ParameterError.__new__(kind)
+    ParameterError.__init__(error, parameter, value, allowed, location)
+    return error
 
 
 class ResourceError(RuntimeError):

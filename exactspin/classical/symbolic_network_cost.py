@@ -1,29 +1,30 @@
 """How big a network derivation is before it runs: classes, variables, expected time and memory.
 
-:func:`exactspin.classical.symbolic_network.derive_network` solves each closed class (lumped
-on spin-flip pairs when there are no fields) fraction-free over ZZ[y], one variable
+:func:`exactspin.classical.symbolic_network.derive_network` solves each closed class (lumped on
+spin-flip pairs when there are no fields) fraction-free over ZZ[y], one variable
 y_{k,m} = exp(-E_m / T_k) per bath k and energy E_m at its site. The ring's cost model
-(:mod:`exactspin.classical.symbolic_cost`) knows two or four variables; a network has as many as
-its baths touch distinct couplings (the triangle 6, the three-branch junction 6, the three-bath
-ring 6), and the size of the stationary polynomials, hence time and memory, grows with both the
-class size n and the number of variables v. The model (:func:`class_seconds`, summed over
-the classes) is
+(:mod:`exactspin.classical.symbolic_cost`) knows two or four variables; a network has as many as its
+baths touch distinct couplings (the triangle of examples/networks 5, the three-branch junction and
+the three-bath ring 6), and the size of the stationary polynomials, hence time and memory, grows
+with both the class size n and the number of variables v. The model (:func:`class_seconds`, summed
+over the classes) is
 
     seconds = BASE_SECONDS + sum over classes of C * n ** (a + b v) * f ** v,
 
-n the class size as solved, and the memory a base plus a multiple of the square root of the
-solve time (:data:`BYTES_PER_ROOT_SECOND`). The constants are fitted to the networks of
-``benchmarks/bench_symbolic_network_cost.py`` (triangle, 4- and 5-site rings with 2-4 baths,
-4- and 5-site junctions; wall time and peak resident memory on a shared 2-core machine) and
-rounded up so that every measured case is at or below its estimate; past the measured sizes they
-are an extrapolation, which is why the command also stops a derivation that outruns
-``--max-seconds`` or the memory limit while it works (:mod:`exactspin.cli.budget`). Counting
-is cheap (the numeric engine's flip tables, no polynomial arithmetic); nothing here derives.
+n the class size as solved, and the memory a base plus a multiple of the solve time
+(:data:`BYTES_PER_SECOND`). The constants are fitted to the networks of
+``benchmarks/bench_symbolic_network_cost.py`` (triangles, 4- to 6-site rings with 2-4 baths, a
+4-site junction; CPU seconds and peak resident memory, on a shared 2-core machine whose wall time
+was 2-4x the CPU time): measured / expected was 0.04-0.8 over those runs, the estimate erring high
+where many variables meet small classes. Past the measured sizes (classes of 32 states in 6
+variables, as the 6-site examples have, are estimated at days) the model is an extrapolation, which
+is why the command also stops a derivation that outruns ``--max-seconds`` or the memory limit
+while it works (:mod:`exactspin.cli.budget`). Counting is cheap (the numeric engine's flip tables,
+no polynomial arithmetic); nothing here derives.
 """
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -38,23 +39,23 @@ from exactspin.validation import ResourceError
 
 #: Fixed seconds (sympy set-up, rendering a small result).
 BASE_SECONDS = 1.0
-#: Solve-and-render seconds of a class of n states with v variables:
+#: Solve-and-render seconds (CPU, one core) of a class of n states with v variables:
 #: COEFFICIENT * n ** (EXPONENT + EXPONENT_PER_VARIABLE * v) * FACTOR_PER_VARIABLE ** v.
 #: The exponent of n grows with v because the stationary polynomials have degree ~ n in each of
-#: the v variables (up to ~n^v monomials). Fitted (rounded up) to the measured networks: v = 2,
-#: n = 8, 16, 32: 0.8, 1.5, 14.5 s; v = 4, n = 8, 16: 1.7, 76 s; n = 8 with v = 5, 6, 8: 3.4,
-#: 3.3, 65 s (benchmarks/bench_symbolic_network_cost.py).
-SECONDS_COEFFICIENT = 2.4e-4
+#: the v variables (up to ~n^v monomials). Fitted to the CPU seconds of the measured networks
+#: (benchmarks/bench_symbolic_network_cost.py; wall time on the shared machine was 2-4x more):
+#: v = 2, n = 8, 16, 32: 0.26, 0.46, 4.8 s; v = 4, n = 8, 16: 0.60, 22.6 s; n = 8 with
+#: v = 5, 6, 8: 1.96, 1.05, 29.2 s; the coefficient is the largest any of them needs, rounded up.
+SECONDS_COEFFICIENT = 1.0e-4
 SECONDS_EXPONENT = 1.5
 SECONDS_EXPONENT_PER_VARIABLE = 1.1
 SECONDS_FACTOR_PER_VARIABLE = 0.4
-#: Peak resident memory: BASE_BYTES (interpreter, numpy, sympy, the flip tables) plus
-#: BYTES_PER_ROOT_SECOND * sqrt(expected solve seconds): the polynomials held grow about as the
-#: square root of the time spent multiplying them. Fitted on the same runs (19, 37, 103 MiB above
-#: the interpreter at 14, 65, 76 s) and on the 6-site three-bath ring, which held 11 GB after
-#: 29 CPU minutes without finishing.
-BASE_BYTES = 300 * 2**20
-BYTES_PER_ROOT_SECOND = 16 * 2**20
+#: Peak resident memory: BASE_BYTES (interpreter, numpy, sympy, the flip tables: ~210 MiB
+#: measured) plus BYTES_PER_SECOND per expected solve second: the polynomials held grow with the
+#: time spent building them, measured at 1.2-4.6 MiB per CPU second on the runs above and
+#: 6.3 MiB/s on the 6-site three-bath ring, which held 11 GB after 29 CPU minutes unfinished.
+BASE_BYTES = 250 * 2**20
+BYTES_PER_SECOND = 8 * 2**20
 
 
 @dataclass(frozen=True)
@@ -143,7 +144,7 @@ def estimate_network(network: Network) -> NetworkDerivationEstimate:
     variables = rate_variables(model.network)
     solve = sum(class_seconds(size, variables) for size in sizes if size > 2)
     seconds = BASE_SECONDS + solve
-    memory = BASE_BYTES + BYTES_PER_ROOT_SECOND * math.sqrt(solve)
+    memory = BASE_BYTES + BYTES_PER_SECOND * solve
     return NetworkDerivationEstimate(
         model.state_count, len(sizes), largest, variables, float(seconds), float(memory)
     )
