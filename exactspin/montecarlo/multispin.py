@@ -499,35 +499,31 @@ def _symmetric_demon(anti_left, anti_right, low, high, code):
     (always accepted, demon unchanged); aligned with both it takes k = 4 J / mu quanta from the
     demon, anti-aligned with both it gives k (Eqs. 20-21; roles swapped for k < 0). ``code`` is
     8 + 4 (k < 0) + |k| with |k| in 1..3, or 8 when |k| >= 4 or 4 J / mu is not an integer (only
-    the neutral flips). Bit-sliced 2-bit demon d = 2 high + low: d >= k and d + k <= 3 and
-    d -+ k in a few bitwise operations per k.
+    the neutral flips). Bit-sliced 2-bit demon d = 2 high + low: d >= k, d + k <= 3 and d -+ k
+    as 2-bit comparisons, a borrow and a carry, with k's bits as words (no branch on k).
     """
+    zero = np.uint64(0)
     neutral = anti_left ^ anti_right
-    magnitude = code & np.uint64(3)
-    if magnitude == 0:
-        return neutral, low, high
-    if code & np.uint64(4):
-        take, give = anti_left & anti_right, ~anti_left & ~anti_right
-    else:
-        take, give = ~anti_left & ~anti_right, anti_left & anti_right
-    if magnitude == 1:
-        taken = take & (low | high)  # d >= 1: d - 1
-        given = give & ~(low & high)  # d <= 2: d + 1
-        changed = taken | given
-        new_low = low ^ changed
-        new_high = (high & ~changed) | (taken & high & low) | (given & (high ^ low))
-    elif magnitude == 2:
-        taken = take & high  # d >= 2: d - 2
-        given = give & ~high  # d <= 1: d + 2
-        changed = taken | given
-        new_low = low
-        new_high = (high & ~changed) | given
-    else:
-        taken = take & high & low  # d = 3: 0
-        given = give & ~high & ~low  # d = 0: 3
-        changed = taken | given
-        new_low = (low & ~changed) | given
-        new_high = (high & ~changed) | given
+    # k's two bits and the sign as whole words, so the update has no branch (a ring's two
+    # branches have different quanta, and a branch on k would be mispredicted half the time).
+    k0 = zero - (code & np.uint64(1))
+    k1 = zero - ((code >> np.uint64(1)) & np.uint64(1))
+    negative = zero - ((code >> np.uint64(2)) & np.uint64(1))
+    active = k0 | k1
+    aligned_both = ~anti_left & ~anti_right
+    anti_both = anti_left & anti_right
+    take = _mux(negative, anti_both, aligned_both) & active
+    give = _mux(negative, aligned_both, anti_both) & active
+    # d >= k (take k) and 3 - d >= k (give k), with 3 - d = ~d in two bits.
+    taken = take & ((high & ~k1) | (~(high ^ k1) & (low | ~k0)))
+    given = give & ((~high & ~k1) | (~(high ^ ~k1) & (~low | ~k0)))
+    changed = taken | given
+    # d - k (borrow from the low bit) and d + k (carry), bit by bit.
+    low_after = low ^ k0
+    high_down = high ^ k1 ^ (~low & k0)
+    high_up = high ^ k1 ^ (low & k0)
+    new_low = _mux(changed, low_after, low)
+    new_high = _mux(taken, high_down, _mux(given, high_up, high))
     return neutral | changed, new_low, new_high
 
 
