@@ -326,11 +326,13 @@ def _run_ring_word(
             spin = spins[site]
             anti_left = spin ^ spins[left]
             anti_right = spin ^ spins[right]
+            if code & np.uint64(_CONSERVING_CODE):
+                # Conserving (so parity, with no flips at even parity): nothing to count.
+                spins[site] = spin ^ ((anti_left ^ anti_right) & classes[row + _ODD])
+                continue
             if code & np.uint64(_PARITY_CODE):
                 flipped = _mux(anti_left ^ anti_right, classes[row + _ODD], classes[row + _EVEN])
                 spins[site] = spin ^ flipped
-                if code & np.uint64(_CONSERVING_CODE):
-                    continue
             else:
                 flags = classes[row]
                 flipped = _certain_flips(anti_left, anti_right, classes, row + _CERTAIN)
