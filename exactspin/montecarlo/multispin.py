@@ -15,11 +15,18 @@ random site sequence, and each is still a correct random-sequential chain
   log2(64) + 2 words, and only when a node is picked); p is resolved exactly as in the
   single-chain kernel (:mod:`~exactspin.montecarlo.kernel`);
 - CCA demons (Eqs. 20-21) are two bit planes (a 2-bit counter per replica), updated by the
-  pattern x demon table.
+  pattern x demon table, or, at a site whose two bonds are equal (a ring's bulk), by 2-bit
+  bit-sliced arithmetic with the quantum 4 J / mu (:func:`_symmetric_demon`).
 
 Energy flows are population counts: per site, the flipped replicas and, per neighbour, the
 flipped replicas that were anti-aligned with it. Neighbour lists are an (N, K) table (any degree
-K, the ring has K = 2). The acceptance probabilities come from the single-chain kernel's
+K, the ring has K = 2). On a Q2R ring (i -> i -+ 1) :func:`_run_ring_word` counts less: a bulk
+site flips only with exactly one neighbour anti-aligned, so its flip moves energy from one bond
+to the other, and every bond end's alignment follows from the nodes' counts and the bonds'
+change over the run (:func:`_ring_counters`); its class, flags and neighbours are one uint32
+per site. None of this changes the random words drawn.
+
+The acceptance probabilities come from the single-chain kernel's
 :func:`~exactspin.montecarlo.kernel.flip_outcome`, so both kernels run the same chain; the tests
 check them against each other replica by replica and against the exact solver.
 """
@@ -696,8 +703,9 @@ def run_word(
         See :class:`WordTables`; this kernel takes degree K = 2 (the ring).
     counters : int32[N, 1 + K]
         Per site, summed over replicas: column 0 the accepted flips, column 1 + j those of them
-        where the site was anti-aligned with neighbour j before the flip (one cache line per
-        site).
+        where the site was anti-aligned with neighbour j before the flip; on a Q2R ring, at
+        energy-conserving sites, counts with the same alignments column 0 - 2 column (1 + j)
+        (see Notes).
     pairs : int64[P, 2]; pair_sums : int64[P]
         Sampled pairs and running sums over replicas of s_a s_b.
 
@@ -708,8 +716,10 @@ def run_word(
 
     Notes
     -----
-    Without demons (Q2R) a kernel with no demon code runs: fewer live values, so the loop keeps
-    its state in registers. Both kernels draw the same words.
+    On a ring i -> (i - 1, i + 1) without demons (Q2R) :func:`_run_ring_word` runs (no demon
+    code, one table, fewer counts; column 0 of ``counters`` then holds only the alignments'
+    equivalent at energy-conserving sites, see :func:`_ring_counters`); otherwise
+    :func:`_run_demon_word`. Both draw the same words as the network word kernel.
     """
     # Flat views: constant strides in the loop instead of multiplications by array strides.
     flat = (np.ravel(neighbours), np.ravel(certain), np.ravel(thresholds))
