@@ -53,6 +53,9 @@ from exactspin.montecarlo.rng import next_word, scale_word
 
 #: Replicas per word.
 WORD_BITS = 64
+#: Transient bytes per site of a ring word kernel call: the packed counts, the bond products
+#: before and after, both ends' alignments and the unpacked counters (:func:`run_word`).
+RING_WORD_BYTES_PER_SITE = 72
 #: Site kinds: decided by the pattern alone, Metropolis with fractional probabilities, demon.
 CERTAIN, METROPOLIS, DEMON = range(3)
 _ALL = np.uint64(2**64 - 1)
