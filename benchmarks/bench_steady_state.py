@@ -5,7 +5,7 @@ Run: ``python benchmarks/bench_steady_state.py [--quick] [--only LABEL ...] [--r
 resident memory (getrusage) belongs to that solve alone. With ``--compare-with`` every case also
 runs against the ``exactspin`` package of another checkout (e.g. ``mkdir /tmp/old && git archive
 <commit> | tar -x -C /tmp/old``; run it once first so its numba cache is compiled),
-interleaved new, old, new, old, ... ``--repeat`` times, and the table gives the median of each
+interleaved new, old, new, old, ... ``--repeat`` times, and the table gives the median of each and
 the old/new ratios of CPU and wall time (median of the interleaved pairs' ratios, with their
 spread [min-max]) and of the peak memory: on a shared machine ratios of CPU time from
 interleaved runs, not wall times, are the comparable numbers. BLAS threads are pinned to one.

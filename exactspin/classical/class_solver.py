@@ -31,12 +31,14 @@ quantity as undetermined. A GTH elimination would give entrywise accuracy withou
 but its fill-in on these hypercube-like state graphs is that of the LU (about 10^8 entries and
 minutes at 32768 states), which is why it is not the large-class method here.
 
-Cost (2^20-state Q2R ring, one class halved to 2^19 states): three Krylov solves of about 100
-BiCGSTAB iterations each (the first solve and one refinement correction at 1e-11, the bound at
-1e-7), i.e. ~600 sparse products, which are most of the time; the system is assembled as CSR by
-one counting sort of the moves (:func:`_pinned_system`) and BiCGSTAB runs in fused passes
-(:mod:`exactspin.classical.krylov`). Loosening the correction to 1e-8 saves ~10% of the
-iterations but weakens the componentwise bound of the rarest states from ~1e-18 to ~1e-14
+Cost (2^20-state Q2R ring, one class halved to 2^19 states): three Krylov solves (the first
+solve and one refinement correction at 1e-11, the bound at 1e-7). With the Jacobi preconditioner
+alone they took ~100 BiCGSTAB iterations each, most of them on a plateau of the slow energy
+modes; the coarse level on energy aggregates (:mod:`exactspin.classical.aggregation`) brings the
+three to ~136 iterations in all. The sparse products are most of the time; the system is
+assembled as CSR by one counting sort of the moves (:func:`_pinned_system`) and BiCGSTAB runs in
+fused passes (:mod:`exactspin.classical.krylov`). Loosening the correction to 1e-8 would save a
+few iterations but weaken the componentwise bound of the rarest states from ~1e-18 to ~1e-14
 relative (the currents' bounds barely move), so it is not done.
 """
 

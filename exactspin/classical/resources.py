@@ -4,9 +4,10 @@ The estimate counts the arrays the solver holds at its peak, phase by phase
 (:mod:`exactspin.classical.steady_state`): the per-site flip tables live throughout; the
 transition graph used to find the closed classes is freed before any class is solved; a class
 is solved on at most half the states (the spin flip halves every class or pairs it with
-another), with its moves, the pinned sparse system (CSC and a CSR copy), the Krylov vectors and,
-up to :data:`~exactspin.classical.class_solver.DIRECT_FALLBACK_LIMIT` states, a sparse LU whose
-fill was measured at about n^2 / 8 entries on these state graphs. It is an upper bound in the
+another), with its moves, the pinned sparse system (CSC and a CSR copy), the Krylov vectors, the
+dense coarse level of the preconditioner and, up to
+:data:`~exactspin.classical.class_solver.DIRECT_FALLBACK_LIMIT` states, a sparse LU whose fill
+was measured at about n^2 / 8 entries on these state graphs. It is an upper bound in the
 sense that it assumes every spin may flip from every state.
 """
 
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import os
 
+from exactspin.classical.aggregation import MAX_AGGREGATES
 from exactspin.classical.class_solver import DIRECT_FALLBACK_LIMIT
 from exactspin.classical.model import DEMON_LEVELS, ClassicalModel
 from exactspin.ring import MAX_ENUMERATED_STATES, require_enumerable
@@ -25,16 +27,19 @@ MEMORY_LIMIT_VARIABLE = "EXACTSPIN_MEMORY_LIMIT_BYTES"
 #: Default limit on the estimated peak memory of one exact solve (8 GiB).
 DEFAULT_MEMORY_LIMIT_BYTES = 8 * 2**30
 
-#: Per state and site: rate, target, dE, bond transfer (8 bytes each) and the allowed mask.
-_FLIP_TABLE_BYTES = 4 * 8 + 1
+#: Per state and site: rate, dE, bond transfer (8 bytes each), target (int32) and the allowed
+#: mask.
+_FLIP_TABLE_BYTES = 3 * 8 + 4 + 1
 #: Per move of the transition graph: COO (two int32 + int8) and its CSR copy.
 _GRAPH_BYTES_PER_MOVE = 2 * (4 + 4 + 1)
 #: Per move of a class chain: source, target (int64), rate and correction (float64)...
 _CHAIN_BYTES_PER_MOVE = 4 * 8
 #: ... and of its pinned system: COO assembly, CSC and the Krylov solver's CSR copy.
 _SYSTEM_BYTES_PER_MOVE = 3 * 8 + 2 * (8 + 4)
-#: Vectors per class state (iterate, residuals, Krylov work vectors, bounds).
-_CLASS_VECTORS = 24
+#: Vectors per class state (iterate, residuals, Krylov work vectors, bounds, aggregates).
+_CLASS_VECTORS = 25
+#: The coarse level of the preconditioner: A_c and its LU factors, dense.
+_COARSE_BYTES = 2 * MAX_AGGREGATES**2 * 8
 #: Vectors per state of the whole chain (energies, labels, laws, bounds, index maps).
 _STATE_VECTORS = 16
 #: Bytes per entry of the sparse LU factors (value and row index) and fill (entries / n^2).
@@ -50,7 +55,7 @@ def estimated_memory_bytes(model: ClassicalModel) -> int:
     class_states = max(states // 2, 1)
     class_moves = class_states * sites
     solve = class_moves * (_CHAIN_BYTES_PER_MOVE + _SYSTEM_BYTES_PER_MOVE)
-    solve += class_states * 8 * _CLASS_VECTORS
+    solve += class_states * 8 * _CLASS_VECTORS + _COARSE_BYTES
     factor_states = min(class_states, DIRECT_FALLBACK_LIMIT)
     solve += int(factor_states**2 * _FACTOR_FILL * _FACTOR_BYTES)
     return int(tables + max(graph, solve) + states * 8 * _STATE_VECTORS)

@@ -75,13 +75,14 @@ def budget(
             memory = peak_resident_bytes()
             if not reason and (elapsed > max_seconds or memory > max_bytes):
                 what = (
-                    f"ran {elapsed:.0f} s, over --max-seconds {max_seconds:g}"
+                    f"ran {elapsed:.1f} s, over --max-seconds {max_seconds:g}"
                     if elapsed > max_seconds
                     else f"reached {memory / 2**30:.2f} GiB of memory, over the limit of "
                     f"{max_bytes / 2**30:.2f} GiB ($EXACTSPIN_MEMORY_LIMIT_BYTES)"
                 )
                 reason.append(
-                    f"{label}: stopped: it {what}; the estimate was {estimate} (the estimate "
+                    f"{label.removeprefix('exactspin ')}: stopped: it {what}; the estimate was "
+                    f"{estimate} (the estimate "
                     "is an extrapolation here; use 'exactspin classical solve' for numbers)"
                 )
                 if enforce:

@@ -212,7 +212,7 @@ def _network_verdict(result) -> tuple[int, str]:
     if silent:
         problems.append("no events for " + ", ".join(silent) + " (95% bounds shown)")
     unsettled = [f"bath {m + 1}" for m in result.undetermined_baths]
-    unsettled += [f"bond {b}" for b in result.undetermined_bonds]
+    unsettled += [f"bond {b + 1}" for b in result.undetermined_bonds]
     if unsettled:
         problems.append("error undetermined for " + ", ".join(unsettled) + _UNSETTLED_REASON)
     if result.stop_reason in ("step budget", "time budget"):

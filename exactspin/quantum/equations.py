@@ -228,7 +228,8 @@ def build_equation_generator(model: EquationModel) -> RedfieldGenerator:
         return assemble_generator(model, bath_rate)
     if model.equation == REDFIELD_LAMB_SHIFT:
         return assemble_generator(model, complex_bath_rate)
-    estimate = 2 * 16.0 * float(model.dimension) ** 4
+    # one dense complex d^2 x d^2 tensor per bath (two on the ring)
+    estimate = len(model.bath_sites) * 16.0 * float(model.dimension) ** 4
     if estimate > TENSOR_MEMORY_LIMIT:
         raise ResourceError(
             f"the {model.equation} tensors of a sector of dimension {model.dimension} need about "

@@ -164,3 +164,30 @@ def test_a_wrong_coarse_level_costs_iterations_never_accuracy(monkeypatch):
     assert np.all(np.isfinite(fast.error_bounds))
     difference = np.abs((fast.high - reference.high) + (fast.low - reference.low))
     assert np.all(difference <= fast.error_bounds + reference.error_bounds)
+
+
+def _random_m_matrix(size: int, seed: int) -> sp.csr_matrix:
+    """A random sparse column diagonally dominant Z-matrix (a pinned generator's shape)."""
+    generator = np.random.default_rng(seed)
+    rates = sp.random(size, size, density=4 / size, random_state=generator, format="csr")
+    rates.setdiag(0)
+    rates.eliminate_zeros()
+    escape = np.asarray(rates.sum(axis=0)).ravel() + 0.1
+    return sp.csr_matrix(sp.diags(escape) - rates)
+
+
+def test_threaded_products_give_the_serial_iterates_bit_for_bit(monkeypatch):
+    # The row blocks are fixed and their partial dots summed in block order: the number of
+    # threads must not change a single bit of the solve.
+    matrix = _random_m_matrix(3000, 9)
+    right_side = np.random.default_rng(10).random(3000)
+    monkeypatch.setattr(krylov, "PARALLEL_ROWS", 1000)
+    results = []
+    for count in (1, 2):
+        monkeypatch.setattr(krylov, "threads", lambda count=count: count)
+        results.append(krylov.bicgstab(matrix, 1 / matrix.diagonal(), right_side, 1e-10, 5000))
+    (serial, serial_info), (threaded, threaded_info) = results
+    assert serial_info == threaded_info == 0
+    np.testing.assert_array_equal(serial, threaded)
+    exact = np.linalg.solve(matrix.toarray(), right_side)
+    assert np.max(np.abs(serial - exact)) < 1e-6 * np.max(np.abs(exact))

@@ -284,3 +284,32 @@ def test_equation_model_from_network_keeps_the_bath_parameters():
     assert (model.coupling, model.cutoff, model.zero_frequency) == (0.002, 5.0, "zero")
     assert model.network == plain.network
     assert model.parameters() == {**plain.parameters(), "equation": "ule-lamb-shift"}
+
+
+@pytest.mark.parametrize(
+    "equation",
+    ["global-lindblad", "global-lindblad-lamb-shift", "ule", "ule-lamb-shift", "local-lindblad"],
+)
+def test_lindblad_forms_are_completely_positive_on_a_three_bath_network(equation):
+    """The Choi matrix of the generator, projected off the maximally entangled vector, is >= 0
+    (exp(L t) completely positive for all t), with all three baths in the generator."""
+    from exactspin.quantum.redfield import build_generator
+
+    generator = build_generator(EquationModel.from_network(SMALL, equation=equation))
+    assert generator.bath_count == 3
+    d = generator.dimension
+    matrix = generator.dense_matrix()
+    choi = np.zeros((d * d, d * d), dtype=complex)
+    for i in range(d):
+        for j in range(d):
+            unit = np.zeros((d, d))
+            unit[i, j] = 1.0
+            choi += np.kron(unit, (matrix @ unit.ravel()).reshape(d, d))
+    entangled = np.eye(d).ravel() / np.sqrt(d)
+    projector = np.eye(d * d) - np.outer(entangled, entangled)
+    projected = projector @ choi @ projector
+    smallest = np.linalg.eigvalsh((projected + projected.conj().T) / 2)[0]
+    assert smallest / np.max(np.abs(choi)) > -1e-12
+    # the third bath is in the generator: dropping it changes the matrix
+    two = sum(generator.dense_matrix((bath,)) for bath in (0, 1))
+    assert np.max(np.abs(generator.dense_matrix((2,)))) > 1e-3 * np.max(np.abs(two))

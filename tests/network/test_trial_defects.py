@@ -76,11 +76,12 @@ def test_memory_estimate_past_the_limit_is_refused(monkeypatch, capsys):
     assert "memory limit" in err and "EXACTSPIN_MEMORY_LIMIT_BYTES" in err
 
 
-def test_max_seconds_is_respected_by_the_estimate(capsys):
-    status, out, err = _run(
-        capsys, "classical", "derive", "--network", EXAMPLES / "junction.toml",
-        "--max-seconds", "1000",
-    )  # fmt: skip
+def test_max_seconds_is_respected_by_the_estimate():
+    """The three-branch junction (6 sites, 2 baths, 6 rate variables) is hours, not 1000 s."""
+    status, out, err, _ = _bounded(
+        ["classical", "derive", "--network", EXAMPLES / "junction.toml", "--max-seconds", "1000"],
+        timeout=60,
+    )
     assert (status, out) == (2, "") and "over --max-seconds 1000" in err
 
 
@@ -307,3 +308,19 @@ def test_every_solve_json_carries_the_shared_keys_alongside_its_own(argv, kind, 
     # the command's own keys stay (back-compatible)
     if argv[:2] == ["classical", "solve"] and "--network" not in argv:
         assert "error_bounds" in payload and payload["correlations"]["1,2"] == entry["value"]
+
+
+def test_a_derivation_the_estimate_underrates_is_stopped_at_max_seconds(monkeypatch, capsys):
+    """End to end: with the fit made 10^8 times too optimistic the junction (hours) passes the
+    estimate, and the budget stops it at --max-seconds with exit 2 instead of running on."""
+    from exactspin.classical import symbolic_network_cost
+
+    monkeypatch.setattr(symbolic_network_cost, "SECONDS_COEFFICIENT", 2.4e-12)
+    started = time.perf_counter()
+    status, out, err = _run(
+        capsys, "classical", "derive", "--network", EXAMPLES / "junction.toml",
+        "--max-seconds", "2", "--quiet",
+    )  # fmt: skip
+    assert (status, out) == (2, "")
+    assert "stopped: it ran" in err and "over --max-seconds 2" in err
+    assert time.perf_counter() - started < 20
