@@ -1,8 +1,9 @@
 """The ring before and after the network kernels, side by side (same machine, same run).
 
 Run ``python benchmarks/bench_montecarlo_network.py``. "Before" is today's ring-only kernels
-(:func:`exactspin.montecarlo.kernel.run_chain` and :func:`exactspin.montecarlo.multispin.run_word`,
-kept unchanged); "after" is what :func:`exactspin.montecarlo.simulate` now runs on the ring: the
+(:func:`exactspin.montecarlo.kernel.run_chain` and :func:`exactspin.montecarlo.multispin.run_word`;
+the ring word kernel has since been specialised, see ``bench_montecarlo_versions.py``);
+"after" is what :func:`exactspin.montecarlo.simulate` now runs on the ring: the
 network chain kernel (:mod:`exactspin.montecarlo.network_kernel`) and the network word kernel
 (:mod:`exactspin.montecarlo.network_multispin`), fed by neighbour lists. Both advance the same
 chain (same random words, same thresholds). Each repeat times before and after back to back,

@@ -4,7 +4,8 @@ Run ``python benchmarks/bench_montecarlo_versions.py --baseline PATH`` with PATH
 the code to compare against (for example a worktree of the main branch); without it only this
 checkout is timed. Rings: the paper's Fig. 5 parameters (Q2R, J1 = 2, J2 = 1.9, T_L = 2,
 T_R = 0.1) at N_S = 7 (N_U = 2, N_D = 3), 1002 (the README's ring) and 100002, as
-``bench_montecarlo.py``.
+``bench_montecarlo.py``; with ``--dynamics cca`` the same rings with CCA bulk sites (J1 = 2,
+J2 = 1, mu = 4: demon quanta 2 and 1).
 
 Each repeat runs one fresh interpreter per checkout (the order alternates), and each interpreter
 times its single chain and its word back to back, so every ratio compares runs taken side by
@@ -44,14 +45,18 @@ def time_unit(unit, steps: int) -> float:
     return (time.thread_time() - started) / steps * 1e9
 
 
-def worker(sites: int, steps: int) -> None:
+CCA = {"dynamics": "cca", "mu": 4.0, "j1": 2.0, "j2": 1.0}
+
+
+def worker(sites: int, steps: int, dynamics: str) -> None:
     """Time this interpreter's checkout once and print {"chain": ns, "word": ns}."""
     from exactspin.classical.model import ClassicalModel
     from exactspin.montecarlo.chains import MultispinWord, SingleChain
     from exactspin.montecarlo.rng import replica_seeds
 
     nu, nd = RINGS[sites]
-    model = ClassicalModel.from_parameters(nu=nu, nd=nd)
+    extra = CCA if dynamics == "cca" else {}
+    model = ClassicalModel.from_parameters(nu=nu, nd=nd, **extra)
     sequence = replica_seeds(0, 1)[0]
     chain = SingleChain(model, sequence, ())
     word = MultispinWord(model, sequence, ())
@@ -62,12 +67,23 @@ def worker(sites: int, steps: int) -> None:
     print(json.dumps({"chain": chain_ns, "word": word_ns}))
 
 
-def run_worker(checkout: Path, cache: str, sites: int, steps: int) -> dict[str, float]:
+def run_worker(
+    checkout: Path, cache: str, sites: int, steps: int, dynamics: str
+) -> dict[str, float]:
     """One worker interpreter on ``checkout``; its numba cache in ``cache`` (not the checkout)."""
     environment = dict(os.environ, PYTHONPATH=str(checkout), NUMBA_CACHE_DIR=cache)
     environment.setdefault("OPENBLAS_NUM_THREADS", "1")
     output = subprocess.run(
-        [sys.executable, __file__, "--worker", str(sites), "--steps", str(steps)],
+        [
+            sys.executable,
+            __file__,
+            "--worker",
+            str(sites),
+            "--steps",
+            str(steps),
+            "--dynamics",
+            dynamics,
+        ],  # fmt: skip
         env=environment,
         check=True,
         capture_output=True,
@@ -86,16 +102,20 @@ def main() -> None:
     parser.add_argument("--baseline", type=Path, help="checkout to compare against")
     parser.add_argument("--steps", type=float, default=4e6, help="chain steps per timing")
     parser.add_argument("--repeats", type=int, default=7)
+    parser.add_argument("--dynamics", choices=("q2r", "cca"), default="q2r")
     parser.add_argument("--worker", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     steps = int(args.steps)
     if args.worker is not None:
-        worker(args.worker, steps)
+        worker(args.worker, steps, args.dynamics)
         return
     checkouts = {"this": HERE}
     if args.baseline is not None:
         checkouts = {"baseline": args.baseline.resolve(), "this": HERE}
-    print(f"chain steps per timing: {steps:.3g}; median (range) over {args.repeats} repeats")
+    print(
+        f"{args.dynamics} rings; chain steps per timing: {steps:.3g}; median (range) over "
+        f"{args.repeats} repeats"
+    )
     print("checkouts: " + ", ".join(f"{name} = {path}" for name, path in checkouts.items()))
     caches = {name: tempfile.mkdtemp(prefix=f"numba-{name}-") for name in checkouts}
     header = (
@@ -108,7 +128,9 @@ def main() -> None:
         for repeat in range(args.repeats):
             order = list(checkouts) if repeat % 2 == 0 else list(reversed(checkouts))
             for name in order:
-                timings[name].append(run_worker(checkouts[name], caches[name], sites, steps))
+                timings[name].append(
+                    run_worker(checkouts[name], caches[name], sites, steps, args.dynamics)
+                )
         base = timings["baseline" if "baseline" in timings else "this"]
         for name, runs in timings.items():
             chain = [run["chain"] for run in runs]

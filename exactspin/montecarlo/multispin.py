@@ -15,11 +15,18 @@ random site sequence, and each is still a correct random-sequential chain
   log2(64) + 2 words, and only when a node is picked); p is resolved exactly as in the
   single-chain kernel (:mod:`~exactspin.montecarlo.kernel`);
 - CCA demons (Eqs. 20-21) are two bit planes (a 2-bit counter per replica), updated by the
-  pattern x demon table.
+  pattern x demon table, or, at a site whose two bonds are equal (a ring's bulk), by 2-bit
+  bit-sliced arithmetic with the quantum 4 J / mu (:func:`_symmetric_demon`).
 
 Energy flows are population counts: per site, the flipped replicas and, per neighbour, the
 flipped replicas that were anti-aligned with it. Neighbour lists are an (N, K) table (any degree
-K, the ring has K = 2). The acceptance probabilities come from the single-chain kernel's
+K, the ring has K = 2). On a Q2R ring (i -> i -+ 1) :func:`_run_ring_word` counts less: a bulk
+site flips only with exactly one neighbour anti-aligned, so its flip moves energy from one bond
+to the other, and every bond end's alignment follows from the nodes' counts and the bonds'
+change over the run (:func:`_ring_counters`); its class, flags and neighbours are one uint32
+per site. None of this changes the random words drawn.
+
+The acceptance probabilities come from the single-chain kernel's
 :func:`~exactspin.montecarlo.kernel.flip_outcome`, so both kernels run the same chain; the tests
 check them against each other replica by replica and against the exact solver.
 """
@@ -46,6 +53,9 @@ from exactspin.montecarlo.rng import next_word, scale_word
 
 #: Replicas per word.
 WORD_BITS = 64
+#: Transient bytes per site of a ring word kernel call: the packed counts, the bond products
+#: before and after, both ends' alignments and the unpacked counters (:func:`run_word`).
+RING_WORD_BYTES_PER_SITE = 72
 #: Site kinds: decided by the pattern alone, Metropolis with fractional probabilities, demon.
 CERTAIN, METROPOLIS, DEMON = range(3)
 _ALL = np.uint64(2**64 - 1)
@@ -326,11 +336,13 @@ def _run_ring_word(
             spin = spins[site]
             anti_left = spin ^ spins[left]
             anti_right = spin ^ spins[right]
+            if code & np.uint64(_CONSERVING_CODE):
+                # Conserving (so parity, with no flips at even parity): nothing to count.
+                spins[site] = spin ^ ((anti_left ^ anti_right) & classes[row + _ODD])
+                continue
             if code & np.uint64(_PARITY_CODE):
                 flipped = _mux(anti_left ^ anti_right, classes[row + _ODD], classes[row + _EVEN])
                 spins[site] = spin ^ flipped
-                if code & np.uint64(_CONSERVING_CODE):
-                    continue
             else:
                 flags = classes[row]
                 flipped = _certain_flips(anti_left, anti_right, classes, row + _CERTAIN)
@@ -499,35 +511,31 @@ def _symmetric_demon(anti_left, anti_right, low, high, code):
     (always accepted, demon unchanged); aligned with both it takes k = 4 J / mu quanta from the
     demon, anti-aligned with both it gives k (Eqs. 20-21; roles swapped for k < 0). ``code`` is
     8 + 4 (k < 0) + |k| with |k| in 1..3, or 8 when |k| >= 4 or 4 J / mu is not an integer (only
-    the neutral flips). Bit-sliced 2-bit demon d = 2 high + low: d >= k and d + k <= 3 and
-    d -+ k in a few bitwise operations per k.
+    the neutral flips). Bit-sliced 2-bit demon d = 2 high + low: d >= k, d + k <= 3 and d -+ k
+    as 2-bit comparisons, a borrow and a carry, with k's bits as words (no branch on k).
     """
+    zero = np.uint64(0)
     neutral = anti_left ^ anti_right
-    magnitude = code & np.uint64(3)
-    if magnitude == 0:
-        return neutral, low, high
-    if code & np.uint64(4):
-        take, give = anti_left & anti_right, ~anti_left & ~anti_right
-    else:
-        take, give = ~anti_left & ~anti_right, anti_left & anti_right
-    if magnitude == 1:
-        taken = take & (low | high)  # d >= 1: d - 1
-        given = give & ~(low & high)  # d <= 2: d + 1
-        changed = taken | given
-        new_low = low ^ changed
-        new_high = (high & ~changed) | (taken & high & low) | (given & (high ^ low))
-    elif magnitude == 2:
-        taken = take & high  # d >= 2: d - 2
-        given = give & ~high  # d <= 1: d + 2
-        changed = taken | given
-        new_low = low
-        new_high = (high & ~changed) | given
-    else:
-        taken = take & high & low  # d = 3: 0
-        given = give & ~high & ~low  # d = 0: 3
-        changed = taken | given
-        new_low = (low & ~changed) | given
-        new_high = (high & ~changed) | given
+    # k's two bits and the sign as whole words, so the update has no branch (a ring's two
+    # branches have different quanta, and a branch on k would be mispredicted half the time).
+    k0 = zero - (code & np.uint64(1))
+    k1 = zero - ((code >> np.uint64(1)) & np.uint64(1))
+    negative = zero - ((code >> np.uint64(2)) & np.uint64(1))
+    active = k0 | k1
+    aligned_both = ~anti_left & ~anti_right
+    anti_both = anti_left & anti_right
+    take = _mux(negative, anti_both, aligned_both) & active
+    give = _mux(negative, aligned_both, anti_both) & active
+    # d >= k (take k) and 3 - d >= k (give k), with 3 - d = ~d in two bits.
+    taken = take & ((high & ~k1) | (~(high ^ k1) & (low | ~k0)))
+    given = give & ((~high & ~k1) | (~(high ^ ~k1) & (~low | ~k0)))
+    changed = taken | given
+    # d - k (borrow from the low bit) and d + k (carry), bit by bit.
+    low_after = low ^ k0
+    high_down = high ^ k1 ^ (~low & k0)
+    high_up = high ^ k1 ^ (low & k0)
+    new_low = _mux(changed, low_after, low)
+    new_high = _mux(taken, high_down, _mux(given, high_up, high))
     return neutral | changed, new_low, new_high
 
 
@@ -698,8 +706,9 @@ def run_word(
         See :class:`WordTables`; this kernel takes degree K = 2 (the ring).
     counters : int32[N, 1 + K]
         Per site, summed over replicas: column 0 the accepted flips, column 1 + j those of them
-        where the site was anti-aligned with neighbour j before the flip (one cache line per
-        site).
+        where the site was anti-aligned with neighbour j before the flip; on a Q2R ring, at
+        energy-conserving sites, counts with the same alignments column 0 - 2 column (1 + j)
+        (see Notes).
     pairs : int64[P, 2]; pair_sums : int64[P]
         Sampled pairs and running sums over replicas of s_a s_b.
 
@@ -710,8 +719,10 @@ def run_word(
 
     Notes
     -----
-    Without demons (Q2R) a kernel with no demon code runs: fewer live values, so the loop keeps
-    its state in registers. Both kernels draw the same words.
+    On a ring i -> (i - 1, i + 1) without demons (Q2R) :func:`_run_ring_word` runs (no demon
+    code, one table, fewer counts; column 0 of ``counters`` then holds only the alignments'
+    equivalent at energy-conserving sites, see :func:`_ring_counters`); otherwise
+    :func:`_run_demon_word`. Both draw the same words as the network word kernel.
     """
     # Flat views: constant strides in the loop instead of multiplications by array strides.
     flat = (np.ravel(neighbours), np.ravel(certain), np.ravel(thresholds))

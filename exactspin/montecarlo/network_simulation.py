@@ -22,7 +22,7 @@ import numpy as np
 
 from exactspin.montecarlo.chains import MultispinWord, Segment, SingleChain
 from exactspin.montecarlo.lattice import Lattice
-from exactspin.montecarlo.multispin import WORD_BITS
+from exactspin.montecarlo.multispin import RING_WORD_BYTES_PER_SITE, WORD_BITS
 from exactspin.montecarlo.network_result import NetworkMonteCarloResult
 from exactspin.montecarlo.replicas import run_units
 from exactspin.montecarlo.result import CONTINUOUS, STEP, UNITS
@@ -323,7 +323,11 @@ def _target_met(result: NetworkMonteCarloResult, target) -> bool:
 
 def _memory_estimate(lattice: Lattice, units: int, batches: int, multispin: bool) -> int:
     width = max(2, int(np.bincount(lattice.bond_sites.ravel(), minlength=lattice.sites).max()) + 1)
-    per_site = (3 * 8 + 4 * (1 + width)) if multispin else (1 + 4 + 4 * 2 ** (1 + width))
+    per_site = (
+        (3 * 8 + 4 * (1 + width) + RING_WORD_BYTES_PER_SITE)
+        if multispin
+        else (1 + 4 + 4 * 2 ** (1 + width))
+    )
     per_unit = lattice.sites * per_site + lattice.bonds * (8 * batches + 32) + 4096
     return units * per_unit
 

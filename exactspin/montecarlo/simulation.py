@@ -27,7 +27,7 @@ from exactspin.montecarlo.batches import BatchLog
 from exactspin.montecarlo.chains import MultispinWord, SingleChain
 from exactspin.montecarlo.kernel import site_couplings
 from exactspin.montecarlo.lattice import Lattice
-from exactspin.montecarlo.multispin import WORD_BITS
+from exactspin.montecarlo.multispin import RING_WORD_BYTES_PER_SITE, WORD_BITS
 from exactspin.montecarlo.replicas import Unit, run_units
 from exactspin.montecarlo.result import (
     CONTINUOUS,
@@ -359,9 +359,11 @@ def memory_estimate(sites: int, units: int, batches: int, pairs: int, multispin:
     """Bytes held at once: per unit its state and counters, and per batch every bond's count.
 
     A chain keeps a byte of state and eight int32 counters per site; a word three uint64 planes
-    and three int32 counters per site; both hand back int64 copies of their counts per chunk.
+    and three int32 counters per site, and on the ring 72 bytes per site while a chunk's counts
+    are unpacked (:func:`~exactspin.montecarlo.multispin.run_word`); both hand back int64
+    copies of their counts per chunk.
     """
-    state = (3 * 8 + 3 * 4) if multispin else (1 + 8 * 4)
+    state = (3 * 8 + 3 * 4 + RING_WORD_BYTES_PER_SITE) if multispin else (1 + 8 * 4)
     per_site = state + 8 * 8 + 8 * batches
     per_unit = sites * per_site + batches * (columns.COLUMNS + pairs + 2) * 8 + 4096
     # The lattice and the kernels' tables (slots, links), built once and shared by the units.
