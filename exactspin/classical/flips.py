@@ -45,24 +45,49 @@ class SiteFlips:
     target : numpy.ndarray
         The state reached (spin flipped, CCA demon updated); meaningless where ``rate`` is 0.
         int32 below 2^31 states, else int64.
-    energy_change : numpy.ndarray
-        dE_i of Eq. 3, the change of the Ising energy (Eq. 2/17).
-    bond_transfer : numpy.ndarray
-        dE_{i,i+1} = 2 J_i s_i s_{i+1} before the flip (Eq. 8): energy moved into bond ``site``
-        on a ring; on a network, into the first bond that starts at ``site`` (0 if none).
-    outgoing : tuple of (int, numpy.ndarray)
-        For every bond [site, b] that starts at ``site``: (bond index, 2 J s_site s_b before
-        the flip), the energy the flip moves into that bond (Eq. 8).
+    pattern : numpy.ndarray
+        The alignment pattern of the site with its neighbours (and its spin, with a field) in
+        every state (uint8 up to 8 bits): dE and the bond transfers are functions of it.
+    energy_table : numpy.ndarray
+        dE_i of every pattern.
+    transfer_tables : tuple of (int, numpy.ndarray)
+        For every bond [site, b] that starts at ``site``: (bond index, 2 J s_site s_b of every
+        pattern).
+
+    The state-sized dE and bond-transfer arrays are formed on demand from the pattern
+    (:attr:`energy_change`, :attr:`bond_transfer`, :attr:`outgoing`): the solvers read them
+    once or twice per site, and storing them took 16 of the 29 bytes per state and site (1.5
+    GiB at N_S = 22).
     """
 
     site: int
     rate: np.ndarray
     target: np.ndarray
-    energy_change: np.ndarray
-    bond_transfer: np.ndarray
+    pattern: np.ndarray
+    energy_table: np.ndarray
     allowed: np.ndarray
     rate_correction: np.ndarray | None = None
-    outgoing: tuple[tuple[int, np.ndarray], ...] = ()
+    transfer_tables: tuple[tuple[int, np.ndarray], ...] = ()
+
+    @property
+    def energy_change(self) -> np.ndarray:
+        """dE_i of Eq. 3 in every state, the change of the Ising energy (Eq. 2/17)."""
+        return self.energy_table[self.pattern]
+
+    @property
+    def bond_transfer(self) -> np.ndarray:
+        """dE_{i,i+1} = 2 J_i s_i s_{i+1} before the flip (Eq. 8) in every state: energy moved
+        into bond ``site`` on a ring; on a network, into the first bond that starts at
+        ``site`` (0 if none)."""
+        if not self.transfer_tables:
+            return np.zeros(self.pattern.shape)
+        return self.transfer_tables[0][1][self.pattern]
+
+    @property
+    def outgoing(self) -> tuple[tuple[int, np.ndarray], ...]:
+        """For every bond [site, b] that starts at ``site``: (bond index, 2 J s_site s_b before
+        the flip in every state), the energy the flip moves into that bond (Eq. 8)."""
+        return tuple((bond, table[self.pattern]) for bond, table in self.transfer_tables)
 
 
 def all_states(model: ClassicalModel) -> np.ndarray:
@@ -102,38 +127,35 @@ def site_flips(model: ClassicalModel, site: int, states: np.ndarray | None = Non
         spin = 1 if (pattern >> degree) & 1 else -1
         exact.append(exact_flip_energy(couplings, alignments, field, spin))
     table = np.array([float(value) for value in exact])
-    energy_change = table[key]
-    transfers = []
+    transfer_tables = []
     codes = np.arange(patterns)
     for k, (_, bond) in enumerate(neighbours):
         if network.bonds[bond].first == site:
-            transfer_table = (2 * ((codes >> k) & 1) - 1) * (2 * couplings[k])
-            transfers.append((bond, transfer_table[key]))
-    bond_transfer = transfers[0][1] if transfers else np.zeros(states.shape)
+            transfer_tables.append((bond, (2 * ((codes >> k) & 1) - 1) * (2 * couplings[k])))
     # Targets as int32 below 2^31 states (half the memory of int64; every consumer indexes).
     index_type = np.int32 if model.state_count < 2**31 else np.int64
     target = states.astype(index_type) ^ index_type(1 << site)
     temperature = model.bath_temperature(site)
     correction = None
     if temperature is not None:
-        rate, correction = _metropolis_rate(key, exact, energy_change, temperature)
+        rate, correction = _metropolis_rate(key, exact, table[key], temperature)
         allowed = np.ones(states.shape, dtype=bool)
     elif model.dynamics == CCA:
-        allowed, target = _cca_flip(model, site, states, target, energy_change)
+        allowed, target = _cca_flip(model, site, states, target, table[key])
         target = target.astype(index_type, copy=False)
         rate = allowed.astype(float)
     else:
         allowed = np.array([value == 0 for value in exact])[key]
         rate = allowed.astype(float)
     return SiteFlips(
-        site,
-        rate,
-        target,
-        energy_change,
-        bond_transfer,
-        allowed,
-        correction,
-        tuple(transfers),
+        site=site,
+        rate=rate,
+        target=target,
+        pattern=key,
+        energy_table=table,
+        allowed=allowed,
+        rate_correction=correction,
+        transfer_tables=tuple(transfer_tables),
     )
 
 

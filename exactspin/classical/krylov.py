@@ -166,7 +166,10 @@ class _RowBlockProduct:
         self.indptr = _unsigned(matrix.indptr)
         self.indices = _unsigned(matrix.indices)
         self.values = matrix.data
-        edges = np.linspace(0, matrix.shape[0], ROW_BLOCKS + 1).astype(np.int64)
+        # Fixed blocks (one below PARALLEL_ROWS, where a thread would not pay): the bits of the
+        # result depend on the size only, never on the threads.
+        blocks = ROW_BLOCKS if matrix.shape[0] >= PARALLEL_ROWS else 1
+        edges = np.linspace(0, matrix.shape[0], blocks + 1).astype(np.int64)
         self.blocks = [(int(a), int(b)) for a, b in zip(edges[:-1], edges[1:], strict=True)]
         self.pool = pool
 

@@ -27,9 +27,9 @@ MEMORY_LIMIT_VARIABLE = "EXACTSPIN_MEMORY_LIMIT_BYTES"
 #: Default limit on the estimated peak memory of one exact solve (8 GiB).
 DEFAULT_MEMORY_LIMIT_BYTES = 8 * 2**30
 
-#: Per state and site: rate, dE, bond transfer (8 bytes each), target (int32) and the allowed
-#: mask.
-_FLIP_TABLE_BYTES = 3 * 8 + 4 + 1
+#: Per state and site: rate (8 bytes), target (int32), alignment pattern and allowed mask (dE
+#: and bond transfers are formed from the pattern one site at a time, below the solve's peak).
+_FLIP_TABLE_BYTES = 8 + 4 + 1 + 1
 #: Per move of the transition graph: COO (two int32 + int8) and its CSR copy.
 _GRAPH_BYTES_PER_MOVE = 2 * (4 + 4 + 1)
 #: Per move of a class chain: source, target (int64), rate and correction (float64)...

@@ -52,30 +52,38 @@ def _largest_class(keywords):
 
 
 @pytest.mark.parametrize("keywords", RINGS)
-def test_aggregates_share_the_energy_of_every_bond_group(keywords):
+def test_aggregates_are_the_states_of_equal_energy_in_each_bond_group(keywords):
     model, chain, _, _ = _largest_class(keywords)
     labels = energy_aggregates(model, chain.states)
     if labels is None:
-        pytest.skip("too few states per aggregate for a coarse level")
-    assert labels.shape == chain.states.shape and 2 <= labels.max() + 1 <= MAX_AGGREGATES
+        pytest.skip("too few states for a coarse level")
+    assert labels.shape == chain.states.shape
+    count = labels.max() + 1
+    assert 2 <= count <= min(MAX_AGGREGATES, 2 * np.sqrt(chain.size))
+    # The partition by (total energy, energy of each of G consecutive bond groups), state by
+    # state from the spins, for the G used (the largest one within the limit).
     energy = ising_energy(model, chain.states)
-    for label in np.unique(labels):
-        assert np.ptp(energy[labels == label]) == 0
-    # Each group's energy, state by state from the spins (BOND_GROUPS consecutive groups).
     bonds = model.network.bonds
-    edges = np.linspace(0, len(bonds), BOND_GROUPS + 1).astype(int)
-    for start, stop in zip(edges[:-1], edges[1:], strict=True):
-        group = [
-            sum(
-                -float(b.coupling) * _spin(int(s), b.first) * _spin(int(s), b.second)
-                for b in bonds[start:stop]
+    partitions = []
+    for groups in range(1, BOND_GROUPS + 1):
+        edges = np.linspace(0, len(bonds), groups + 1).astype(int)
+        keys = [
+            (float(total),)
+            + tuple(
+                sum(
+                    -float(b.coupling) * _spin(int(state), b.first) * _spin(int(state), b.second)
+                    for b in bonds[start:stop]
+                )
+                for start, stop in zip(edges[:-1], edges[1:], strict=True)
             )
-            for s in chain.states
+            * (groups > 1)
+            for state, total in zip(chain.states, energy, strict=True)
         ]
-        group = np.array(group)
-        for label in np.unique(labels):
-            assert np.ptp(group[labels == label]) == 0
-    assert labels.max() + 1 >= np.unique(energy).size
+        partitions.append(keys)
+    fitting = [keys for keys in partitions if len(set(keys)) <= count]
+    expected = fitting[-1]
+    pairs = set(zip(labels.tolist(), expected, strict=True))
+    assert len(pairs) == count == len(set(expected))
 
 
 def _spin(state: int, site: int) -> int:
