@@ -627,6 +627,7 @@ def _value_mod(terms: dict, points: np.ndarray, p: int) -> np.ndarray:
 def _expanded(mapping, lifted, quantity_count: int, variable_count: int):
     """Every quantity's (N, D) from its representative's (sign x N, D); zero as (0, 1)."""
     one = {(0,) * variable_count: Fraction(1)}
+    negated: dict = {}
     out = []
     for q in range(quantity_count):
         if mapping[q] is None:
@@ -634,7 +635,12 @@ def _expanded(mapping, lifted, quantity_count: int, variable_count: int):
             continue
         representative, sign = mapping[q]
         numerator, denominator = lifted[representative]
-        out.append((numerator if sign == 1 else {k: -v for k, v in numerator.items()}, denominator))
+        if sign == -1:
+            # One negated copy per representative: equal currents share their objects.
+            if representative not in negated:
+                negated[representative] = {k: -v for k, v in numerator.items()}
+            numerator = negated[representative]
+        out.append((numerator, denominator))
     return out
 
 
@@ -708,13 +714,37 @@ def reconstruct(chain: _Chain, seed: int = 0, progress=_silent) -> list[tuple[di
 
 
 def _expression(terms: dict, symbols, scale: Fraction) -> sp.Expr:
-    coefficients = {}
-    for exponents, coefficient in terms.items():
-        value = coefficient * scale
-        if value.denominator != 1:
+    """The polynomial sum c x^e as a sympy expression, built term by term without re-sorting.
+
+    ``Poly.as_expr`` flattens and re-derives assumptions for every term (minutes for the
+    ~10^5 terms of N_S = 7); the terms here are already canonical: an integer times powers of
+    distinct symbols in sympy's order.
+    """
+    order = sorted(range(len(symbols)), key=lambda i: sp.default_sort_key(symbols[i]))
+    largest = max((max(e) for e in terms), default=0)
+    powers = [
+        [sp.Integer(1), symbol] + [symbol**k for k in range(2, largest + 1)] for symbol in symbols
+    ]
+    top, bottom = scale.numerator, scale.denominator
+    out = []
+    for exponents in sorted(terms, reverse=True):
+        coefficient = terms[exponents]
+        value, remainder = divmod(coefficient.numerator * top, coefficient.denominator * bottom)
+        if remainder:
             raise ReconstructionError("non-integral coefficient after clearing denominators")
-        coefficients[exponents] = int(value.numerator)
-    return sp.Poly.from_dict(coefficients, *symbols, domain=sp.ZZ).as_expr()
+        factors = [powers[i][exponents[i]] for i in order if exponents[i]]
+        number = sp.Integer(value)
+        if not factors:
+            out.append(number)
+        elif number == 1 and len(factors) == 1:
+            out.append(factors[0])
+        elif number == 1:
+            out.append(sp.Mul._from_args(tuple(factors), is_commutative=True))
+        else:
+            out.append(sp.Mul._from_args((number, *factors), is_commutative=True))
+    if len(out) == 1:
+        return out[0]
+    return sp.Add._from_args(tuple(out), is_commutative=True)
 
 
 def _fraction(numerator: dict, denominator: dict, symbols) -> sp.Expr:
@@ -757,8 +787,7 @@ def _sum_fractions(pairs, variable_count: int) -> tuple[dict, dict]:
 
 def _forms(model: SymbolicModel, variables: RateVariables, unit: str, seed: int, progress=_silent):
     upper_energy, lower_energy = model.energy(1, 0), model.energy(0, 1)
-    ratio = sp.nsimplify(lower_energy / upper_energy)
-    rational = Fraction(int(ratio.p), int(ratio.q)) if ratio.is_Rational else None
+    rational = _ratio(model)
     chain = _chain(model, variables, unit, rational)
     lifted = reconstruct(chain, seed, progress)
     grouped: dict = {}
@@ -766,14 +795,19 @@ def _forms(model: SymbolicModel, variables: RateVariables, unit: str, seed: int,
         grouped.setdefault(name, []).append(pair)
     coefficient, factor = sp.sympify(upper_energy).as_coeff_Mul()
     scale = Fraction(int(sp.Rational(coefficient).p), int(sp.Rational(coefficient).q))
-    parts = {}
+    parts, built = {}, {}
     for name, pairs in grouped.items():
         numerator, denominator = _sum_fractions(pairs, len(variables.symbols))
-        if rational is not None:
-            # One energy scale (J, or exact numbers): the number goes into the numerator, so
-            # the current is a single fraction as in the fraction-free route.
-            numerator = {k: v * scale for k, v in numerator.items()}
-        parts[name] = _fraction(numerator, denominator, variables.symbols)
+        # Equal currents share their dicts; the entry keeps them alive so ids stay unique.
+        key = (id(numerator), id(denominator))
+        if key not in built:
+            top = numerator
+            if rational is not None:
+                # One energy scale (J, or exact numbers): the number goes into the numerator,
+                # so the current is a single fraction as in the fraction-free route.
+                top = {k: v * scale for k, v in numerator.items()}
+            built[key] = (_fraction(top, denominator, variables.symbols), numerator, denominator)
+        parts[name] = built[key][0]
 
     def part(key, index) -> sp.Expr:
         return parts.get((key, index), sp.Integer(0))
@@ -808,6 +842,92 @@ def _generator(model: SymbolicModel, variables: RateVariables) -> sp.Matrix:
     return generator
 
 
+def _model(model: Ring | SymbolicModel, dynamics: str, couplings: str) -> SymbolicModel:
+    if isinstance(model, Ring):
+        return SymbolicModel(model, dynamics, couplings)
+    if not isinstance(model, SymbolicModel):
+        raise ParameterError("model", model, "a Ring or SymbolicModel")
+    return model
+
+
+def _orderings(model: SymbolicModel) -> list[RateVariables]:
+    """The variable sets derived in turn: both orderings of J1, J2 for positive couplings."""
+    if model.couplings != POSITIVE:
+        return [RateVariables.for_model(model)]
+    return [RateVariables.for_model(model, order) for order in (UPPER_STRONGER, LOWER_STRONGER)]
+
+
+def _ratio(model: SymbolicModel) -> Fraction | None:
+    ratio = sp.nsimplify(model.energy(0, 1) / model.energy(1, 0))
+    return Fraction(int(ratio.p), int(ratio.q)) if ratio.is_Rational else None
+
+
+@dataclass(frozen=True)
+class ReconstructionShape:
+    """What one ordering's reconstruction will cost, from the degrees found at one prime.
+
+    Attributes
+    ----------
+    class_sizes : tuple of int
+        Lumped states of each closed class (the size of every modular solve).
+    quantities, distinct : int
+        Currents per class, and how many of them differ as functions.
+    totals : tuple of (int, int)
+        (deg N, deg D) of each distinct quantity (total degree).
+    degrees : tuple of int
+        Degree bound in each rate variable.
+    lines, order : int
+        Lines of the tensor grid and Taylor terms along each, per prime.
+    """
+
+    class_sizes: tuple[int, ...]
+    quantities: int
+    distinct: int
+    totals: tuple[tuple[int, int], ...]
+    degrees: tuple[int, ...]
+    lines: int
+    order: int
+
+
+def probe(
+    model: Ring | SymbolicModel,
+    dynamics: str = "q2r",
+    couplings: str = POSITIVE,
+    *,
+    unit: str = STEP,
+    seed: int = 0,
+) -> tuple[ReconstructionShape, ...]:
+    """The degrees and grid of every ordering, found at the first prime (cheap: no lifting).
+
+    This is the first step of :func:`derive_modular` (same random choices for the same seed),
+    exposed so that a caller can estimate and refuse before the work.
+    """
+    model = _model(model, dynamics, couplings)
+    found = []
+    for variables in _orderings(model):
+        chain = _chain(model, variables, unit, _ratio(model))
+        rng = random.Random(seed)
+        representatives, _ = _distinct(chain, PRIMES[0], rng)
+        if not representatives:
+            shape = _Shape((), (0,) * chain.variable_count)
+        else:
+            shape = _find_shape(chain, representatives, PRIMES[0], rng)
+        lines = int(np.prod([d + 1 for d in shape.degrees[1:]])) if shape.degrees else 1
+        order = max((2 * max(b, a + 1) for a, b in shape.totals), default=0)
+        found.append(
+            ReconstructionShape(
+                tuple(size for size, _ in chain.classes),
+                len(chain.quantities),
+                len(representatives),
+                shape.totals,
+                shape.degrees,
+                lines,
+                order,
+            )
+        )
+    return tuple(found)
+
+
 def derive_modular(
     model: Ring | SymbolicModel,
     dynamics: str = "q2r",
@@ -815,19 +935,18 @@ def derive_modular(
     *,
     unit: str = STEP,
     seed: int = 0,
+    progress=_silent,
 ) -> SymbolicSolution:
     """Closed-form currents by modular evaluation and rational reconstruction.
 
     Same parameters and result type as :func:`exactspin.classical.symbolic.derive`, except that
-    ``rational.steady_state`` is empty (only the currents, Eqs. 6 and 9, are reconstructed) and
-    ``seed`` fixes the random evaluation points. Raises :class:`ReconstructionError` when the
+    ``rational.steady_state`` is empty (only the currents, Eqs. 6 and 9, are reconstructed),
+    ``seed`` fixes the random evaluation points and ``progress`` (a callable taking one line
+    of text) hears about every stage. Raises :class:`ReconstructionError` when the
     reconstruction does not verify.
     """
     require_choice("unit", unit, UNITS)
-    if isinstance(model, Ring):
-        model = SymbolicModel(model, dynamics, couplings)
-    elif not isinstance(model, SymbolicModel):
-        raise ParameterError("model", model, "a Ring or SymbolicModel")
+    model = _model(model, dynamics, couplings)
     stand_in = encoding_model(model)
     labels_source = RateVariables.for_model(
         model, UPPER_STRONGER if model.couplings == POSITIVE else None
@@ -836,17 +955,19 @@ def derive_modular(
         moves(model, labels_source, stand_in, state) for state in range(stand_in.state_count)
     ]
     labels = _closed_classes(out_moves, stand_in.state_count)
-    if model.couplings != POSITIVE:
-        variables = RateVariables.for_model(model)
-        forms = _forms(model, variables, unit, seed)
-    else:
-        upper = RateVariables.for_model(model, UPPER_STRONGER)
-        lower = RateVariables.for_model(model, LOWER_STRONGER)
-        forms = _join(
-            _forms(model, upper, unit, seed),
-            _forms(model, lower, unit, seed),
-            sp.Ge(UPPER_COUPLING, LOWER_COUPLING),
+    orderings = _orderings(model)
+    derived = []
+    for variables in orderings:
+        prefix = f"ordering {variables.order}: " if len(orderings) > 1 else ""
+        derived.append(
+            _forms(
+                model, variables, unit, seed, lambda line, prefix=prefix: progress(prefix + line)
+            )
         )
+    if model.couplings != POSITIVE:
+        forms, variables = derived[0], orderings[0]
+    else:
+        forms = _join(*derived, sp.Ge(UPPER_COUPLING, LOWER_COUPLING))
         variables = RateVariables.for_model(model, POSITIVE)
     return SymbolicSolution(
         model=model,
@@ -858,4 +979,10 @@ def derive_modular(
     )
 
 
-__all__ = ["ReconstructionError", "derive_modular", "reconstruct"]
+__all__ = [
+    "ReconstructionError",
+    "ReconstructionShape",
+    "derive_modular",
+    "probe",
+    "reconstruct",
+]
