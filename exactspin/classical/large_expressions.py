@@ -20,18 +20,17 @@ LARGE_SUM = 200
 
 
 def _monomial_text(term: sp.Expr) -> tuple[int, str] | None:
-    """(sign, text without sign) of integer x powers of symbols, or None for other terms."""
-    if term.is_Integer:
-        value = int(term)
-        return (-1 if value < 0 else 1), str(abs(value))
+    """(sign, text without sign) of rational x powers of symbols, or None for other terms."""
+    if term.is_Rational:
+        return (-1 if term < 0 else 1), str(abs(term))
     factors = term.args if term.is_Mul else (term,)
     sign, parts = 1, []
     for factor in factors:
-        if factor.is_Integer:
-            value = int(factor)
-            sign = -1 if value < 0 else 1
-            if abs(value) != 1:
-                parts.append(str(abs(value)))
+        if factor.is_Rational:
+            sign = -1 if factor < 0 else 1
+            if abs(factor) != 1:
+                # "p/q*x" reads back as (p/q)*x: Python's / and * associate to the left.
+                parts.append(str(abs(factor)))
         elif factor.is_Symbol:
             parts.append(factor.name)
         elif factor.is_Pow and factor.base.is_Symbol and factor.exp.is_Integer:

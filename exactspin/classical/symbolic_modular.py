@@ -68,7 +68,7 @@ MAX_CLASS_STATES = 512
 
 #: Primes used in turn (largest below 2^30: products of two residues fit in int64, and the
 #: series engine's float64 products stay exact).
-PRIME_COUNT = 24
+PRIME_COUNT = 96
 
 #: Random points at which each reconstruction is checked mod a fresh prime.
 CHECK_POINTS = 8
@@ -761,23 +761,44 @@ def _fraction(numerator: dict, denominator: dict, symbols) -> sp.Expr:
 
 
 def _sum_fractions(pairs, variable_count: int) -> tuple[dict, dict]:
-    """sum_i N_i / D_i as one reduced fraction (flint's exact multivariate gcd)."""
+    """sum_i N_i / D_i as one reduced fraction (flint's exact multivariate gcd).
+
+    Symmetric closed classes contribute the same fraction (the same objects, see
+    :func:`_expanded`): those are counted, not multiplied out, and numerators over one shared
+    denominator are added before any product of denominators is formed.
+    """
     pairs = [pair for pair in pairs if pair[0]]
-    if len(pairs) <= 1:
-        return pairs[0] if pairs else ({}, {(0,) * variable_count: Fraction(1)})
+    if not pairs:
+        return {}, {(0,) * variable_count: Fraction(1)}
+    by_denominator: dict = {}
+    for numerator, denominator in pairs:
+        entry = by_denominator.setdefault(id(denominator), [denominator, {}])
+        counts = entry[1]
+        counts[id(numerator)] = (numerator, counts.get(id(numerator), (None, 0))[1] + 1)
+    if len(by_denominator) == 1:
+        denominator, counts = next(iter(by_denominator.values()))
+        if len(counts) == 1:
+            numerator, count = next(iter(counts.values()))
+            if count == 1:
+                return numerator, denominator
+            return {k: v * count for k, v in numerator.items()}, denominator
     context = flint.fmpz_mpoly_ctx.get(tuple(f"x{i}" for i in range(variable_count)), "lex")
 
-    def integral(numerator: dict, denominator: dict):
-        scale = lcm(*(v.denominator for v in (*numerator.values(), *denominator.values())))
-        return tuple(
-            context.from_dict({k: int(v * scale) for k, v in terms.items()})
-            for terms in (numerator, denominator)
-        )
+    def integral(terms: dict, scale: int):
+        return context.from_dict({k: int(v * scale) for k, v in terms.items()})
 
-    top, bottom = integral(*pairs[0])
-    for pair in pairs[1:]:
-        numerator, denominator = integral(*pair)
-        top, bottom = top * denominator + numerator * bottom, bottom * denominator
+    top = bottom = None
+    for denominator, counts in by_denominator.values():
+        values = [v for n, _ in counts.values() for v in n.values()] + list(denominator.values())
+        scale = lcm(*(v.denominator for v in values))
+        numerator = sum(
+            (integral(n, scale) * count for n, count in counts.values()), context.from_dict({})
+        )
+        part_bottom = integral(denominator, scale)
+        if top is None:
+            top, bottom = numerator, part_bottom
+        else:
+            top, bottom = top * part_bottom + numerator * bottom, bottom * part_bottom
         common = top.gcd(bottom)
         top, bottom = top // common, bottom // common
     return tuple(
@@ -869,7 +890,10 @@ class ReconstructionShape:
     Attributes
     ----------
     class_sizes : tuple of int
-        Lumped states of each closed class (the size of every modular solve).
+        Lumped states of each closed class.
+    solved_class_sizes : tuple of int
+        Sizes of the classes whose series are computed (those holding a distinct current;
+        symmetric classes give equal contributions and are checked, not solved).
     quantities, distinct : int
         Currents per class, and how many of them differ as functions.
     totals : tuple of (int, int)
@@ -881,6 +905,7 @@ class ReconstructionShape:
     """
 
     class_sizes: tuple[int, ...]
+    solved_class_sizes: tuple[int, ...]
     quantities: int
     distinct: int
     totals: tuple[tuple[int, int], ...]
@@ -914,9 +939,11 @@ def probe(
             shape = _find_shape(chain, representatives, PRIMES[0], rng)
         lines = int(np.prod([d + 1 for d in shape.degrees[1:]])) if shape.degrees else 1
         order = max((2 * max(b, a + 1) for a, b in shape.totals), default=0)
+        solved = sorted({_quantity_class(chain)[q][0] for q in representatives})
         found.append(
             ReconstructionShape(
                 tuple(size for size, _ in chain.classes),
+                tuple(chain.classes[label][0] for label in solved),
                 len(chain.quantities),
                 len(representatives),
                 shape.totals,
