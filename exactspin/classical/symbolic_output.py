@@ -7,6 +7,8 @@ here simplifies: sympy's ``simplify`` has no time bound (it ran for minutes on a
 with J1 = 21/20), so each current is printed in the variables and then with the variables
 replaced by their exponentials, as derived. Forms with ~10^5 terms (N_S >= 7) are printed
 on one line each by :mod:`exactspin.classical.large_expressions` (no 2-D layout, no LaTeX).
+Small currents are also printed in the paper's sinh / cosh form
+(:mod:`exactspin.classical.symbolic_paper_form`, an exact rewriting, not a simplifier).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import sympy as sp
 from exactspin.classical import states
 from exactspin.classical.large_expressions import LARGE_SUM, is_large, text
 from exactspin.classical.symbolic import SymbolicSolution, encoding_model
+from exactspin.classical.symbolic_paper_form import paper_form
 from exactspin.validation import ResourceError
 
 UP, DOWN = "\u2191", "\u2193"
@@ -79,6 +82,9 @@ def pretty(solution: SymbolicSolution) -> str:
             continue
         lines.append(sp.pretty(value, use_unicode=True))
         lines.append(f"{CURRENT_SYMBOLS[name]} = {solution.physical(value)}")
+        hyperbolic = paper_form(value, solution.variables)
+        if hyperbolic is not None:
+            lines.append(f"{CURRENT_SYMBOLS[name]} = {hyperbolic}")
     return "\n".join(lines)
 
 

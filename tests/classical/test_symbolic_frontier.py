@@ -253,3 +253,47 @@ def test_currents_only_leaves_the_steady_state_out():
     full, short = json.loads(full), json.loads(short)
     assert len(full["steady_state"]) == 8 and short["steady_state"] == {}
     assert short["currents"] == full["currents"]
+
+
+# ----------------------------------------------------------------------------------------------
+# The paper's form.
+
+
+def test_three_spin_currents_in_sinh_cosh_are_eqs_13_to_15():
+    from exactspin.classical.symbolic import derive
+    from exactspin.classical.symbolic_model import BETA_L, BETA_R, COUPLING
+    from exactspin.classical.symbolic_paper_form import paper_form
+
+    solution = derive(Ring(1, 0), couplings="symmetric")
+    currents = solution.currents(physical=False)
+    difference = 2 * COUPLING * (BETA_R - BETA_L)
+    denominator = 3 * sp.cosh(difference) + sp.exp(2 * COUPLING * (BETA_L + BETA_R))  # Eq. 13
+    paper = {  # Eqs. 14, 15 (I_L = I_U - I_D with the paper's branch signs; here I_D as derived)
+        "left_bath_current": COUPLING * sp.sinh(difference) / denominator,
+        "upper_branch_current": COUPLING / 3 * sp.sinh(difference) / denominator,
+        "lower_branch_current": -2 * COUPLING / 3 * sp.sinh(difference) / denominator,
+    }
+    for name, expected in paper.items():
+        ours = paper_form(currents[name], solution.variables)
+        assert ours.atoms(sp.sinh) and ours.atoms(sp.cosh), name
+        assert sp.simplify((ours - expected).rewrite(sp.exp)) == 0, name
+
+
+def test_paper_form_equals_the_rational_form_at_random_points():
+    from exactspin.classical.symbolic_paper_form import paper_form
+
+    solution = derive_modular(Ring(1, 1), couplings="upper_stronger")
+    rng = random.Random(11)
+    for value in solution.currents(physical=False).values():
+        hyperbolic = paper_form(value, solution.variables)
+        assert hyperbolic is not None
+        for _ in range(3):
+            j2 = rng.uniform(0.3, 1.0)
+            point = {"J1": j2 + rng.uniform(0.1, 1.0), "J2": j2}
+            point |= {"beta_L": rng.uniform(0.3, 2.0), "beta_R": rng.uniform(0.3, 2.0)}
+            numbers = {s: point[s.name] for s in hyperbolic.free_symbols}
+            physical = solution.physical(value)
+            numbers |= {s: point[s.name] for s in physical.free_symbols}
+            assert float(hyperbolic.xreplace(numbers)) == pytest.approx(
+                float(physical.xreplace(numbers)), rel=1e-12, abs=1e-15
+            )
