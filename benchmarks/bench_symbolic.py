@@ -76,7 +76,9 @@ else:
     model = SymbolicModel(Ring(nu, nd), "q2r", couplings)
 wall, cpu = time.perf_counter(), time.process_time()
 derive_modular(model)
-print(json.dumps({"cpu": time.process_time() - cpu, "wall": time.perf_counter() - wall}))
+seconds = {"cpu": time.process_time() - cpu, "wall": time.perf_counter() - wall}
+import exactspin
+print(json.dumps({**seconds, "package": exactspin.__file__}))
 """
 
 
@@ -87,12 +89,14 @@ def _child(case, root: str | None, timeout: float) -> dict | None:
     import subprocess
     import sys
 
-    environment = dict(os.environ, OPENBLAS_NUM_THREADS="1")
-    if root is not None:
-        environment["PYTHONPATH"] = root
+    # The child runs in the checkout's root: ``python -c`` puts the working directory first
+    # on sys.path, ahead of PYTHONPATH and of any installed copy.
+    root = root or os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    environment = dict(os.environ, OPENBLAS_NUM_THREADS="1", PYTHONPATH=root)
     try:
         done = subprocess.run(
             [sys.executable, "-c", _CHILD, *map(str, case)],
+            cwd=root,
             env=environment,
             capture_output=True,
             text=True,
