@@ -112,7 +112,8 @@ def frontier(max_sites: int, compare_with: str | None, timeout: float) -> None:
     """The symbolic frontier table: modular CPU seconds now (and of another checkout), the
     estimate, the size. Each case runs in a fresh child, new then old, so the two columns
     come from the same minutes of a shared machine; ratios of CPU time are the comparable
-    numbers. An old run past ``timeout`` is reported as ">timeout"."""
+    numbers. An old run past ``timeout`` is reported as ">timeout", and larger rings of the same
+    dynamics are then not tried with the old code."""
     from exactspin.classical.symbolic_modular import probe
     from exactspin.classical.symbolic_modular_cost import estimate
 
@@ -122,6 +123,7 @@ def frontier(max_sites: int, compare_with: str | None, timeout: float) -> None:
         + (f" {'old cpu s':>10} {'old/new':>8}" if compare_with else ""),
         flush=True,
     )
+    gave_up: set[str] = set()
     for dynamics, couplings, nu, nd in FRONTIER:
         if nu + nd + 2 > max_sites:
             continue
@@ -138,9 +140,13 @@ def frontier(max_sites: int, compare_with: str | None, timeout: float) -> None:
             f"{cost.terms:>7} {cost.expected_seconds:>10.1f} "
             + (f"{new['cpu']:>8.2f} {new['wall']:>8.2f}" if new else f"{'>timeout':>17}")
         )
-        if compare_with:
+        if compare_with and dynamics in gave_up:
+            # A smaller ring of this dynamics already ran past the timeout: so would this one.
+            line += f" {'>' + format(timeout, 'g'):>10} {'':>8}"
+        elif compare_with:
             old = _child(case, compare_with, timeout)
             if old is None:
+                gave_up.add(dynamics)
                 bound = f">{timeout / new['cpu']:.0f}" if new else ""
                 line += f" {'>' + format(timeout, 'g'):>10} {bound:>8}"
             else:
