@@ -3,27 +3,32 @@
 The fraction-free route of :mod:`exactspin.classical.symbolic` solves W P = 0 (Eq. 4) over
 ZZ[variables]; its cost explodes beyond N_S = 5. Here every current is instead treated as an
 unknown reduced rational function f = N / D of the exponential variables x_1..x_n
-(``RateVariables``) and recovered from exact values:
+(``RateVariables``) and recovered from exact values mod primes p < 2^30:
 
-1. Evaluation. For a prime p < 2^31 and many points x in F_p^n at once, each closed class of
-   the spin-flip-lumped chain is solved exactly mod p (vectorised Gauss-Jordan on the stacked
-   matrices W_C with the last row replaced by sum(P) = 1), and each current's J1- and J2-part
-   sum(energy x rate x P) is formed mod p.
-2. Degrees. Along random lines, univariate rational reconstruction (extended Euclid, the largest
-   quotient wins) gives the total degrees (deg N, deg D) and the degree in every variable.
-3. Homogenisation. D(0) != 0 is required (checked), so along the line t -> t y
-   f(t y) = (sum_k N_k(y) t^k) / (sum_k D_k(y) t^k) with D_0 = 1: a Pade solve per line fixes the
-   scale of N and D consistently for all y, and N_k, D_k are the homogeneous parts of N / D(0),
-   D / D(0). With y = (1, z) each part is interpolated densely on a tensor grid in z.
-4. Lifting. Coefficients mod several primes are combined (CRT) and turned into rationals
-   (Wang's rational reconstruction) after each prime; a lift is accepted only once it matches
-   a fresh evaluation mod an unused prime at random points. When no lift verifies within
-   :data:`PRIME_COUNT` primes, :class:`ReconstructionError` is raised rather than returning a
-   form that was not verified.
+1. Series. Along lines a + t d through one random point a, the Taylor coefficients in t of
+   every current of every closed class of the spin-flip-lumped chain come from one inverse of
+   W(a) per prime and a block Krylov recurrence over all lines at once
+   (:mod:`exactspin.classical.symbolic_series`). Currents that agree (or are opposite) along
+   random lines are reconstructed once; symmetric classes give equal contributions.
+2. Degrees. Berlekamp-Massey on a long series along a random line and along each axis
+   (:mod:`exactspin.classical.series_pade`) gives the total degrees (deg N, deg D) and the
+   degree in every variable; :func:`probe` stops here (the size estimate of the CLI).
+3. Homogenisation. With d = (1, z), f(a + t d) = (sum_k N_k(d) t^k) / (sum_k D_k(d) t^k) with
+   D_0 = 1: the Pade approximant of each line's series (Berlekamp-Massey again; the
+   denominator of one current is tried for the others of its class first) fixes the scale of
+   N and D consistently for all d, N_k and D_k are homogeneous parts of N(a + y) / D(a), and
+   each is interpolated densely on a tensor grid in z, then shifted back by a.
+4. Lifting. Coefficients mod several primes are combined (CRT); after each prime, a common
+   denominator is proposed by maximal-quotient rational reconstruction of a sample, and every
+   coefficient times it must be a small balanced integer. A lift is accepted only once every
+   current matches an independent Gauss-Jordan evaluation (:func:`evaluate`) mod an unused
+   prime at random points. When no lift verifies within :data:`PRIME_COUNT` primes,
+   :class:`ReconstructionError` is raised rather than returning a form that was not verified.
 
 The results are sympy expressions in the same variables and the same ``RationalForms`` /
 ``SymbolicSolution`` shape as the fraction-free route, for the currents (the steady state is not
-reconstructed: it holds 2^N_S rational functions).
+reconstructed: it holds 2^N_S rational functions). The contributions of several closed classes
+are summed exactly with python-flint's multivariate gcd.
 """
 
 from __future__ import annotations
