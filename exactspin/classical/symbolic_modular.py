@@ -86,6 +86,15 @@ class ReconstructionError(RuntimeError):
     """The modular reconstruction could not produce a verified rational function."""
 
 
+class _UnluckyChoice(ReconstructionError):
+    """A random grid or line hit a zero of a leading coefficient (retry with new choices)."""
+
+
+#: Attempts per prime with fresh random grids when one is unlucky (probability ~ lines x
+#: degree / p each, ~10^-3 at N_S = 7).
+ATTEMPTS_PER_PRIME = 3
+
+
 def _primes() -> list[int]:
     found, candidate = [], 2**30
     while len(found) < PRIME_COUNT:
@@ -463,9 +472,7 @@ def _reconstruct_mod(chain: _Chain, wanted, shape: _Shape, p: int, rng: random.R
                 series[q], degree_numerator, degree_denominator, p
             )
             if not ok.all():
-                raise ReconstructionError(
-                    "a Pade approximant had an unexpected shape (unlucky line)"
-                )
+                raise _UnluckyChoice("a Pade approximant had an unexpected shape (unlucky line)")
             denominators.setdefault(key, denominator)
         parts = []
         for coefficients in (numerator, denominator):
@@ -692,7 +699,13 @@ def reconstruct(chain: _Chain, seed: int = 0, progress=_silent) -> list[tuple[di
     )
     accumulated, modulus, anchors = None, 1, None
     for index, p in enumerate(PRIMES[:-1]):
-        dense = _reconstruct_mod(chain, representatives, shape, p, rng)
+        for attempt in range(ATTEMPTS_PER_PRIME):
+            try:
+                dense = _reconstruct_mod(chain, representatives, shape, p, rng)
+                break
+            except _UnluckyChoice:
+                if attempt == ATTEMPTS_PER_PRIME - 1:
+                    raise
         fresh, anchors = _normalised(dense, p, anchors)
         if accumulated is None:
             accumulated = [tuple(part.astype(object) for part in pair) for pair in fresh]

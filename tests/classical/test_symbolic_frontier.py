@@ -297,3 +297,21 @@ def test_paper_form_equals_the_rational_form_at_random_points():
             assert float(hyperbolic.xreplace(numbers)) == pytest.approx(
                 float(physical.xreplace(numbers)), rel=1e-12, abs=1e-15
             )
+
+
+def test_an_unlucky_grid_is_drawn_again_not_reported(monkeypatch):
+    real, calls = symbolic_modular._reconstruct_mod, []
+
+    def first_unlucky(*arguments):
+        calls.append(1)
+        if len(calls) == 1:
+            raise symbolic_modular._UnluckyChoice("a Pade approximant had an unexpected shape")
+        return real(*arguments)
+
+    monkeypatch.setattr(symbolic_modular, "_reconstruct_mod", first_unlucky)
+    ours = derive_modular(Ring(1, 0), couplings="symmetric").currents(physical=False)
+    monkeypatch.setattr(symbolic_modular, "_reconstruct_mod", real)
+    reference = derive_modular(Ring(1, 0), couplings="symmetric").currents(physical=False)
+    assert len(calls) > 1
+    for name in CURRENTS:
+        assert sp.cancel(ours[name] - reference[name]) == 0
