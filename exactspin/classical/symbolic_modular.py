@@ -3,27 +3,32 @@
 The fraction-free route of :mod:`exactspin.classical.symbolic` solves W P = 0 (Eq. 4) over
 ZZ[variables]; its cost explodes beyond N_S = 5. Here every current is instead treated as an
 unknown reduced rational function f = N / D of the exponential variables x_1..x_n
-(``RateVariables``) and recovered from exact values:
+(``RateVariables``) and recovered from exact values mod primes p < 2^30:
 
-1. Evaluation. For a prime p < 2^31 and many points x in F_p^n at once, each closed class of
-   the spin-flip-lumped chain is solved exactly mod p (vectorised Gauss-Jordan on the stacked
-   matrices W_C with the last row replaced by sum(P) = 1), and each current's J1- and J2-part
-   sum(energy x rate x P) is formed mod p.
-2. Degrees. Along random lines, univariate rational reconstruction (extended Euclid, the largest
-   quotient wins) gives the total degrees (deg N, deg D) and the degree in every variable.
-3. Homogenisation. D(0) != 0 is required (checked), so along the line t -> t y
-   f(t y) = (sum_k N_k(y) t^k) / (sum_k D_k(y) t^k) with D_0 = 1: a Pade solve per line fixes the
-   scale of N and D consistently for all y, and N_k, D_k are the homogeneous parts of N / D(0),
-   D / D(0). With y = (1, z) each part is interpolated densely on a tensor grid in z.
-4. Lifting. Coefficients mod several primes are combined (CRT) and turned into rationals
-   (Wang's rational reconstruction) after each prime; a lift is accepted only once it matches
-   a fresh evaluation mod an unused prime at random points. When no lift verifies within
-   :data:`PRIME_COUNT` primes, :class:`ReconstructionError` is raised rather than returning a
-   form that was not verified.
+1. Series. Along lines a + t d through one random point a, the Taylor coefficients in t of
+   every current of every closed class of the spin-flip-lumped chain come from one inverse of
+   W(a) per prime and a block Krylov recurrence over all lines at once
+   (:mod:`exactspin.classical.symbolic_series`). Currents that agree (or are opposite) along
+   random lines are reconstructed once; symmetric classes give equal contributions.
+2. Degrees. Berlekamp-Massey on a long series along a random line and along each axis
+   (:mod:`exactspin.classical.series_pade`) gives the total degrees (deg N, deg D) and the
+   degree in every variable; :func:`probe` stops here (the size estimate of the CLI).
+3. Homogenisation. With d = (1, z), f(a + t d) = (sum_k N_k(d) t^k) / (sum_k D_k(d) t^k) with
+   D_0 = 1: the Pade approximant of each line's series (Berlekamp-Massey again; the
+   denominator of one current is tried for the others of its class first) fixes the scale of
+   N and D consistently for all d, N_k and D_k are homogeneous parts of N(a + y) / D(a), and
+   each is interpolated densely on a tensor grid in z, then shifted back by a.
+4. Lifting. Coefficients mod several primes are combined (CRT); after each prime, a common
+   denominator is proposed by maximal-quotient rational reconstruction of a sample, and every
+   coefficient times it must be a small balanced integer. A lift is accepted only once every
+   current matches an independent Gauss-Jordan evaluation (:func:`evaluate`) mod an unused
+   prime at random points. When no lift verifies within :data:`PRIME_COUNT` primes,
+   :class:`ReconstructionError` is raised rather than returning a form that was not verified.
 
 The results are sympy expressions in the same variables and the same ``RationalForms`` /
 ``SymbolicSolution`` shape as the fraction-free route, for the currents (the steady state is not
-reconstructed: it holds 2^N_S rational functions).
+reconstructed: it holds 2^N_S rational functions). The contributions of several closed classes
+are summed exactly with python-flint's multivariate gcd.
 """
 
 from __future__ import annotations
@@ -68,7 +73,7 @@ MAX_CLASS_STATES = 512
 
 #: Primes used in turn (largest below 2^30: products of two residues fit in int64, and the
 #: series engine's float64 products stay exact).
-PRIME_COUNT = 24
+PRIME_COUNT = 96
 
 #: Random points at which each reconstruction is checked mod a fresh prime.
 CHECK_POINTS = 8
@@ -79,6 +84,15 @@ BATCH_POINTS = 2048
 
 class ReconstructionError(RuntimeError):
     """The modular reconstruction could not produce a verified rational function."""
+
+
+class _UnluckyChoice(ReconstructionError):
+    """A random grid or line hit a zero of a leading coefficient (retry with new choices)."""
+
+
+#: Attempts per prime with fresh random grids when one is unlucky (probability ~ lines x
+#: degree / p each, ~10^-3 at N_S = 7).
+ATTEMPTS_PER_PRIME = 3
 
 
 def _primes() -> list[int]:
@@ -458,9 +472,7 @@ def _reconstruct_mod(chain: _Chain, wanted, shape: _Shape, p: int, rng: random.R
                 series[q], degree_numerator, degree_denominator, p
             )
             if not ok.all():
-                raise ReconstructionError(
-                    "a Pade approximant had an unexpected shape (unlucky line)"
-                )
+                raise _UnluckyChoice("a Pade approximant had an unexpected shape (unlucky line)")
             denominators.setdefault(key, denominator)
         parts = []
         for coefficients in (numerator, denominator):
@@ -627,6 +639,7 @@ def _value_mod(terms: dict, points: np.ndarray, p: int) -> np.ndarray:
 def _expanded(mapping, lifted, quantity_count: int, variable_count: int):
     """Every quantity's (N, D) from its representative's (sign x N, D); zero as (0, 1)."""
     one = {(0,) * variable_count: Fraction(1)}
+    negated: dict = {}
     out = []
     for q in range(quantity_count):
         if mapping[q] is None:
@@ -634,7 +647,12 @@ def _expanded(mapping, lifted, quantity_count: int, variable_count: int):
             continue
         representative, sign = mapping[q]
         numerator, denominator = lifted[representative]
-        out.append((numerator if sign == 1 else {k: -v for k, v in numerator.items()}, denominator))
+        if sign == -1:
+            # One negated copy per representative: equal currents share their objects.
+            if representative not in negated:
+                negated[representative] = {k: -v for k, v in numerator.items()}
+            numerator = negated[representative]
+        out.append((numerator, denominator))
     return out
 
 
@@ -681,7 +699,13 @@ def reconstruct(chain: _Chain, seed: int = 0, progress=_silent) -> list[tuple[di
     )
     accumulated, modulus, anchors = None, 1, None
     for index, p in enumerate(PRIMES[:-1]):
-        dense = _reconstruct_mod(chain, representatives, shape, p, rng)
+        for attempt in range(ATTEMPTS_PER_PRIME):
+            try:
+                dense = _reconstruct_mod(chain, representatives, shape, p, rng)
+                break
+            except _UnluckyChoice:
+                if attempt == ATTEMPTS_PER_PRIME - 1:
+                    raise
         fresh, anchors = _normalised(dense, p, anchors)
         if accumulated is None:
             accumulated = [tuple(part.astype(object) for part in pair) for pair in fresh]
@@ -708,13 +732,37 @@ def reconstruct(chain: _Chain, seed: int = 0, progress=_silent) -> list[tuple[di
 
 
 def _expression(terms: dict, symbols, scale: Fraction) -> sp.Expr:
-    coefficients = {}
-    for exponents, coefficient in terms.items():
-        value = coefficient * scale
-        if value.denominator != 1:
+    """The polynomial sum c x^e as a sympy expression, built term by term without re-sorting.
+
+    ``Poly.as_expr`` flattens and re-derives assumptions for every term (minutes for the
+    ~10^5 terms of N_S = 7); the terms here are already canonical: an integer times powers of
+    distinct symbols in sympy's order.
+    """
+    order = sorted(range(len(symbols)), key=lambda i: sp.default_sort_key(symbols[i]))
+    largest = max((max(e) for e in terms), default=0)
+    powers = [
+        [sp.Integer(1), symbol] + [symbol**k for k in range(2, largest + 1)] for symbol in symbols
+    ]
+    top, bottom = scale.numerator, scale.denominator
+    out = []
+    for exponents in sorted(terms, reverse=True):
+        coefficient = terms[exponents]
+        value, remainder = divmod(coefficient.numerator * top, coefficient.denominator * bottom)
+        if remainder:
             raise ReconstructionError("non-integral coefficient after clearing denominators")
-        coefficients[exponents] = int(value.numerator)
-    return sp.Poly.from_dict(coefficients, *symbols, domain=sp.ZZ).as_expr()
+        factors = [powers[i][exponents[i]] for i in order if exponents[i]]
+        number = sp.Integer(value)
+        if not factors:
+            out.append(number)
+        elif number == 1 and len(factors) == 1:
+            out.append(factors[0])
+        elif number == 1:
+            out.append(sp.Mul._from_args(tuple(factors), is_commutative=True))
+        else:
+            out.append(sp.Mul._from_args((number, *factors), is_commutative=True))
+    if len(out) == 1:
+        return out[0]
+    return sp.Add._from_args(tuple(out), is_commutative=True)
 
 
 def _fraction(numerator: dict, denominator: dict, symbols) -> sp.Expr:
@@ -731,23 +779,44 @@ def _fraction(numerator: dict, denominator: dict, symbols) -> sp.Expr:
 
 
 def _sum_fractions(pairs, variable_count: int) -> tuple[dict, dict]:
-    """sum_i N_i / D_i as one reduced fraction (flint's exact multivariate gcd)."""
+    """sum_i N_i / D_i as one reduced fraction (flint's exact multivariate gcd).
+
+    Symmetric closed classes contribute the same fraction (the same objects, see
+    :func:`_expanded`): those are counted, not multiplied out, and numerators over one shared
+    denominator are added before any product of denominators is formed.
+    """
     pairs = [pair for pair in pairs if pair[0]]
-    if len(pairs) <= 1:
-        return pairs[0] if pairs else ({}, {(0,) * variable_count: Fraction(1)})
+    if not pairs:
+        return {}, {(0,) * variable_count: Fraction(1)}
+    by_denominator: dict = {}
+    for numerator, denominator in pairs:
+        entry = by_denominator.setdefault(id(denominator), [denominator, {}])
+        counts = entry[1]
+        counts[id(numerator)] = (numerator, counts.get(id(numerator), (None, 0))[1] + 1)
+    if len(by_denominator) == 1:
+        denominator, counts = next(iter(by_denominator.values()))
+        if len(counts) == 1:
+            numerator, count = next(iter(counts.values()))
+            if count == 1:
+                return numerator, denominator
+            return {k: v * count for k, v in numerator.items()}, denominator
     context = flint.fmpz_mpoly_ctx.get(tuple(f"x{i}" for i in range(variable_count)), "lex")
 
-    def integral(numerator: dict, denominator: dict):
-        scale = lcm(*(v.denominator for v in (*numerator.values(), *denominator.values())))
-        return tuple(
-            context.from_dict({k: int(v * scale) for k, v in terms.items()})
-            for terms in (numerator, denominator)
-        )
+    def integral(terms: dict, scale: int):
+        return context.from_dict({k: int(v * scale) for k, v in terms.items()})
 
-    top, bottom = integral(*pairs[0])
-    for pair in pairs[1:]:
-        numerator, denominator = integral(*pair)
-        top, bottom = top * denominator + numerator * bottom, bottom * denominator
+    top = bottom = None
+    for denominator, counts in by_denominator.values():
+        values = [v for n, _ in counts.values() for v in n.values()] + list(denominator.values())
+        scale = lcm(*(v.denominator for v in values))
+        numerator = sum(
+            (integral(n, scale) * count for n, count in counts.values()), context.from_dict({})
+        )
+        part_bottom = integral(denominator, scale)
+        if top is None:
+            top, bottom = numerator, part_bottom
+        else:
+            top, bottom = top * part_bottom + numerator * bottom, bottom * part_bottom
         common = top.gcd(bottom)
         top, bottom = top // common, bottom // common
     return tuple(
@@ -757,8 +826,7 @@ def _sum_fractions(pairs, variable_count: int) -> tuple[dict, dict]:
 
 def _forms(model: SymbolicModel, variables: RateVariables, unit: str, seed: int, progress=_silent):
     upper_energy, lower_energy = model.energy(1, 0), model.energy(0, 1)
-    ratio = sp.nsimplify(lower_energy / upper_energy)
-    rational = Fraction(int(ratio.p), int(ratio.q)) if ratio.is_Rational else None
+    rational = _ratio(model)
     chain = _chain(model, variables, unit, rational)
     lifted = reconstruct(chain, seed, progress)
     grouped: dict = {}
@@ -766,14 +834,19 @@ def _forms(model: SymbolicModel, variables: RateVariables, unit: str, seed: int,
         grouped.setdefault(name, []).append(pair)
     coefficient, factor = sp.sympify(upper_energy).as_coeff_Mul()
     scale = Fraction(int(sp.Rational(coefficient).p), int(sp.Rational(coefficient).q))
-    parts = {}
+    parts, built = {}, {}
     for name, pairs in grouped.items():
         numerator, denominator = _sum_fractions(pairs, len(variables.symbols))
-        if rational is not None:
-            # One energy scale (J, or exact numbers): the number goes into the numerator, so
-            # the current is a single fraction as in the fraction-free route.
-            numerator = {k: v * scale for k, v in numerator.items()}
-        parts[name] = _fraction(numerator, denominator, variables.symbols)
+        # Equal currents share their dicts; the entry keeps them alive so ids stay unique.
+        key = (id(numerator), id(denominator))
+        if key not in built:
+            top = numerator
+            if rational is not None:
+                # One energy scale (J, or exact numbers): the number goes into the numerator,
+                # so the current is a single fraction as in the fraction-free route.
+                top = {k: v * scale for k, v in numerator.items()}
+            built[key] = (_fraction(top, denominator, variables.symbols), numerator, denominator)
+        parts[name] = built[key][0]
 
     def part(key, index) -> sp.Expr:
         return parts.get((key, index), sp.Integer(0))
@@ -808,6 +881,98 @@ def _generator(model: SymbolicModel, variables: RateVariables) -> sp.Matrix:
     return generator
 
 
+def _model(model: Ring | SymbolicModel, dynamics: str, couplings: str) -> SymbolicModel:
+    if isinstance(model, Ring):
+        return SymbolicModel(model, dynamics, couplings)
+    if not isinstance(model, SymbolicModel):
+        raise ParameterError("model", model, "a Ring or SymbolicModel")
+    return model
+
+
+def _orderings(model: SymbolicModel) -> list[RateVariables]:
+    """The variable sets derived in turn: both orderings of J1, J2 for positive couplings."""
+    if model.couplings != POSITIVE:
+        return [RateVariables.for_model(model)]
+    return [RateVariables.for_model(model, order) for order in (UPPER_STRONGER, LOWER_STRONGER)]
+
+
+def _ratio(model: SymbolicModel) -> Fraction | None:
+    ratio = sp.nsimplify(model.energy(0, 1) / model.energy(1, 0))
+    return Fraction(int(ratio.p), int(ratio.q)) if ratio.is_Rational else None
+
+
+@dataclass(frozen=True)
+class ReconstructionShape:
+    """What one ordering's reconstruction will cost, from the degrees found at one prime.
+
+    Attributes
+    ----------
+    class_sizes : tuple of int
+        Lumped states of each closed class.
+    solved_class_sizes : tuple of int
+        Sizes of the classes whose series are computed (those holding a distinct current;
+        symmetric classes give equal contributions and are checked, not solved).
+    quantities, distinct : int
+        Currents per class, and how many of them differ as functions.
+    totals : tuple of (int, int)
+        (deg N, deg D) of each distinct quantity (total degree).
+    degrees : tuple of int
+        Degree bound in each rate variable.
+    lines, order : int
+        Lines of the tensor grid and Taylor terms along each, per prime.
+    """
+
+    class_sizes: tuple[int, ...]
+    solved_class_sizes: tuple[int, ...]
+    quantities: int
+    distinct: int
+    totals: tuple[tuple[int, int], ...]
+    degrees: tuple[int, ...]
+    lines: int
+    order: int
+
+
+def probe(
+    model: Ring | SymbolicModel,
+    dynamics: str = "q2r",
+    couplings: str = POSITIVE,
+    *,
+    unit: str = STEP,
+    seed: int = 0,
+) -> tuple[ReconstructionShape, ...]:
+    """The degrees and grid of every ordering, found at the first prime (cheap: no lifting).
+
+    This is the first step of :func:`derive_modular` (same random choices for the same seed),
+    exposed so that a caller can estimate and refuse before the work.
+    """
+    model = _model(model, dynamics, couplings)
+    found = []
+    for variables in _orderings(model):
+        chain = _chain(model, variables, unit, _ratio(model))
+        rng = random.Random(seed)
+        representatives, _ = _distinct(chain, PRIMES[0], rng)
+        if not representatives:
+            shape = _Shape((), (0,) * chain.variable_count)
+        else:
+            shape = _find_shape(chain, representatives, PRIMES[0], rng)
+        lines = int(np.prod([d + 1 for d in shape.degrees[1:]])) if shape.degrees else 1
+        order = max((2 * max(b, a + 1) for a, b in shape.totals), default=0)
+        solved = sorted({_quantity_class(chain)[q][0] for q in representatives})
+        found.append(
+            ReconstructionShape(
+                tuple(size for size, _ in chain.classes),
+                tuple(chain.classes[label][0] for label in solved),
+                len(chain.quantities),
+                len(representatives),
+                shape.totals,
+                shape.degrees,
+                lines,
+                order,
+            )
+        )
+    return tuple(found)
+
+
 def derive_modular(
     model: Ring | SymbolicModel,
     dynamics: str = "q2r",
@@ -815,19 +980,18 @@ def derive_modular(
     *,
     unit: str = STEP,
     seed: int = 0,
+    progress=_silent,
 ) -> SymbolicSolution:
     """Closed-form currents by modular evaluation and rational reconstruction.
 
     Same parameters and result type as :func:`exactspin.classical.symbolic.derive`, except that
-    ``rational.steady_state`` is empty (only the currents, Eqs. 6 and 9, are reconstructed) and
-    ``seed`` fixes the random evaluation points. Raises :class:`ReconstructionError` when the
+    ``rational.steady_state`` is empty (only the currents, Eqs. 6 and 9, are reconstructed),
+    ``seed`` fixes the random evaluation points and ``progress`` (a callable taking one line
+    of text) hears about every stage. Raises :class:`ReconstructionError` when the
     reconstruction does not verify.
     """
     require_choice("unit", unit, UNITS)
-    if isinstance(model, Ring):
-        model = SymbolicModel(model, dynamics, couplings)
-    elif not isinstance(model, SymbolicModel):
-        raise ParameterError("model", model, "a Ring or SymbolicModel")
+    model = _model(model, dynamics, couplings)
     stand_in = encoding_model(model)
     labels_source = RateVariables.for_model(
         model, UPPER_STRONGER if model.couplings == POSITIVE else None
@@ -836,17 +1000,19 @@ def derive_modular(
         moves(model, labels_source, stand_in, state) for state in range(stand_in.state_count)
     ]
     labels = _closed_classes(out_moves, stand_in.state_count)
-    if model.couplings != POSITIVE:
-        variables = RateVariables.for_model(model)
-        forms = _forms(model, variables, unit, seed)
-    else:
-        upper = RateVariables.for_model(model, UPPER_STRONGER)
-        lower = RateVariables.for_model(model, LOWER_STRONGER)
-        forms = _join(
-            _forms(model, upper, unit, seed),
-            _forms(model, lower, unit, seed),
-            sp.Ge(UPPER_COUPLING, LOWER_COUPLING),
+    orderings = _orderings(model)
+    derived = []
+    for variables in orderings:
+        prefix = f"ordering {variables.order}: " if len(orderings) > 1 else ""
+        derived.append(
+            _forms(
+                model, variables, unit, seed, lambda line, prefix=prefix: progress(prefix + line)
+            )
         )
+    if model.couplings != POSITIVE:
+        forms, variables = derived[0], orderings[0]
+    else:
+        forms = _join(*derived, sp.Ge(UPPER_COUPLING, LOWER_COUPLING))
         variables = RateVariables.for_model(model, POSITIVE)
     return SymbolicSolution(
         model=model,
@@ -858,4 +1024,10 @@ def derive_modular(
     )
 
 
-__all__ = ["ReconstructionError", "derive_modular", "reconstruct"]
+__all__ = [
+    "ReconstructionError",
+    "ReconstructionShape",
+    "derive_modular",
+    "probe",
+    "reconstruct",
+]

@@ -3,9 +3,12 @@
 States are labelled as in the paper, P(up, down, down) = spins of sites 1..N_S in order (arrows
 in text and LaTeX, ``u``/``d`` in JSON), followed by the CCA demons of the bulk sites. Bonds are
 labelled 1-based like the paper, bond (i, i+1). Nothing here derives anything, and nothing
-here simplifies: sympy's ``simplify`` has no time bound (it ran for minutes on a 3-spin ring with
-J1 = 21/20), so each current is printed in the variables and then with the variables replaced
-by their exponentials, as derived.
+here simplifies: sympy's ``simplify`` has no time bound (it ran for minutes on a 3-spin ring
+with J1 = 21/20), so each current is printed in the variables and then with the variables
+replaced by their exponentials, as derived. Forms with ~10^5 terms (N_S >= 7) are printed
+on one line each by :mod:`exactspin.classical.large_expressions` (no 2-D layout, no LaTeX).
+Small currents are also printed in the paper's sinh / cosh form
+(:mod:`exactspin.classical.symbolic_paper_form`, an exact rewriting, not a simplifier).
 """
 
 from __future__ import annotations
@@ -15,8 +18,11 @@ from typing import Any
 import sympy as sp
 
 from exactspin.classical import states
+from exactspin.classical.large_expressions import LARGE_SUM, is_large, text
 from exactspin.classical.symbolic import SymbolicSolution, encoding_model
+from exactspin.classical.symbolic_paper_form import paper_form
 from exactspin.display import SIZE_WEIGHTING
+from exactspin.validation import ResourceError
 
 UP, DOWN = "\u2191", "\u2193"
 
@@ -71,8 +77,15 @@ def pretty(solution: SymbolicSolution) -> str:
     lines.append("")
     for name, value in solution.currents(physical=False).items():
         lines.append(f"{CURRENT_SYMBOLS[name]} =")
+        if is_large(value):
+            # A 2-D layout of ~10^5 terms takes hours and is unreadable: one line instead.
+            lines.append(text(value))
+            continue
         lines.append(sp.pretty(value, use_unicode=True))
         lines.append(f"{CURRENT_SYMBOLS[name]} = {solution.physical(value)}")
+        hyperbolic = paper_form(value, solution.variables)
+        if hyperbolic is not None:
+            lines.append(f"{CURRENT_SYMBOLS[name]} = {hyperbolic}")
     return "\n".join(lines)
 
 
@@ -86,6 +99,11 @@ def latex(solution: SymbolicSolution) -> str:
         rows.append(f"P({label}) &= {sp.latex(probability)}")
     for name, value in solution.currents(physical=False).items():
         symbol = CURRENT_SYMBOLS[name].replace("_", "_{") + "}"
+        if is_large(value):
+            raise ResourceError(
+                f"{CURRENT_SYMBOLS[name]} has sums of more than {LARGE_SUM} terms: too large for "
+                "LaTeX (use the JSON or text output)"
+            )
         rows.append(f"{symbol} &= {sp.latex(value)} = {sp.latex(solution.physical(value))}")
     body = " \\\\\n".join(rows)
     return f"% {_header(solution)}\n\\begin{{align*}}\n{body}\n\\end{{align*}}"
@@ -107,9 +125,11 @@ def to_dict(solution: SymbolicSolution) -> dict[str, Any]:
             state_label(solution, state, "u", "d"): str(probability)
             for state, probability in enumerate(solution.rational.steady_state)
         },
-        "currents": {name: str(value) for name, value in solution.currents(physical=False).items()},
+        "currents": {
+            name: text(value) for name, value in solution.currents(physical=False).items()
+        },
         "bond_currents": {
-            f"({bond + 1},{(bond + 1) % solution.model.ring.sites + 1})": str(value)
+            f"({bond + 1},{(bond + 1) % solution.model.ring.sites + 1})": text(value)
             for bond, value in enumerate(solution.rational.bond_currents)
         },
     }

@@ -6,8 +6,10 @@ a second. The run time grows very fast with the ring (the 8-spin ring would take
 command first counts the chain (:mod:`exactspin.classical.symbolic_cost`), prints the estimate
 on stderr, refuses an expected time above ``--max-seconds`` (exit 2, with the estimate) and
 prints an elapsed-time line every few seconds while it works. ``--method modular``
-(:func:`exactspin.classical.symbolic_modular.derive_modular`) skips that estimate, which models
-the fraction-free solve, and reconstructs the currents only.
+(:func:`exactspin.classical.symbolic_modular.derive_modular`) reconstructs the currents only;
+its estimate comes from the degrees found at one prime
+(:mod:`exactspin.classical.symbolic_modular_cost`), with the same refusal and a line per stage.
+``--currents-only`` leaves the steady-state probabilities out of the output.
 
 ``--network FILE`` derives a classical network instead: one of the paper's rings (numbered as
 :func:`exactspin.network.classical_ring` numbers it) goes through the ring derivation with its
@@ -20,7 +22,11 @@ from __future__ import annotations
 
 import argparse
 import sys
+from dataclasses import replace
 
+import sympy as sp
+
+from exactspin.classical.large_expressions import LARGE_SUM, text
 from exactspin.classical.model import CCA, DYNAMICS, Q2R, ring_parameters
 from exactspin.classical.precision import require_representable_couplings
 from exactspin.classical.resources import MEMORY_LIMIT_VARIABLE, memory_limit_bytes
@@ -34,7 +40,8 @@ from exactspin.classical.symbolic_model import (
     UPPER_STRONGER,
     SymbolicModel,
 )
-from exactspin.classical.symbolic_modular import derive_modular
+from exactspin.classical.symbolic_modular import derive_modular, probe
+from exactspin.classical.symbolic_modular_cost import estimate as modular_estimate
 from exactspin.classical.symbolic_network import derive_network
 from exactspin.classical.symbolic_network_cost import estimate_network
 from exactspin.cli.budget import budget
@@ -67,7 +74,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "as exact numbers instead for couplings='exact'. Rings up to 5 sites (Q2R) are "
         "practical; the expected time is printed first and a derivation expected to exceed "
         "--max-seconds is refused. --method modular reconstructs the currents only, from exact "
-        "values mod primes checked at fresh points, and reaches N_S = 6 with any J1, J2 (minutes).",
+        "values mod primes checked at fresh points (N_S = 7 with any J1, J2 in about a minute); "
+        "it finds the degrees at one prime first, prints its own estimate and refuses past "
+        "--max-seconds too.",
     )
     parser.add_argument("--nu", type=int, default=1, help="N_U, upper-branch bulk spins (>= 0)")
     parser.add_argument("--nd", type=int, default=0, help="N_D, lower-branch bulk spins (>= 0)")
@@ -98,6 +107,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument(
         "--quiet", action="store_true", help="no estimate or progress lines on stderr"
+    )
+    parser.add_argument(
+        "--currents-only",
+        dest="currents_only",
+        action="store_true",
+        help="print the currents only, not the 2^N_S steady-state probabilities",
     )
     style = parser.add_mutually_exclusive_group()
     style.add_argument("--latex", action="store_true", help="print a LaTeX align* block")
@@ -198,17 +213,7 @@ def _run_ring(args: argparse.Namespace, model: SymbolicModel, network=None) -> i
             f"{MAX_SYMBOLIC_STATES} states (use 'exactspin classical solve')"
         )
     if args.method == MODULAR:
-        if not args.quiet:
-            print(
-                "exactspin classical derive: modular reconstruction of the currents",
-                file=sys.stderr,
-                flush=True,
-            )
-        with elapsed_ticker("exactspin classical derive", limit, not args.quiet):
-            solution = derive_modular(model, unit=args.unit)
-            text = _render(solution, args, network)
-        print(text)
-        return 0
+        return _run_modular(args, model, limit, network)
     cost = estimate(model)
     if cost.expected_seconds > limit:
         raise ResourceError(
@@ -227,7 +232,39 @@ def _run_ring(args: argparse.Namespace, model: SymbolicModel, network=None) -> i
     return 0
 
 
+def _run_modular(args: argparse.Namespace, model: SymbolicModel, limit: float, network) -> int:
+    """``--method modular``: probe the degrees, estimate, refuse or reconstruct with progress."""
+
+    def say(line: str) -> None:
+        if not args.quiet:
+            print(f"exactspin classical derive: {line}", file=sys.stderr, flush=True)
+
+    say("modular reconstruction of the currents; finding the degrees at one prime")
+    cost = modular_estimate(probe(model, unit=args.unit))
+    if cost.expected_seconds > limit:
+        raise ResourceError(
+            f"classical derive --method modular N_U={model.ring.upper_spins}, "
+            f"N_D={model.ring.lower_spins}: {cost.describe()}, over --max-seconds {limit:g} "
+            "(raise it to wait, or use 'exactspin classical solve' for numbers)"
+        )
+    if args.latex and cost.terms > LARGE_SUM:
+        raise ResourceError(
+            f"--latex: the polynomials may have up to {cost.terms} terms, too large for LaTeX "
+            "(use --json or the text output)"
+        )
+    say(cost.describe())
+    with elapsed_ticker("exactspin classical derive", cost.expected_seconds, not args.quiet):
+        solution = derive_modular(model, unit=args.unit, progress=say)
+        rendered = _render(solution, args, network)
+    print(rendered)
+    return 0
+
+
 def _render(solution, args: argparse.Namespace, network=None) -> str:
+    if args.currents_only:
+        solution = replace(
+            solution, rational=replace(solution.rational, steady_state=sp.ImmutableMatrix([]))
+        )
     if args.json:
         payload = solution.to_dict()
         if network is not None:
@@ -243,6 +280,6 @@ def _network_payload(solution, payload: dict, network) -> dict:
     return {
         "network": network.to_dict(),
         **payload,
-        "bath_currents": [str(solution.left_bath_current), str(solution.right_bath_current)],
-        "bond_currents": [str(current) for current in solution.bond_currents],
+        "bath_currents": [text(solution.left_bath_current), text(solution.right_bath_current)],
+        "bond_currents": [text(current) for current in solution.bond_currents],
     }
