@@ -295,6 +295,8 @@ def _verdict(result) -> tuple[int, str]:
         problems.append("error undetermined for " + ", ".join(unsettled) + _UNSETTLED_REASON)
     if result.circulation == "undetermined":
         problems.append("circulation undetermined (a branch current is not resolved)")
+    if result.magnification_ratio_status == "undetermined":
+        problems.append("magnification ratio error undetermined" + _UNSETTLED_REASON)
     if result.stop_reason in ("step budget", "time budget"):
         problems.append(f"target not reached ({result.stop_reason} spent)")
     if result.interrupted:
@@ -315,15 +317,14 @@ def _rows(result) -> list[tuple[str, object]]:
     for name in CURRENTS:
         rows.append((name, _with_error(result, name)))
     rows.append(("circulation", result.circulation))
-    ratio = result.magnification_ratio
-    rows.append(
-        (
-            "magnification_ratio",
-            "undetermined"
-            if ratio is None
-            else f"{ratio:.6g} +- {result.magnification_ratio_stderr:.2g}",
-        )
-    )
+    ratio, ratio_error = result.magnification_ratio, result.magnification_ratio_stderr
+    if ratio is None:
+        ratio_text = "undetermined"
+    elif ratio_error is None:
+        ratio_text = f"{ratio:.6g} (error undetermined)"
+    else:
+        ratio_text = f"{ratio:.6g} +- {ratio_error:.2g}"
+    rows.append(("magnification_ratio", ratio_text))
     for (a, b), value, error in zip(
         result.pairs, result.pair_correlations, result.pair_correlations_stderr, strict=True
     ):

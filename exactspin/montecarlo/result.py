@@ -89,8 +89,10 @@ class MonteCarloResult:
         Currents whose batch averages stayed correlated down to too few batches
         (:func:`~exactspin.montecarlo.statistics.merged_standard_error`): their error is a lower
         bound at best and their status is "undetermined".
-    magnification_ratio_stderr : float or None
-        Delta-method standard error of :attr:`magnification_ratio`.
+    magnification_ratio, magnification_ratio_stderr : float or None
+        max(|I_U|, |I_D|) / |I_L|, None unless I_L and the larger branch current are resolved;
+        and its delta-method standard error from merged batch means, None when it is
+        undetermined (see :attr:`magnification_ratio_status`).
     stop_reason : str
         "steps", "target reached", "step budget", "time budget" or "interrupted".
     target_stderr : float or None
@@ -148,6 +150,18 @@ class MonteCarloResult:
         return current_status(
             getattr(self, name), getattr(self, name + "_stderr"), self.significance
         )
+
+    @property
+    def magnification_ratio_status(self) -> str:
+        """ "resolved" (a ratio with an error bar), "unresolved" (no ratio: I_L or the larger
+        branch current is not resolved) or "undetermined" (a ratio whose error is not known: the
+        batch averages of the ratio, of I_L or of the larger branch stayed correlated however
+        they were merged)."""
+        if self.magnification_ratio is None:
+            return UNRESOLVED
+        if self.magnification_ratio_stderr is None:
+            return UNDETERMINED
+        return RESOLVED
 
     @property
     def interrupted(self) -> bool:
@@ -208,6 +222,7 @@ class MonteCarloResult:
             "circulation_significance_stderr": self.significance,
             "magnification_ratio": self.magnification_ratio,
             "magnification_ratio_stderr": self.magnification_ratio_stderr,
+            "magnification_ratio_status": self.magnification_ratio_status,
             # A chain explores the closed class it starts in; it cannot count or weigh classes.
             "closed_classes": None,
             "class_weights": None,

@@ -467,7 +467,7 @@ def _estimate(
     undetermined = tuple(
         name for index, name in enumerate(CURRENT_NAMES) if seen[index] and not settled[index]
     )
-    ratio, ratio_error = _magnification(estimates, currents, between, undetermined)
+    ratio, ratio_error = _magnification(estimates, currents, lengths, between, undetermined)
     return MonteCarloResult(
         model=model,
         steps=steps_per_replica,
@@ -562,23 +562,31 @@ def _equilibration(
 def _magnification(
     estimates: dict[str, float | None],
     currents: np.ndarray,
+    lengths: np.ndarray,
     between: bool,
     undetermined: tuple[str, ...] = (),
 ) -> tuple[float | None, float | None]:
-    """max(|I_U|, |I_D|) / |I_L| and its delta-method error; None unless I_L and the larger
-    branch current are resolved (an undetermined error resolves nothing)."""
+    """max(|I_U|, |I_D|) / |I_L| and its delta-method error.
+
+    The ratio is None unless I_L and the larger branch current are resolved. Its error is the
+    merged batch-means error of the linearised ratio (the gradient of I / I_L applied to each
+    batch, so the covariance of the two currents within a batch is kept); it is None
+    (undetermined) when that error is, or when the error of I_L or of the larger branch current
+    is undetermined: a ratio of currents whose errors are not known has no known error.
+    """
     left = estimates["left_bath_current"]
     upper = estimates["upper_branch_current"]
     lower = estimates["lower_branch_current"]
     larger = "upper_branch_current" if abs(upper) >= abs(lower) else "lower_branch_current"
     for name in ("left_bath_current", larger):
-        if name in undetermined:
-            return None, None
         if current_status(estimates[name], estimates[name + "_stderr"], SIGNIFICANCE) != RESOLVED:
             return None, None
     ratio = magnification_ratio(upper, lower, left)
+    if undetermined and {"left_bath_current", larger} & set(undetermined):
+        return ratio, None
     gradient = np.zeros(4)
     gradient[0] = -ratio * math.copysign(1.0, left) / abs(left)
     branch = 2 if larger == "upper_branch_current" else 3
     gradient[branch] = math.copysign(1.0, estimates[larger]) / abs(left)
-    return ratio, linear_combination_standard_error(currents, gradient, between)
+    error, determined = linear_combination_standard_error(currents, gradient, lengths, between)
+    return ratio, (error if determined else None)

@@ -119,15 +119,23 @@ def lag_one_correlation(batch_values: np.ndarray) -> np.ndarray:
 
 
 def linear_combination_standard_error(
-    batch_values: np.ndarray, weights: np.ndarray, between_replicas: bool
-) -> float:
-    """Standard error of ``weights . mean`` from batch averages (R, B, Q).
+    batch_values: np.ndarray,
+    weights: np.ndarray,
+    lengths: np.ndarray,
+    between_replicas: bool,
+) -> tuple[float, bool]:
+    """(standard error, determined) of ``weights . mean`` from batch averages (R, B, Q) and
+    batch lengths (R, B).
 
     Applied to the gradient of a smooth function of the means, this is the delta method: the
-    batches carry the covariance between quantities (e.g. I_U and I_L of the same run).
+    batches carry the covariance between quantities (e.g. I_U and I_L of the same run). The
+    combination's batch averages are merged as any quantity's are
+    (:func:`merged_standard_error`): they are as correlated in time as the currents they
+    combine, and an error not determined there is not determined here.
     """
-    combined = batch_values @ np.asarray(weights, dtype=float)
-    return float(batch_standard_error(combined[:, :, None], between_replicas)[0])
+    combined = np.asarray(batch_values, dtype=float) @ np.asarray(weights, dtype=float)
+    errors, determined = merged_standard_error(combined[:, :, None], lengths, between_replicas)
+    return float(errors[0]), bool(determined[0])
 
 
 def merge_batch_pairs(
