@@ -38,7 +38,7 @@ _CHAIN_BYTES_PER_MOVE = 4 * 8
 _SYSTEM_BYTES_PER_MOVE = 3 * 8 + 2 * (8 + 4)
 #: Vectors per class state (iterate, residuals, Krylov work vectors, bounds, aggregates).
 _CLASS_VECTORS = 25
-#: The coarse level of the preconditioner: A_c and its LU factors, dense.
+#: The coarse level of the preconditioner: A_c and its inverse, dense.
 _COARSE_BYTES = 2 * MAX_AGGREGATES**2 * 8
 #: Vectors per state of the whole chain (energies, labels, laws, bounds, index maps).
 _STATE_VECTORS = 16
