@@ -765,17 +765,32 @@ def _expression(terms: dict, symbols, scale: Fraction) -> sp.Expr:
     return sp.Add._from_args(tuple(out), is_commutative=True)
 
 
-def _fraction(numerator: dict, denominator: dict, symbols) -> sp.Expr:
+def _primitive_scale(terms: dict) -> Fraction:
+    """s with s x terms integral, coprime and the largest monomial's coefficient positive."""
+    common = lcm(*(v.denominator for v in terms.values()))
+    scale = Fraction(common, gcd(*(int(v * common) for v in terms.values())))
+    return -scale if terms[max(terms)] < 0 else scale
+
+
+def _fraction(numerator: dict, denominator: dict, symbols, built: dict) -> sp.Expr:
+    """c N' / D' with D' the primitive denominator (built once per dict, kept in ``built``)
+    and N' primitive: the currents of a class share D, the largest sympy sum."""
     if not numerator:
         return sp.Integer(0)
-    values = [*numerator.values(), *denominator.values()]
-    common = lcm(*(v.denominator for v in values))
-    content = gcd(*(int(v * common) for v in values))
-    scale = Fraction(common, content)
-    leading = max(denominator)
-    if denominator[leading] < 0:
-        scale = -scale
-    return _expression(numerator, symbols, scale) / _expression(denominator, symbols, scale)
+    if id(denominator) not in built:
+        scale = _primitive_scale(denominator)
+        built[id(denominator)] = (
+            _expression(denominator, symbols, scale),
+            scale,
+            denominator,
+        )
+    bottom, scale, _ = built[id(denominator)]
+    scaled = {k: v * scale for k, v in numerator.items()}
+    inner = _primitive_scale(scaled)
+    factor = 1 / inner
+    top = _expression(scaled, symbols, inner)
+    # One Mul of three factors: a number times a lone sum would be distributed over its terms.
+    return sp.Mul(sp.Rational(factor.numerator, factor.denominator), top, 1 / bottom)
 
 
 def _sum_fractions(pairs, variable_count: int) -> tuple[dict, dict]:
@@ -834,7 +849,7 @@ def _forms(model: SymbolicModel, variables: RateVariables, unit: str, seed: int,
         grouped.setdefault(name, []).append(pair)
     coefficient, factor = sp.sympify(upper_energy).as_coeff_Mul()
     scale = Fraction(int(sp.Rational(coefficient).p), int(sp.Rational(coefficient).q))
-    parts, built = {}, {}
+    parts, built, denominators = {}, {}, {}
     for name, pairs in grouped.items():
         numerator, denominator = _sum_fractions(pairs, len(variables.symbols))
         # Equal currents share their dicts; the entry keeps them alive so ids stay unique.
@@ -845,7 +860,11 @@ def _forms(model: SymbolicModel, variables: RateVariables, unit: str, seed: int,
                 # One energy scale (J, or exact numbers): the number goes into the numerator,
                 # so the current is a single fraction as in the fraction-free route.
                 top = {k: v * scale for k, v in numerator.items()}
-            built[key] = (_fraction(top, denominator, variables.symbols), numerator, denominator)
+            built[key] = (
+                _fraction(top, denominator, variables.symbols, denominators),
+                numerator,
+                denominator,
+            )
         parts[name] = built[key][0]
 
     def part(key, index) -> sp.Expr:

@@ -6,9 +6,10 @@ and Taylor terms each prime needs. The cost of one prime is dominated by the blo
 recurrence (lines x terms x class size x (class size + projections) multiply-adds, float64
 BLAS) and the Pade step (lines x terms^2); the number of primes by the size of the integer
 coefficients, which grows about linearly with the denominator's degree
-(:data:`BITS_PER_DEGREE`). :data:`SECONDS_PER_UNIT` is fitted to the 7-spin
-ring on a shared 2-core machine (``benchmarks/bench_symbolic.py --frontier`` prints measured
-against expected). An order of magnitude, not a promise. Nothing here reconstructs anything.
+(:data:`BITS_PER_DEGREE`). :data:`SECONDS_PER_UNIT` is fitted to the CPU time of the 7- and
+8-spin rings on a shared 2-core machine (``benchmarks/bench_symbolic.py --frontier`` prints
+measured against expected). An order of magnitude, not a promise. Nothing here reconstructs
+anything.
 """
 
 from __future__ import annotations
@@ -18,8 +19,10 @@ from dataclasses import dataclass
 
 from exactspin.classical.symbolic_modular import ReconstructionShape
 
-#: Seconds per unit of lines x terms x size x (size + 16) + lines x terms^2 x 8, one prime.
-SECONDS_PER_UNIT = 3.5e-9
+#: Seconds per unit of lines x terms x size x (size + 16) + lines x terms^2 x 8, one prime:
+#: CPU seconds of ``bench_symbolic.py --frontier`` (N_S = 7: 26.6 s one ordering, 48.0 s
+#: both; one prime of N_S = 8: 168 s, 0.9 GiB peak).
+SECONDS_PER_UNIT = 1.2e-9
 
 #: Coefficient bits per unit of denominator degree, by the number of rate variables: fitted to
 #: Q2R N_S = 5, 6, 7 (60, 90, 150 bits at deg D = 12, 23, 47; four variables) and CCA N_S = 4, 5
