@@ -212,6 +212,12 @@ def test_cca_five_spins_match_the_numeric_solver():
     assert_matches_numeric(solution, cca_models(3, 0, 2, seed=50))
 
 
+@pytest.mark.slow  # ~10 min: the five-spin CCA ring with both branches (N_U = 2, N_D = 1)
+def test_cca_five_spins_with_both_branches_match_the_numeric_solver():
+    solution = derive_modular(SymbolicModel(Ring(2, 1), "cca", "exact", 2, 1, 4))
+    assert_matches_numeric(solution, cca_models(2, 1, 2, seed=51))
+
+
 # ----------------------------------------------------------------------------------------------
 # The command line: estimate first, progress, refusal, currents only.
 
