@@ -458,8 +458,10 @@ class HeomSolution:
         As in :class:`~exactspin.quantum.QuantumSolution`, from the last row of ``table``.
     circulation : str
         "clockwise", "anticlockwise" or "parallel" from the signs of I_U and I_D, or
-        "undetermined" when a branch current is within ``current_threshold`` (or the table
-        has no depth step, so the truncation error is not estimated and the threshold is inf).
+        "undetermined" when the protocol did not converge (the last step's change does not
+        bound the error of an unconverged sequence), when a branch current is within
+        ``current_threshold``, or when the table has no depth step (the truncation error is
+        then not estimated and the threshold is inf).
     current_threshold : float
     site_magnetization : tuple of float
     concurrence : float
@@ -671,6 +673,12 @@ def heom_solve(
     )
     depth_stepped = len({point.depth for point in table}) > 1
     threshold = estimate * scale if depth_stepped and math.isfinite(estimate) else math.inf
+    converged = bool(
+        depth_converged
+        and terms_converged
+        and last.fit_current_error < tolerance
+        and all(_finite(point.solve_error) < tolerance for point in table)
+    )
     populations = np.real(np.diag(rho))
     return HeomSolution(
         model=model,
@@ -678,19 +686,20 @@ def heom_solve(
         right_bath_current=last.right_bath_current,
         upper_branch_current=last.upper_branch_current,
         lower_branch_current=last.lower_branch_current,
-        circulation=_circulation(last.upper_branch_current, last.lower_branch_current, threshold),
+        # Not converged: the last step's change does not bound the error of an unconverged
+        # sequence, so no sign is resolved, whatever the threshold says.
+        circulation=(
+            _circulation(last.upper_branch_current, last.lower_branch_current, threshold)
+            if converged
+            else "undetermined"
+        ),
         current_threshold=threshold,
         site_magnetization=tuple(
             float(populations @ basis.site_sz(site)) for site in range(model.sites)
         ),
         pair=pair,
         concurrence=concurrence_of(reduced_density_matrix(rho, basis, *pair)),
-        converged=bool(
-            depth_converged
-            and terms_converged
-            and last.fit_current_error < tolerance
-            and all(_finite(point.solve_error) < tolerance for point in table)
-        ),
+        converged=converged,
         table=tuple(table),
         fits=fits_for(last.terms),
         tolerance=tolerance,

@@ -193,6 +193,21 @@ def test_protocol_flags_a_single_depth_as_not_converged():
     assert len(solution.table) == 1
 
 
+def test_unconverged_protocol_never_labels_the_circulation():
+    """Depth 1 -> 2 moves the currents by 1.1e-2 > tolerance and the 8-term fit's own error is
+    6e-2: not converged. Both branch currents exceed the threshold (5e-4, from the fit error),
+    so the old code printed "clockwise"; the last step of an unconverged sequence does not bound
+    the error, so no flow pattern may be claimed."""
+    model = QuantumModel.from_parameters(nu=2, nd=1, up=2, delta=0.5)
+    solution = heom_solve(model, depths=(1, 2), terms=(8,))
+    assert not solution.converged
+    assert len({point.depth for point in solution.table}) == 2  # a depth step was measured
+    threshold = solution.current_threshold
+    assert min(abs(solution.upper_branch_current), abs(solution.lower_branch_current)) > threshold
+    assert solution.circulation == "undetermined"
+    assert solution.to_dict()["circulation"] == "undetermined"
+
+
 def test_a_dark_state_makes_the_steady_state_non_unique_and_is_refused():
     """4 sites, 1 up: (|up at 1> - |up at 3>)/sqrt 2 is an eigenstate of H that neither bath site
     sees, so its population is conserved and HEOM's LU picked a state with ~zero currents
