@@ -12,6 +12,8 @@ from exactspin.cli.quantum_options import add_model_arguments, model_from_argume
 #: that --help does not import QuTiP).
 DEFAULT_DEPTHS = (1, 2, 3)
 DEFAULT_TERMS = (12, 20, 28, 32)
+#: exactspin.quantum.heom.MIN_FIT_TERMS / MAX_FIT_TERMS (for --help, without QuTiP).
+TERMS_RANGE = (2, 64)
 
 #: Exit status when the hierarchy did not converge to the requested tolerance.
 EXIT_UNDETERMINED = 2
@@ -43,7 +45,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         type=int,
         nargs="+",
         default=list(DEFAULT_TERMS),
-        help="AAA fit terms to try (raised at the depth before the converged depth step)",
+        help=(
+            "AAA fit terms to try, each in [%d, %d] (raised at the depth before the converged "
+            "depth step)" % TERMS_RANGE
+        ),
     )
     parser.add_argument(
         "--tolerance", type=float, default=1e-3, help="relative change counted as converged"

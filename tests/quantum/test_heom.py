@@ -193,6 +193,21 @@ def test_protocol_flags_a_single_depth_as_not_converged():
     assert len(solution.table) == 1
 
 
+def test_unconverged_protocol_never_labels_the_circulation():
+    """Depth 1 -> 2 moves the currents by 1.1e-2 > tolerance and the 8-term fit's own error is
+    6e-2: not converged. Both branch currents exceed the threshold (5e-4, from the fit error),
+    so the old code printed "clockwise"; the last step of an unconverged sequence does not bound
+    the error, so no flow pattern may be claimed."""
+    model = QuantumModel.from_parameters(nu=2, nd=1, up=2, delta=0.5)
+    solution = heom_solve(model, depths=(1, 2), terms=(8,))
+    assert not solution.converged
+    assert len({point.depth for point in solution.table}) == 2  # a depth step was measured
+    threshold = solution.current_threshold
+    assert min(abs(solution.upper_branch_current), abs(solution.lower_branch_current)) > threshold
+    assert solution.circulation == "undetermined"
+    assert solution.to_dict()["circulation"] == "undetermined"
+
+
 def test_a_dark_state_makes_the_steady_state_non_unique_and_is_refused():
     """4 sites, 1 up: (|up at 1> - |up at 3>)/sqrt 2 is an eigenstate of H that neither bath site
     sees, so its population is conserved and HEOM's LU picked a state with ~zero currents
@@ -214,6 +229,7 @@ def test_cli_heom_prints_currents_and_exits_2_when_undetermined():
     output = subprocess.run(command + options, capture_output=True, text=True)
     assert output.returncode == 2
     assert "not converged" in output.stderr
+    assert f"fitting both baths with {TERMS} AAA terms" in output.stderr  # progress before a fit
     result = json.loads(output.stdout)
     for key in ("left_bath_current", "upper_branch_current", "lower_branch_current"):
         assert np.isfinite(result[key])
@@ -222,6 +238,35 @@ def test_cli_heom_prints_currents_and_exits_2_when_undetermined():
     assert result["parameters"]["gamma"] == 0.01
     assert result["versions"]["qutip"] == qutip.__version__
     assert len(result["convergence_table"]) == 1
+
+
+@pytest.mark.parametrize(
+    "options, parameter, allowed",
+    [
+        (["--terms", "1"], "terms", "[2, 64]"),  # no exponents: an IndexError inside QuTiP
+        (["--terms", "100"], "terms", "[2, 64]"),  # 69 s of silent fitting
+        (["--depths", "0"], "depths", ">= 1"),
+    ],
+)
+def test_cli_heom_refuses_out_of_range_terms_and_depths_in_one_line(options, parameter, allowed):
+    command = [sys.executable, "-m", "exactspin.cli.main", "quantum", "heom", "--delta", "0.5"]
+    output = subprocess.run(command + options, capture_output=True, text=True, timeout=60)
+    assert output.returncode == 2
+    assert "Traceback" not in output.stderr
+    assert "heom:" not in output.stderr  # refused before any fit or solve
+    lines = output.stderr.strip().splitlines()
+    assert len(lines) == 1
+    assert f"parameter '{parameter}'" in lines[0] and allowed in lines[0]
+
+
+def test_fit_terms_minimum_is_the_smallest_fit_with_exponents():
+    """One AAA term gives no exponents (nothing for the hierarchy); two give some."""
+    from exactspin.quantum.heom import MIN_FIT_TERMS
+    from exactspin.validation import ParameterError
+
+    assert fit_bath(1.0, 1.0, 10.0, MIN_FIT_TERMS, "b").exponents > 0
+    with pytest.raises(ParameterError, match="terms"):
+        fit_bath(1.0, 1.0, 10.0, MIN_FIT_TERMS - 1, "b")
 
 
 @pytest.mark.slow
