@@ -102,3 +102,29 @@ def test_issue_10_non_unique_iterative_command(capsys):
     status, out, err = run(capsys, "--nu", "3", "--nd", "3", "--up", "4", "--delta", "0")
     assert status == 2 and out == ""
     assert err.count("\n") == 1
+
+
+def test_unresolved_lamb_shift_is_one_undetermined_line_and_exit_2(capsys):
+    # At omega_c = 1e6 the principal-value quadrature's own error estimate (~7e1) exceeds the
+    # stated accuracy 1e-10 x omega_c: no traceback, no raw IntegrationWarning, exit 2.
+    status, out, err = run(capsys, "--equation", "redfield-lamb-shift", "--delta", "0.5",
+                           "--omega-c", "1e6")
+    assert status == 2
+    assert out == ""
+    lines = err.strip().splitlines()
+    assert len(lines) == 1, err
+    assert "undetermined" in lines[0] and "quadrature error estimate" in lines[0]
+    assert "omega_c" in lines[0]
+    assert "IntegrationWarning" not in err and "Traceback" not in err
+
+
+def test_unresolved_lamb_shift_is_an_unresolved_error_without_warnings():
+    import warnings
+
+    from exactspin.quantum.lamb_shift import lamb_shift
+    from exactspin.validation import UnresolvedError
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(UnresolvedError, match="quadrature error estimate"):
+            lamb_shift(0.2107711542984938, 2.0, 1e6)
