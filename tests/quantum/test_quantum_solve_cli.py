@@ -128,3 +128,40 @@ def test_unresolved_lamb_shift_is_an_unresolved_error_without_warnings():
         warnings.simplefilter("error")
         with pytest.raises(UnresolvedError, match="quadrature error estimate"):
             lamb_shift(0.2107711542984938, 2.0, 1e6)
+
+
+JUNCTION = str(
+    __import__("pathlib").Path(__file__).resolve().parents[2]
+    / "examples"
+    / "networks"
+    / "junction_quantum.toml"
+)
+
+
+@pytest.mark.parametrize("equation", ["global-lindblad", "local-lindblad"])
+def test_ring_currents_vanishing_by_construction_are_parallel_with_exit_0(capsys, equation):
+    # Both equations make I_U = I_D = 0 identically (equation_note says why): no circulation,
+    # not "undetermined" with "sign not resolved" warnings.
+    status, result, err = run_json(capsys, "--equation", equation)
+    assert status == 0, err
+    assert result["circulation"] == "parallel"
+    assert result["undetermined_reasons"] == []
+    assert "sign is not resolved" not in err
+    assert "vanish" in result["equation_note"]
+    for name in ("upper_branch_current", "lower_branch_current"):
+        assert abs(result[name]) <= result[name + "_bound"]
+
+
+@pytest.mark.parametrize("equation", ["global-lindblad", "local-lindblad"])
+def test_network_currents_vanishing_by_construction_are_none_with_exit_0(capsys, equation):
+    status, result, err = run_json(capsys, "--equation", equation, "--network", JUNCTION)
+    assert status == 0, err
+    assert [cycle["circulation"] for cycle in result["cycles"]] == ["none", "none"]
+    assert "vanish" in result["equation_note"]
+    assert "not resolved" not in err
+
+
+def test_global_lindblad_ring_ratio_is_zero_when_the_bath_current_is_resolved(capsys):
+    status, result, _ = run_json(capsys, "--equation", "global-lindblad")
+    assert abs(result["left_bath_current"]) > result["left_bath_current_bound"]
+    assert result["magnification_ratio"] == 0.0
