@@ -165,3 +165,33 @@ def test_global_lindblad_ring_ratio_is_zero_when_the_bath_current_is_resolved(ca
     status, result, _ = run_json(capsys, "--equation", "global-lindblad")
     assert abs(result["left_bath_current"]) > result["left_bath_current_bound"]
     assert result["magnification_ratio"] == 0.0
+
+
+CHECK_KEYS = ("equation", "positive", "kirchhoff_error", "bath_balance_error", "equation_note")
+
+
+@pytest.mark.parametrize("network", [False, True])
+def test_plain_redfield_json_reports_the_equation_checks(capsys, network):
+    arguments = ("--network", JUNCTION) if network else ()
+    status, result, _ = run_json(capsys, *arguments)
+    for key in CHECK_KEYS:
+        assert key in result, key
+    assert result["equation"] == "redfield"
+    assert result["positive"] is True
+    # Eq. 26's dissipator is a commutator with the bath's sz: Kirchhoff and the energy
+    # balance hold to the error bounds of the currents.
+    bounds = (
+        sum(result["bath_current_errors"])
+        if network
+        else result["left_bath_current_bound"] + result["right_bath_current_bound"]
+    )
+    assert abs(result["bath_balance_error"]) <= bounds
+    if network:
+        assert len(result["kirchhoff_errors"]) == len(result["site_magnetization"])
+    else:
+        kirchhoff_bound = (
+            result["left_bath_current_bound"]
+            + result["upper_branch_current_bound"]
+            + result["lower_branch_current_bound"]
+        )
+        assert abs(result["kirchhoff_error"]) <= kirchhoff_bound
