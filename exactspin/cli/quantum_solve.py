@@ -103,9 +103,9 @@ def handle(args: argparse.Namespace) -> int:
             raise ParameterError("pair", site, f"a site in [1, {model.sites}]")
     if pair[0] == pair[1]:
         raise ParameterError("pair", list(chosen), "two different sites")
-    if args.equation != "redfield":
-        from exactspin.quantum.equations import EquationModel, equation_checks
+    from exactspin.quantum.equations import EquationModel, equation_checks
 
+    if args.equation != "redfield":
         model = EquationModel.from_model(model, args.equation)
     try:
         solution = solve(model, method=args.method, precision=args.precision)
@@ -115,8 +115,8 @@ def handle(args: argparse.Namespace) -> int:
     result = solution.to_dict(pair=pair, method=args.method)
     result["parameters"]["precision"] = args.precision
     result["parameters"]["equation"] = args.equation
-    if args.equation != "redfield":
-        result.update(equation_checks(solution))
+    # Every equation, Redfield included, reports the same checks (positivity, Kirchhoff, balance).
+    result.update(equation_checks(solution))
     if args.json:
         print_json(with_shared_keys("quantum", result))
     else:
@@ -124,7 +124,7 @@ def handle(args: argparse.Namespace) -> int:
         rows = [
             (name, _text_value(name, value, result))
             for name, value in result.items()
-            if not isinstance(value, (dict, list)) or name in lists
+            if (not isinstance(value, (dict, list)) or name in lists) and value != ""
         ]
         if "cycles" in result:
             rows += [

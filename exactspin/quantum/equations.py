@@ -356,6 +356,24 @@ def lindblad_dissipator(jump: np.ndarray) -> np.ndarray:
     )
 
 
+def currents_vanish_identically(model: QuantumModel) -> bool:
+    """True when the equation's structure makes the ring's branch currents (network: the bond
+    currents) zero for every parameter, as :func:`equation_note` states.
+
+    Ring global Lindblad (the steady state is real, so every <I[l]> is zero) and the local
+    (pure-dephasing) Lindblad form with W(0) > 0 (the maximally mixed state is stationary, so
+    every current is zero, ring or network). The solutions then label the pattern "parallel"
+    (ring) or "none" (network cycle) instead of "undetermined" when the computed currents lie
+    within their error bounds, as they must; a current beyond its bound is judged as usual.
+    """
+    equation = getattr(model, "equation", REDFIELD)
+    if equation == LOCAL_LINDBLAD:
+        return model.zero_frequency != "zero"
+    if equation == GLOBAL_LINDBLAD:
+        return model.is_ring
+    return False
+
+
 def equation_note(model: QuantumModel) -> str:
     """A caveat the equation carries at this model, or an empty string (network wording for a
     model built from a network)."""

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from exactspin.network import Circulation, circulation
-from exactspin.network.cycles import UNDETERMINED
+from exactspin.network.cycles import NONE, UNDETERMINED
 from exactspin.network.labels import cycle_label
 from exactspin.quantum import error_bounds, observables
 from exactspin.quantum.model import QuantumModel
@@ -200,6 +200,12 @@ def assemble_network(model: QuantumModel, state: SteadyState) -> NetworkQuantumS
     bath_errors = error_bounds.bath_current_bounds(state)
     currents = network_currents(state)
     cycles = circulation(network, currents.bond_currents, currents.bond_current_errors)
+    if _bond_currents_vanish(model) and all(
+        abs(value) <= error
+        for value, error in zip(currents.bond_currents, currents.bond_current_errors, strict=True)
+    ):
+        # Every bond current is zero by construction (equation_note) and within its error.
+        cycles = tuple(Circulation(entry.cycle, NONE, 0.0) for entry in cycles)
     reasons = []
     if not state.dimension_certified:
         reasons.append(f"steady state undetermined: {state.null_space_criterion}")
@@ -240,6 +246,15 @@ def assemble_network(model: QuantumModel, state: SteadyState) -> NetworkQuantumS
         ergotropy_sector=observables.ergotropy_sector(state),
         ergotropy_full=observables.ergotropy_full(state),
     )
+
+
+def _bond_currents_vanish(model: QuantumModel) -> bool:
+    """The equation makes every bond current zero identically (see equations.equation_note)."""
+    if getattr(model, "equation", "redfield") == "redfield":
+        return False
+    from exactspin.quantum.equations import currents_vanish_identically
+
+    return currents_vanish_identically(model)
 
 
 def unresolved(solution: NetworkQuantumSolution) -> bool:

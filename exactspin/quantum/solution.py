@@ -11,7 +11,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from exactspin.currents import UNDETERMINED, circulation, magnification_ratio
+from exactspin.currents import PARALLEL, UNDETERMINED, circulation, magnification_ratio
 from exactspin.quantum import error_bounds, observables
 from exactspin.quantum.extended_precision import EXTENDED_DIMENSION_LIMIT
 from exactspin.quantum.model import QuantumModel
@@ -293,7 +293,11 @@ def _assemble(model: QuantumModel, state: SteadyState) -> QuantumSolution:
     upper_site = model.ring.upper_bulk_sites[0]
     lower_site = model.ring.lower_bulk_sites[0]
     upper, lower = currents[upper_site], currents[lower_site]
+    structural_zero = _branch_currents_vanish(model) and all(
+        abs(value) <= bounds[site] for value, site in ((upper, upper_site), (lower, lower_site))
+    )
     reasons = _undetermined_reasons(
+        structural_zero,
         state,
         left,
         right,
@@ -305,7 +309,11 @@ def _assemble(model: QuantumModel, state: SteadyState) -> QuantumSolution:
         bounds[lower_site],
     )
     resolved = not reasons and abs(left) > left_bound
-    ratio = magnification_ratio(upper, lower, left) if resolved else math.nan
+    if structural_zero:
+        # I_U = I_D = 0 by construction (equation_note): no circulation, ratio exactly 0.
+        ratio = 0.0 if resolved else math.nan
+    else:
+        ratio = magnification_ratio(upper, lower, left) if resolved else math.nan
     energies, degeneracies = observables.distinct_levels(state)
     min_eigenvalue = state.min_eigenvalue
     warnings = (
@@ -327,7 +335,13 @@ def _assemble(model: QuantumModel, state: SteadyState) -> QuantumSolution:
         site_current_bounds=FrozenMapping(bounds),
         upper_branch_current_bound=bounds[upper_site],
         lower_branch_current_bound=bounds[lower_site],
-        circulation=UNDETERMINED if reasons else circulation(upper, lower, 0.0),
+        circulation=(
+            UNDETERMINED
+            if reasons
+            else PARALLEL
+            if structural_zero
+            else circulation(upper, lower, 0.0)
+        ),
         undetermined_reasons=tuple(reasons),
         magnification_ratio=ratio,
         warnings=tuple(warnings),
@@ -341,7 +355,17 @@ def _assemble(model: QuantumModel, state: SteadyState) -> QuantumSolution:
     )
 
 
+def _branch_currents_vanish(model: QuantumModel) -> bool:
+    """The equation makes I_U and I_D zero identically (see equations.equation_note)."""
+    if getattr(model, "equation", "redfield") == "redfield":
+        return False
+    from exactspin.quantum.equations import currents_vanish_identically
+
+    return currents_vanish_identically(model)
+
+
 def _undetermined_reasons(
+    structural_zero: bool,
     state: SteadyState,
     left: float,
     right: float,
@@ -352,7 +376,11 @@ def _undetermined_reasons(
     upper_bound: float,
     lower_bound: float,
 ) -> list[str]:
-    """Why the solve cannot resolve the circulation label (empty when it can)."""
+    """Why the solve cannot resolve the circulation label (empty when it can).
+
+    ``structural_zero``: the equation makes I_U = I_D = 0 identically and both lie within their
+    bounds, so their signs are not asked for.
+    """
     reasons = []
     if not state.dimension_certified:
         reasons.append(f"steady state undetermined: {state.null_space_criterion}")
@@ -362,7 +390,7 @@ def _undetermined_reasons(
             f"{left_bound + right_bound:.1e}"
         )
     for name, value, bound in (("I_U", upper, upper_bound), ("I_D", lower, lower_bound)):
-        if not abs(value) > bound:
+        if not structural_zero and not abs(value) > bound:
             reasons.append(
                 f"{name} = {value:.3g} is within its error bound {bound:.1e} of 0: its sign is "
                 "not resolved"

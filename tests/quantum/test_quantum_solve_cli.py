@@ -102,3 +102,96 @@ def test_issue_10_non_unique_iterative_command(capsys):
     status, out, err = run(capsys, "--nu", "3", "--nd", "3", "--up", "4", "--delta", "0")
     assert status == 2 and out == ""
     assert err.count("\n") == 1
+
+
+def test_unresolved_lamb_shift_is_one_undetermined_line_and_exit_2(capsys):
+    # At omega_c = 1e6 the principal-value quadrature's own error estimate (~7e1) exceeds the
+    # stated accuracy 1e-10 x omega_c: no traceback, no raw IntegrationWarning, exit 2.
+    status, out, err = run(capsys, "--equation", "redfield-lamb-shift", "--delta", "0.5",
+                           "--omega-c", "1e6")
+    assert status == 2
+    assert out == ""
+    lines = err.strip().splitlines()
+    assert len(lines) == 1, err
+    assert "undetermined" in lines[0] and "quadrature error estimate" in lines[0]
+    assert "omega_c" in lines[0]
+    assert "IntegrationWarning" not in err and "Traceback" not in err
+
+
+def test_unresolved_lamb_shift_is_an_unresolved_error_without_warnings():
+    import warnings
+
+    from exactspin.quantum.lamb_shift import lamb_shift
+    from exactspin.validation import UnresolvedError
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(UnresolvedError, match="quadrature error estimate"):
+            lamb_shift(0.2107711542984938, 2.0, 1e6)
+
+
+JUNCTION = str(
+    __import__("pathlib").Path(__file__).resolve().parents[2]
+    / "examples"
+    / "networks"
+    / "junction_quantum.toml"
+)
+
+
+@pytest.mark.parametrize("equation", ["global-lindblad", "local-lindblad"])
+def test_ring_currents_vanishing_by_construction_are_parallel_with_exit_0(capsys, equation):
+    # Both equations make I_U = I_D = 0 identically (equation_note says why): no circulation,
+    # not "undetermined" with "sign not resolved" warnings.
+    status, result, err = run_json(capsys, "--equation", equation)
+    assert status == 0, err
+    assert result["circulation"] == "parallel"
+    assert result["undetermined_reasons"] == []
+    assert "sign is not resolved" not in err
+    assert "vanish" in result["equation_note"]
+    for name in ("upper_branch_current", "lower_branch_current"):
+        assert abs(result[name]) <= result[name + "_bound"]
+
+
+@pytest.mark.parametrize("equation", ["global-lindblad", "local-lindblad"])
+def test_network_currents_vanishing_by_construction_are_none_with_exit_0(capsys, equation):
+    status, result, err = run_json(capsys, "--equation", equation, "--network", JUNCTION)
+    assert status == 0, err
+    assert [cycle["circulation"] for cycle in result["cycles"]] == ["none", "none"]
+    assert "vanish" in result["equation_note"]
+    assert "not resolved" not in err
+
+
+def test_global_lindblad_ring_ratio_is_zero_when_the_bath_current_is_resolved(capsys):
+    status, result, _ = run_json(capsys, "--equation", "global-lindblad")
+    assert abs(result["left_bath_current"]) > result["left_bath_current_bound"]
+    assert result["magnification_ratio"] == 0.0
+
+
+CHECK_KEYS = ("equation", "positive", "kirchhoff_error", "bath_balance_error", "equation_note")
+
+
+@pytest.mark.parametrize("network", [False, True])
+def test_plain_redfield_json_reports_the_equation_checks(capsys, network):
+    arguments = ("--network", JUNCTION) if network else ()
+    status, result, _ = run_json(capsys, *arguments)
+    for key in CHECK_KEYS:
+        assert key in result, key
+    assert result["equation"] == "redfield"
+    assert result["positive"] is True
+    # Eq. 26's dissipator is a commutator with the bath's sz: Kirchhoff and the energy
+    # balance hold to the error bounds of the currents.
+    bounds = (
+        sum(result["bath_current_errors"])
+        if network
+        else result["left_bath_current_bound"] + result["right_bath_current_bound"]
+    )
+    assert abs(result["bath_balance_error"]) <= bounds
+    if network:
+        assert len(result["kirchhoff_errors"]) == len(result["site_magnetization"])
+    else:
+        kirchhoff_bound = (
+            result["left_bath_current_bound"]
+            + result["upper_branch_current_bound"]
+            + result["lower_branch_current_bound"]
+        )
+        assert abs(result["kirchhoff_error"]) <= kirchhoff_bound
