@@ -44,6 +44,7 @@ from exactspin.montecarlo.statistics import (
     DRIFT_THRESHOLD,
     NO_EVENT_BOUND_EVENTS,
     drift_z,
+    energy_change_z,
     lag_one_correlation,
     linear_combination_standard_error,
     mean_z,
@@ -450,7 +451,12 @@ def _estimate(
     # plus mu times the demons for CCA) is bounded, so in a steady state it averages to zero.
     net_inflow = currents[:, :, 0:1] + currents[:, :, 1:2]
     balance = float(mean_z(net_inflow, between)[0])
-    equilibrated, reason = _equilibration(model, lengths, seen, np.abs([*drift, balance]), count)
+    # The same inflow summed over the window is the ring's energy change, E_end - E_start: a
+    # start-up dump in the first batch is many single-batch spreads, however the halves look.
+    change = energy_change_z(net_inflow[:, :, 0] * lengths)
+    equilibrated, reason = _equilibration(
+        model, lengths, seen, np.abs([*drift, balance]), abs(change), count
+    )
 
     bond_means, bond_errors = _bond_statistics(model, logs, scale, replica_steps, lengths, between)
 
@@ -486,6 +492,7 @@ def _estimate(
             dict(zip(CURRENT_NAMES, (float(z) for z in drift), strict=True))
         ),
         energy_balance_z=balance,
+        energy_change_z=change,
         equilibrated=equilibrated,
         equilibration_reason=reason,
         drift_threshold=DRIFT_THRESHOLD,
@@ -540,6 +547,7 @@ def _equilibration(
     lengths: np.ndarray,
     seen: np.ndarray,
     z_scores: np.ndarray,
+    change_z: float,
     count: int,
 ) -> tuple[bool | None, str]:
     """(equilibrated, reason): None when the run cannot test stationarity."""
@@ -552,8 +560,16 @@ def _equilibration(
         )
     if not (seen[0] and seen[1]):
         return None, "no energy exchanged with a bath: the energy balance cannot be tested"
+    if change_z >= DRIFT_THRESHOLD:
+        return False, (
+            f"the ring's energy changed over the window by {change_z:.1f} times one batch's "
+            f"spread (>= {DRIFT_THRESHOLD:g}): a start-up transient is still in the measurement"
+        )
     if np.all(z_scores < DRIFT_THRESHOLD):
-        return True, f"halves agree and the energy balances (every |z| < {DRIFT_THRESHOLD:g})"
+        return True, (
+            "halves agree and the energy balances, over the batches and over the window "
+            f"(every |z| < {DRIFT_THRESHOLD:g})"
+        )
     return False, (
         f"the halves disagree or the ring gains or loses energy (|z| >= {DRIFT_THRESHOLD:g})"
     )
