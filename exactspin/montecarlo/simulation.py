@@ -153,16 +153,10 @@ def simulate(
         raise ParameterError("model", model, "an exactspin.classical.model.ClassicalModel")
     batches = require_integer("batches", batches, 4)
     steps = require_integer("steps", steps, batches, MAX_STEPS)
-    replicas = require_integer("replicas", DEFAULT_REPLICAS if replicas is None else replicas, 1)
+    replicas = _validated_replicas(
+        DEFAULT_REPLICAS if replicas is None else replicas, model.dynamics == CCA
+    )
     multispin = replicas >= WORD_BITS
-    if multispin and replicas % WORD_BITS:
-        raise ParameterError(
-            "replicas", replicas, "1..63 (single chains) or a multiple of 64 (multispin words)"
-        )
-    if multispin and model.dynamics == CCA and replicas < 2 * WORD_BITS:
-        raise ParameterError(
-            "replicas", replicas, "1..63 or a multiple of 64 of at least 128 for CCA multispin"
-        )
     seed = require_integer("seed", seed, 0)
     targeted = target_stderr is not None or target_absolute_stderr is not None
     if target_stderr is not None:
@@ -225,6 +219,23 @@ def simulate(
     finally:
         if bar is not None:
             bar.close()
+
+
+def _validated_replicas(replicas: object, cca: bool) -> int:
+    """``replicas`` as an int: 1..63 single chains or a multiple of 64 multispin words (CCA
+    words need at least 128). One message for every bad value, naming the whole allowed set."""
+    smallest = 2 * WORD_BITS if cca else WORD_BITS
+    allowed = (
+        f"an integer 1..{WORD_BITS - 1} (single chains) or a multiple of {WORD_BITS} "
+        f"(multispin words)" + (f" of at least {smallest} for CCA" if cca else "")
+    )
+    try:
+        value = require_integer("replicas", replicas, 1)
+    except ParameterError:
+        raise ParameterError("replicas", replicas, allowed) from None
+    if value >= WORD_BITS and (value % WORD_BITS or value < smallest):
+        raise ParameterError("replicas", value, allowed)
+    return value
 
 
 class _Settings:

@@ -8,11 +8,11 @@ the same ring balances its energy (Eq. 6) and the run must say it is.
 
 import numpy as np
 import pytest
-from ring_models import ring_model
 
 from exactspin.classical import solve
 from exactspin.montecarlo import simulate
 from exactspin.montecarlo.statistics import DRIFT_THRESHOLD, energy_change_z, mean_z
+from ring_models import ring_model
 
 RING = ring_model(100, 100, 2.0, 1.9, 2.0, 0.1)
 SWEEP = RING.sites
