@@ -97,18 +97,25 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(handler=run)
 
 
-def _count(name: str, text: str | None) -> int | None:
-    """An integer option that may be written as 1e8."""
+def _count(name: str, text: str | None) -> object:
+    """An integer option that may be written as 1e8: the text as a number when it is one (the
+    library checks it, so every bad value gets the parameter's one message with its allowed
+    range), else the text itself (which the library refuses with that same message)."""
     if text is None:
         return None
     try:
-        value: float | int = int(text)
+        return int(text)
     except ValueError:
-        try:
-            value = float(text)
-        except ValueError:
-            raise ParameterError(name, text, "an integer (e.g. 1000000 or 1e6)") from None
-    return require_integer(name, value, 0)
+        pass
+    try:
+        return float(text)
+    except ValueError:
+        return text
+
+
+def _site_index(text: str) -> int:
+    """A 1-based site index of --pair."""
+    return require_integer("pair", _count("pair", text), 1)
 
 
 def _number(name: str, text: str | None) -> float | None:
@@ -124,7 +131,7 @@ def run(args: argparse.Namespace) -> int:
     """Handler of ``exactspin classical mc``."""
     from exactspin.montecarlo import simulate
 
-    pairs = [(_count("pair", a), _count("pair", b)) for a, b in args.pair]
+    pairs = [(_site_index(a), _site_index(b)) for a, b in args.pair]
     if any(a < 1 or b < 1 for a, b in pairs):
         raise ParameterError("pair", args.pair, "1-based site indices")
     refuse_with_network(args, SPECIFICATION.names)

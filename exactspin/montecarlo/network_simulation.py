@@ -184,14 +184,8 @@ def simulate_network(
         raise ParameterError("network", network, "a classical exactspin.network.Network")
     batches = require_integer("batches", batches, 4)
     steps = require_integer("steps", steps, batches, MAX_STEPS)
-    replicas = require_integer("replicas", DEFAULT_REPLICAS if replicas is None else replicas, 1)
+    replicas = _validated_replicas(DEFAULT_REPLICAS if replicas is None else replicas)
     multispin = replicas >= WORD_BITS
-    if multispin and (replicas % WORD_BITS or replicas < 2 * WORD_BITS):
-        raise ParameterError(
-            "replicas",
-            replicas,
-            "1..63 (single chains) or a multiple of 64 of at least 128 (multispin on a network)",
-        )
     seed = require_integer("seed", seed, 0)
     unit = require_choice("unit", unit, UNITS)
     targeted = target_stderr is not None or target_absolute_stderr is not None
@@ -443,3 +437,19 @@ def _equilibration(lattice, lengths, seen, drift, balance, count) -> tuple[bool 
     return False, (
         f"the halves disagree or the network gains or loses energy (|z| >= {DRIFT_THRESHOLD:g})"
     )
+
+
+def _validated_replicas(replicas: object) -> int:
+    """``replicas`` as an int: 1..63 single chains or a multiple of 64 of at least 128
+    multispin words. One message for every bad value, naming the whole allowed set."""
+    allowed = (
+        f"an integer 1..{WORD_BITS - 1} (single chains) or a multiple of {WORD_BITS} of at "
+        f"least {2 * WORD_BITS} (multispin on a network)"
+    )
+    try:
+        value = require_integer("replicas", replicas, 1)
+    except ParameterError:
+        raise ParameterError("replicas", replicas, allowed) from None
+    if value >= WORD_BITS and (value % WORD_BITS or value < 2 * WORD_BITS):
+        raise ParameterError("replicas", value, allowed)
+    return value

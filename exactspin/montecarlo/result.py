@@ -77,6 +77,12 @@ class MonteCarloResult:
         Per current, z-score of (second half - first half) of the measured batches.
     energy_balance_z : float
         z-score of I_L + I_R against zero (the ring's energy is bounded, Eq. 6).
+    energy_change_z : float
+        z-score of the ring's energy change over the measured window, (I_L + I_R) x steps,
+        against the spread of one batch's change (the batches telescope, so in a steady state
+        the whole window changes the energy like one batch does); a start-up energy dump left
+        in the first batch shows here while the halves and the balance above miss it
+        (:func:`~exactspin.montecarlo.statistics.energy_change_z`).
     equilibrated : bool or None
         True when every |z| is below ``drift_threshold``, False when one is not, None
         (undetermined) when the run is too short to test it: a batch shorter than one sweep
@@ -140,6 +146,7 @@ class MonteCarloResult:
     unit: str = STEP
     significance: float = SIGNIFICANCE
     undetermined_errors: tuple[str, ...] = ()
+    energy_change_z: float = 0.0
 
     def status(self, name: str) -> str:
         """ "resolved", "unresolved", "no events" or "undetermined" (the batch averages stayed
@@ -249,6 +256,7 @@ class MonteCarloResult:
                 "drift_threshold": self.drift_threshold,
                 "first_vs_second_half_z": dict(self.equilibration_z),
                 "energy_balance_z": self.energy_balance_z,
+                "energy_change_z": self.energy_change_z,
             },
             "batch_correlation": dict(self.batch_correlation),
             "undetermined_errors": list(self.undetermined_errors),

@@ -44,6 +44,7 @@ from exactspin.montecarlo.statistics import (
     DRIFT_THRESHOLD,
     NO_EVENT_BOUND_EVENTS,
     drift_z,
+    energy_change_z,
     lag_one_correlation,
     linear_combination_standard_error,
     mean_z,
@@ -152,16 +153,10 @@ def simulate(
         raise ParameterError("model", model, "an exactspin.classical.model.ClassicalModel")
     batches = require_integer("batches", batches, 4)
     steps = require_integer("steps", steps, batches, MAX_STEPS)
-    replicas = require_integer("replicas", DEFAULT_REPLICAS if replicas is None else replicas, 1)
+    replicas = _validated_replicas(
+        DEFAULT_REPLICAS if replicas is None else replicas, model.dynamics == CCA
+    )
     multispin = replicas >= WORD_BITS
-    if multispin and replicas % WORD_BITS:
-        raise ParameterError(
-            "replicas", replicas, "1..63 (single chains) or a multiple of 64 (multispin words)"
-        )
-    if multispin and model.dynamics == CCA and replicas < 2 * WORD_BITS:
-        raise ParameterError(
-            "replicas", replicas, "1..63 or a multiple of 64 of at least 128 for CCA multispin"
-        )
     seed = require_integer("seed", seed, 0)
     targeted = target_stderr is not None or target_absolute_stderr is not None
     if target_stderr is not None:
@@ -224,6 +219,23 @@ def simulate(
     finally:
         if bar is not None:
             bar.close()
+
+
+def _validated_replicas(replicas: object, cca: bool) -> int:
+    """``replicas`` as an int: 1..63 single chains or a multiple of 64 multispin words (CCA
+    words need at least 128). One message for every bad value, naming the whole allowed set."""
+    smallest = 2 * WORD_BITS if cca else WORD_BITS
+    allowed = (
+        f"an integer 1..{WORD_BITS - 1} (single chains) or a multiple of {WORD_BITS} "
+        f"(multispin words)" + (f" of at least {smallest} for CCA" if cca else "")
+    )
+    try:
+        value = require_integer("replicas", replicas, 1)
+    except ParameterError:
+        raise ParameterError("replicas", replicas, allowed) from None
+    if value >= WORD_BITS and (value % WORD_BITS or value < smallest):
+        raise ParameterError("replicas", value, allowed)
+    return value
 
 
 class _Settings:
@@ -450,7 +462,12 @@ def _estimate(
     # plus mu times the demons for CCA) is bounded, so in a steady state it averages to zero.
     net_inflow = currents[:, :, 0:1] + currents[:, :, 1:2]
     balance = float(mean_z(net_inflow, between)[0])
-    equilibrated, reason = _equilibration(model, lengths, seen, np.abs([*drift, balance]), count)
+    # The same inflow summed over the window is the ring's energy change, E_end - E_start: a
+    # start-up dump in the first batch is many single-batch spreads, however the halves look.
+    change = energy_change_z(net_inflow[:, :, 0] * lengths)
+    equilibrated, reason = _equilibration(
+        model, lengths, seen, np.abs([*drift, balance]), abs(change), count
+    )
 
     bond_means, bond_errors = _bond_statistics(model, logs, scale, replica_steps, lengths, between)
 
@@ -486,6 +503,7 @@ def _estimate(
             dict(zip(CURRENT_NAMES, (float(z) for z in drift), strict=True))
         ),
         energy_balance_z=balance,
+        energy_change_z=change,
         equilibrated=equilibrated,
         equilibration_reason=reason,
         drift_threshold=DRIFT_THRESHOLD,
@@ -540,6 +558,7 @@ def _equilibration(
     lengths: np.ndarray,
     seen: np.ndarray,
     z_scores: np.ndarray,
+    change_z: float,
     count: int,
 ) -> tuple[bool | None, str]:
     """(equilibrated, reason): None when the run cannot test stationarity."""
@@ -552,8 +571,16 @@ def _equilibration(
         )
     if not (seen[0] and seen[1]):
         return None, "no energy exchanged with a bath: the energy balance cannot be tested"
+    if change_z >= DRIFT_THRESHOLD:
+        return False, (
+            f"the ring's energy changed over the window by {change_z:.1f} times one batch's "
+            f"spread (>= {DRIFT_THRESHOLD:g}): a start-up transient is still in the measurement"
+        )
     if np.all(z_scores < DRIFT_THRESHOLD):
-        return True, f"halves agree and the energy balances (every |z| < {DRIFT_THRESHOLD:g})"
+        return True, (
+            "halves agree and the energy balances, over the batches and over the window "
+            f"(every |z| < {DRIFT_THRESHOLD:g})"
+        )
     return False, (
         f"the halves disagree or the ring gains or loses energy (|z| >= {DRIFT_THRESHOLD:g})"
     )

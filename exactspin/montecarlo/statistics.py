@@ -99,6 +99,29 @@ def mean_z(batch_values: np.ndarray, between_replicas: bool) -> np.ndarray:
     return _z_score(mean, error)
 
 
+def energy_change_z(batch_energies: np.ndarray) -> float:
+    """z-score of the energy a bounded system gained over the whole window, (R, B) batches.
+
+    ``batch_energies[r, b]`` is the energy that flowed into replica r's system during batch b.
+    The sum over batches is the change of the system's energy between the window's start and
+    end, E_end - E_start: the batch terms telescope, so in a steady state that sum fluctuates
+    like one batch's change, not like B independent ones (which is what :func:`mean_z` assumes,
+    and why a start-up energy dump concentrated in the first batch gives it |z| ~ 1). The spread
+    of one batch's change is estimated from the batches after the first (their second moment
+    about zero, the steady-state mean), so a transient in the first batch cannot hide in its
+    own error. Longer batches than the energy's correlation time are assumed, as batch means
+    assume. 0 with fewer than 2 batches.
+    """
+    energies = np.asarray(batch_energies, dtype=float)
+    replicas, batches = energies.shape
+    if batches < 2:
+        return 0.0
+    total = energies.sum(axis=1).mean()
+    spread = np.sqrt(np.mean(energies[:, 1:] ** 2))
+    error = spread / np.sqrt(replicas)
+    return float(_z_score(np.array([total]), np.array([error]))[0])
+
+
 def _z_score(value: np.ndarray, error: np.ndarray) -> np.ndarray:
     """value / error; where the error is zero, 0 for a zero value and +-inf otherwise."""
     z = np.divide(value, error, out=np.zeros_like(value), where=error > 0)

@@ -1,6 +1,7 @@
 """``exactspin classical mc`` prints the currents with error bars; bad input exits 2."""
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -87,3 +88,31 @@ def test_an_undetermined_run_warns_on_one_line_and_exits_2(capsys):
 def test_continuous_unit_option(capsys):
     assert main(["classical", "mc", "--steps", "2e5", "--unit", "continuous", "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["unit"] == "continuous"
+
+
+TRIANGLE = Path(__file__).resolve().parents[2] / "examples" / "networks" / "triangle.toml"
+
+
+@pytest.mark.parametrize(
+    ("option", "values"),
+    [
+        ("--replicas", ["0", "-64", "65", "1.5", "nan", "abc"]),
+        ("--steps", ["0", "-5", "nan", "1e16", "2.5", "abc"]),
+    ],
+)
+def test_every_bad_value_of_a_parameter_gets_its_one_message(capsys, option, values):
+    """Whatever the bad value (too small, negative, not whole, not a number), the message
+    states the same, true allowed range, on the ring and on a network."""
+    for network in ([], ["--network", str(TRIANGLE)]):
+        messages = set()
+        for value in values:
+            assert main(["classical", "mc", *network, option, value, "--quiet"]) == 2
+            error = capsys.readouterr().err
+            assert error.count("\n") == 1
+            messages.add(error.split(": must be ", 1)[1])
+        assert len(messages) == 1, messages
+        (message,) = messages
+        if option == "--steps":
+            assert "[20, 1000000000000000]" in message
+        else:
+            assert "1..63" in message and "multiple of 64" in message
