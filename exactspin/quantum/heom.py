@@ -470,8 +470,10 @@ class HeomSolution:
         ``current_threshold``, or when the table has no depth step (the truncation error is
         then not estimated and the threshold is inf).
     current_threshold : float
-        Absolute error estimate of a current (error estimate x max |current|); inf when not
-        estimated.
+        Absolute error of a current: ``error_estimate`` x max |current|; inf when not estimated.
+    error_estimate : float
+        Relative: the largest of the depth step, the terms step, the last row's
+        ``fit_current_error`` and its ``solve_error``; NaN when not estimated.
     site_magnetization : tuple of float
     concurrence : float
         Of ``pair``.
@@ -510,6 +512,7 @@ class HeomSolution:
     density_matrix: np.ndarray = field(repr=False, compare=False)
     method: str = "krylov"
     zero_by_symmetry: bool = False
+    error_estimate: float = math.nan
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready result with parameters, method, versions and the convergence table."""
@@ -520,6 +523,7 @@ class HeomSolution:
             "lower_branch_current": self.lower_branch_current,
             "circulation": self.circulation,
             "current_threshold": self.current_threshold,
+            "error_estimate": self.error_estimate,
             "site_magnetization": list(self.site_magnetization),
             "pair": [self.pair[0] + 1, self.pair[1] + 1],
             "concurrence": self.concurrence,
@@ -729,6 +733,7 @@ def heom_solve(
         ),
         current_threshold=threshold,
         zero_by_symmetry=zero_by_symmetry,
+        error_estimate=estimate if math.isfinite(threshold) else math.nan,
         site_magnetization=tuple(
             float(populations @ basis.site_sz(site)) for site in range(model.sites)
         ),

@@ -203,6 +203,12 @@ def test_unconverged_protocol_never_labels_the_circulation():
     assert not solution.converged
     assert len({point.depth for point in solution.table}) == 2  # a depth step was measured
     threshold = solution.current_threshold
+    # the threshold is the largest error source (here the fit's), not the last step alone
+    last = solution.table[-1]
+    assert solution.error_estimate == max(last.change, last.fit_current_error, last.solve_error)
+    assert solution.error_estimate == last.fit_current_error
+    scale = np.max(np.abs(last.currents()))
+    assert threshold == pytest.approx(solution.error_estimate * scale, rel=1e-12)
     assert min(abs(solution.upper_branch_current), abs(solution.lower_branch_current)) > threshold
     assert solution.circulation == "undetermined"
     assert solution.to_dict()["circulation"] == "undetermined"
