@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 
 from exactspin.cli.output import print_json, print_table
@@ -46,8 +47,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         nargs="+",
         default=list(DEFAULT_TERMS),
         help=(
-            "AAA fit terms to try, each in [%d, %d] (raised at the depth before the converged "
-            "depth step)" % TERMS_RANGE
+            f"AAA fit terms to try, each in [{TERMS_RANGE[0]}, {TERMS_RANGE[1]}] (raised at the "
+            "depth before the converged depth step)"
         ),
     )
     parser.add_argument(
@@ -79,16 +80,30 @@ def handle(args: argparse.Namespace) -> int:
     if args.json:
         print_json(result)
     else:
-        print_table([(k, v) for k, v in result.items() if not isinstance(v, (dict, list))])
+        summary = dict(result)
+        if summary["current_threshold"] == math.inf:
+            summary["current_threshold"] = math.nan  # not estimated: printed as undetermined
+        print_table([(k, v) for k, v in summary.items() if not isinstance(v, (dict, list))])
+        unavailable = (
+            "n/a (currents zero by symmetry)" if solution.zero_by_symmetry else "n/a (first row)"
+        )
+        unsolved = unavailable if solution.zero_by_symmetry else "n/a (sparse LU)"
         print_table(
             [
                 (
                     f"depth {row['depth']}, {row['terms']} terms",
                     f"I_L {row['left_bath_current']:.6e}, I_U {row['upper_branch_current']:.6e}, "
-                    f"I_D {row['lower_branch_current']:.6e}, change {row['change']:.2e}, "
-                    f"fit current error {row['fit_current_error']:.2e}",
+                    f"I_D {row['lower_branch_current']:.6e}, "
+                    f"change {_relative(row['change'], unavailable)}, fit current error "
+                    f"{_relative(row['fit_current_error'], unavailable)}, solve error "
+                    f"{_relative(row['solve_error'], unsolved, '.1e')}",
                 )
                 for row in result["convergence_table"]
             ]
         )
     return 0 if solution.converged else EXIT_UNDETERMINED
+
+
+def _relative(value: float, unavailable: str, spec: str = ".2e") -> str:
+    """A relative change or error of the table, or why there is none (NaN)."""
+    return unavailable if math.isnan(value) else format(value, spec)

@@ -470,6 +470,10 @@ class HeomSolution:
         ``current_threshold``, or when the table has no depth step (the truncation error is
         then not estimated and the threshold is inf).
     current_threshold : float
+        Absolute error of a current: ``error_estimate`` x max |current|; inf when not estimated.
+    error_estimate : float
+        Relative: the largest of the depth step, the terms step, the last row's
+        ``fit_current_error`` and its ``solve_error``; NaN when not estimated.
     site_magnetization : tuple of float
     concurrence : float
         Of ``pair``.
@@ -484,6 +488,10 @@ class HeomSolution:
     tolerance : float
     versions : dict
         exactspin and QuTiP versions.
+    zero_by_symmetry : bool
+        T_L = T_R: every current is zero by symmetry, the relative changes and errors of the
+        table are not defined (NaN) and the run is never converged (nothing to converge to at a
+        relative tolerance).
     """
 
     model: QuantumModel
@@ -503,6 +511,8 @@ class HeomSolution:
     versions: dict[str, str]
     density_matrix: np.ndarray = field(repr=False, compare=False)
     method: str = "krylov"
+    zero_by_symmetry: bool = False
+    error_estimate: float = math.nan
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready result with parameters, method, versions and the convergence table."""
@@ -513,10 +523,12 @@ class HeomSolution:
             "lower_branch_current": self.lower_branch_current,
             "circulation": self.circulation,
             "current_threshold": self.current_threshold,
+            "error_estimate": self.error_estimate,
             "site_magnetization": list(self.site_magnetization),
             "pair": [self.pair[0] + 1, self.pair[1] + 1],
             "concurrence": self.concurrence,
             "converged": self.converged,
+            "currents_zero_by_symmetry": self.zero_by_symmetry,
             "tolerance": self.tolerance,
             "bath_balance_error": self.left_bath_current + self.right_bath_current,
             "convergence_table": [point.to_dict() for point in self.table],
@@ -613,6 +625,9 @@ def heom_solve(
         return fit_errors[count]
 
     table: list[HeomPoint] = []
+    # T_L = T_R: the steady state is the equilibrium one and every current is zero by symmetry,
+    # so no relative change or error means anything (they are not reported: NaN, null in JSON).
+    zero_by_symmetry = model.bath_temperatures[0] == model.bath_temperatures[1]
 
     def run(depth: int, count: int, reference: HeomPoint | None) -> HeomPoint | None:
         try:
@@ -627,14 +642,20 @@ def heom_solve(
             change = float(np.max(np.abs(point.currents() - previous)) / scale)
             point = _with_change(point, change)
         point = replace(point, fit_current_error=fit_error_for(count))
+        if zero_by_symmetry:
+            # every current is zero (rounding noise): errors relative to it are noise / noise
+            undefined = math.nan
+            point = replace(
+                point, change=undefined, fit_current_error=undefined, solve_error=undefined
+            )
         table.append(point)
         if progress:
             progress(
                 f"heom: depth {depth}, {count} terms ({point.ados} ADOs): I_L = "
                 f"{point.left_bath_current:.6e}, I_U = {point.upper_branch_current:.6e}, "
-                f"I_D = {point.lower_branch_current:.6e}, change {point.change:.2e}, "
-                f"fit current error {point.fit_current_error:.2e}, solve error "
-                f"{point.solve_error:.1e} ({point.solve.get('seconds', math.nan):.0f} s)"
+                f"I_D = {point.lower_branch_current:.6e}, change {_shown(point.change)}, "
+                f"fit current error {_shown(point.fit_current_error)}, solve error "
+                f"{_shown(point.solve_error, '.1e')} ({point.solve.get('seconds', math.nan):.0f} s)"
             )
         return point
 
@@ -685,7 +706,11 @@ def heom_solve(
         _finite(last.solve_error),
     )
     depth_stepped = len({point.depth for point in table}) > 1
-    threshold = estimate * scale if depth_stepped and math.isfinite(estimate) else math.inf
+    threshold = (
+        estimate * scale
+        if depth_stepped and math.isfinite(estimate) and not zero_by_symmetry
+        else math.inf
+    )
     converged = bool(
         depth_converged
         and terms_converged
@@ -707,6 +732,8 @@ def heom_solve(
             else "undetermined"
         ),
         current_threshold=threshold,
+        zero_by_symmetry=zero_by_symmetry,
+        error_estimate=estimate if math.isfinite(threshold) else math.nan,
         site_magnetization=tuple(
             float(populations @ basis.site_sz(site)) for site in range(model.sites)
         ),
@@ -737,3 +764,8 @@ def _finite(value: float) -> float:
 
 def _with_change(point: HeomPoint, change: float) -> HeomPoint:
     return replace(point, change=change)
+
+
+def _shown(value: float, spec: str = ".2e") -> str:
+    """A relative change or error for a progress line; "n/a" when it is not defined (NaN)."""
+    return "n/a" if math.isnan(value) else format(value, spec)

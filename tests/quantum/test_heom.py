@@ -203,9 +203,42 @@ def test_unconverged_protocol_never_labels_the_circulation():
     assert not solution.converged
     assert len({point.depth for point in solution.table}) == 2  # a depth step was measured
     threshold = solution.current_threshold
+    # the threshold is the largest error source (here the fit's), not the last step alone
+    last = solution.table[-1]
+    assert solution.error_estimate == max(last.change, last.fit_current_error, last.solve_error)
+    assert solution.error_estimate == last.fit_current_error
+    scale = np.max(np.abs(last.currents()))
+    assert threshold == pytest.approx(solution.error_estimate * scale, rel=1e-12)
     assert min(abs(solution.upper_branch_current), abs(solution.lower_branch_current)) > threshold
     assert solution.circulation == "undetermined"
     assert solution.to_dict()["circulation"] == "undetermined"
+
+
+def test_equal_temperatures_report_no_relative_errors_of_zero_currents():
+    """At T_L = T_R every current is zero by symmetry (rounding noise, ~1e-16); errors relative
+    to it were noise / noise (0.385, 0.9) and looked like numbers. They are not defined."""
+    model = QuantumModel.from_parameters(nu=2, nd=1, up=2, delta=0.5, tl=1.5, tr=1.5)
+    result = heom_solve(model, depths=(1,), terms=(8,)).to_dict()
+    assert result["currents_zero_by_symmetry"] is True
+    assert result["circulation"] == "undetermined" and not result["converged"]
+    row = result["convergence_table"][0]
+    assert max(abs(row[key]) for key in ("left_bath_current", "upper_branch_current")) < 1e-12
+    for key in ("change", "fit_current_error", "solve_error"):
+        assert np.isnan(row[key])
+
+
+def test_cli_heom_text_shows_no_nan_or_inf():
+    """First row: no change to show; one depth: no threshold. Neither prints as nan / inf."""
+    command = [sys.executable, "-m", "exactspin.cli.main", "quantum", "heom"]
+    options = ["--nu", "2", "--nd", "1", "--up", "2", "--depths", "1", "--terms", "8"]
+    output = subprocess.run(command + options, capture_output=True, text=True, timeout=120)
+    assert output.returncode == 2
+    lines = output.stdout.splitlines()
+    assert any(line.split() == ["current_threshold", "undetermined"] for line in lines)
+    assert "change n/a (first row)" in output.stdout
+    for text in (output.stdout, output.stderr):
+        assert "nan" not in text.lower().replace("nanoseconds", "")
+        assert " inf" not in text
 
 
 def test_a_dark_state_makes_the_steady_state_non_unique_and_is_refused():
@@ -261,8 +294,11 @@ def test_cli_heom_refuses_out_of_range_terms_and_depths_in_one_line(options, par
 
 def test_fit_terms_minimum_is_the_smallest_fit_with_exponents():
     """One AAA term gives no exponents (nothing for the hierarchy); two give some."""
-    from exactspin.quantum.heom import MIN_FIT_TERMS
+    from exactspin.cli.quantum_heom import TERMS_RANGE
+    from exactspin.quantum.heom import MAX_FIT_TERMS, MIN_FIT_TERMS
     from exactspin.validation import ParameterError
+
+    assert TERMS_RANGE == (MIN_FIT_TERMS, MAX_FIT_TERMS)  # --help states the library's range
 
     assert fit_bath(1.0, 1.0, 10.0, MIN_FIT_TERMS, "b").exponents > 0
     with pytest.raises(ParameterError, match="terms"):
