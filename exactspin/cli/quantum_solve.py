@@ -17,7 +17,7 @@ from exactspin.cli.quantum_options import (
     model_from_arguments,
 )
 from exactspin.cli.vocabulary import with_shared_keys
-from exactspin.network.labels import cycle_label
+from exactspin.network.labels import bath_label, bond_label, cycle_label
 from exactspin.quantum.equations import EQUATIONS
 from exactspin.quantum.solution import PRECISIONS
 from exactspin.quantum.steady_state import METHODS
@@ -30,10 +30,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     """Add ``quantum solve``."""
     parser = subparsers.add_parser(
         "solve",
-        help="Redfield steady state, currents, magnetization, concurrence, ergotropy",
+        help="steady state of a master equation: currents, magnetization, concurrence, ergotropy",
         description=(
-            "Solve the Redfield master equation (Eq. 26) of the modified XXZ ring in the sector "
-            "with UP up spins and print the steady-state observables (Eqs. 32-41). Sites are "
+            "Solve the master equation chosen by --equation (default: the Redfield equation, "
+            "Eq. 26) of the modified XXZ ring in the sector with UP up spins, or of the network "
+            "given by --network, and print the steady-state observables (Eqs. 32-41). Sites are "
             "1-based as in the paper."
         ),
     )
@@ -120,12 +121,23 @@ def handle(args: argparse.Namespace) -> int:
     if args.json:
         print_json(with_shared_keys("quantum", result))
     else:
-        lists = ("site_magnetization", "bath_currents", "bond_currents")
-        rows = [
-            (name, _text_value(name, value, result))
-            for name, value in result.items()
-            if (not isinstance(value, (dict, list)) or name in lists) and value != ""
-        ]
+        network = None if model.is_ring else model.network
+        rows = []
+        for name, value in result.items():
+            if network is not None and name == "bath_currents":
+                errors = result["bath_current_errors"]
+                for index, current in enumerate(value):
+                    rows.append((bath_label(network, index), current))
+                    rows.append(("  error bound", errors[index]))
+            elif network is not None and name == "bond_currents":
+                errors = result["bond_current_errors"]
+                for index, current in enumerate(value):
+                    rows.append((bond_label(network, index), current))
+                    rows.append(("  error bound", errors[index]))
+            elif (not isinstance(value, (dict, list)) or name == "site_magnetization") and (
+                value != ""
+            ):
+                rows.append((name, _text_value(name, value, result)))
         if "cycles" in result:
             rows += [
                 (cycle_label(index, [site - 1 for site in cycle["sites"]]), label)

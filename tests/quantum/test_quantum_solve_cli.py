@@ -195,3 +195,23 @@ def test_plain_redfield_json_reports_the_equation_checks(capsys, network):
             + result["lower_branch_current_bound"]
         )
         assert abs(result["kirchhoff_error"]) <= kirchhoff_bound
+
+
+def test_help_names_the_chosen_equation_not_only_redfield(capsys):
+    with pytest.raises(SystemExit):
+        main(["quantum", "solve", "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    assert "Solve the Redfield master equation (Eq. 26)" not in text
+    assert "master equation chosen by --equation" in text
+
+
+def test_network_text_labels_every_bath_and_bond(capsys):
+    status, out, _ = run(capsys, "--network", JUNCTION)
+    assert status == 0
+    names = [line.split("  ")[0] for line in out.splitlines()]
+    assert "bath 1 (site 1, T=2)" in names and "bath 2 (site 6, T=0.5)" in names
+    assert [name for name in names if name.startswith("bond ")] == [
+        "bond 1 [1->2]", "bond 2 [2->3]", "bond 3 [3->6]", "bond 4 [1->4]", "bond 5 [4->6]",
+        "bond 6 [1->5]", "bond 7 [5->6]",
+    ]
+    assert "bath_currents" not in names and "bond_currents" not in names
