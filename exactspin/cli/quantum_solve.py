@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 
 from exactspin.cli.output import print_json, print_table
+from exactspin.cli.progress import elapsed_ticker
 from exactspin.cli.quantum_options import (
     add_model_arguments,
     add_network_option,
@@ -24,6 +25,14 @@ from exactspin.quantum.steady_state import METHODS
 
 #: Exit status when the solve cannot resolve a printed label (as for bad input).
 EXIT_UNDETERMINED = 2
+#: Equations whose generator needs adaptive Lamb-shift quadratures (elapsed-time lines on
+#: stderr every few seconds while they run).
+SLOW_EQUATIONS = (
+    "redfield-lamb-shift",
+    "global-lindblad-lamb-shift",
+    "partial-secular-lamb-shift",
+    "ule-lamb-shift",
+)
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -72,7 +81,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
             "master equation: redfield (Eq. 26, default), redfield-lamb-shift, global-lindblad, "
             "global-lindblad-lamb-shift, partial-secular, partial-secular-lamb-shift, ule, "
             "ule-lamb-shift, local-lindblad (see exactspin.quantum.equations); any of them with "
-            "--network"
+            "--network. The Lamb-shift forms integrate numerically and print elapsed time on "
+            "stderr while they run (ule-lamb-shift at --omega-c 1e-3: about a minute)"
         ),
     )
     parser.add_argument("--json", action="store_true", help="print JSON")
@@ -109,7 +119,14 @@ def handle(args: argparse.Namespace) -> int:
     if args.equation != "redfield":
         model = EquationModel.from_model(model, args.equation)
     try:
-        solution = solve(model, method=args.method, precision=args.precision)
+        # The Lamb-shift quadratures have no progress hook; at small --omega-c (many kinks
+        # per unit of the cutoff) ule-lamb-shift takes of the order of a minute.
+        with elapsed_ticker(
+            f"quantum solve --equation {args.equation}",
+            None,
+            enabled=args.equation in SLOW_EQUATIONS,
+        ):
+            solution = solve(model, method=args.method, precision=args.precision)
     except UnresolvedSteadyStateError as error:
         print(f"exactspin: error: {error}", file=sys.stderr)
         return EXIT_UNDETERMINED

@@ -215,3 +215,33 @@ def test_network_text_labels_every_bath_and_bond(capsys):
         "bond 6 [1->5]", "bond 7 [5->6]",
     ]
     assert "bath_currents" not in names and "bond_currents" not in names
+
+
+def test_elapsed_ticker_without_an_estimate_prints_elapsed_time_only(capsys):
+    import time
+
+    from exactspin.cli.progress import elapsed_ticker
+
+    with elapsed_ticker("quantum solve", None, interval=0.02):
+        time.sleep(0.15)
+    lines = capsys.readouterr().err.splitlines()
+    assert lines and all(line.startswith("quantum solve: ") for line in lines)
+    assert all(line.endswith(" s elapsed") for line in lines)
+
+
+@pytest.mark.parametrize(("equation", "ticking"), [("ule-lamb-shift", True), ("ule", False)])
+def test_lamb_shift_equations_run_under_the_elapsed_ticker(capsys, monkeypatch, equation, ticking):
+    from contextlib import contextmanager
+
+    quantum_solve = importlib.import_module("exactspin.cli.quantum_solve")
+    seen = []
+
+    @contextmanager
+    def recorder(label, expected_seconds, enabled=True, interval=10.0):
+        seen.append((label, enabled))
+        yield
+
+    monkeypatch.setattr(quantum_solve, "elapsed_ticker", recorder)
+    status, _, _ = run(capsys, "--equation", equation)
+    assert status == 0
+    assert seen == [(f"quantum solve --equation {equation}", ticking)]
