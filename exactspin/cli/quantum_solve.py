@@ -179,4 +179,18 @@ def _text_value(name: str, value: object, result: dict) -> object:
     ):
         one_state = "one-state" in str(result.get("null_space_criterion", ""))
         return ONE_STATE_GAP_TEXT if one_state else "n/a"
+    if (
+        name == "magnification_ratio"
+        and isinstance(value, float)
+        and value != value
+        and not result.get("undetermined_reasons")
+    ):
+        # Every label resolved, but I_L is within its bound of 0: the ratio is not defined.
+        return RATIO_UNDEFINED_TEXT
     return value
+
+
+#: Text of the magnification ratio when the labels are resolved but I_L is within its bound
+#: of 0 (e.g. local-lindblad, whose currents all vanish by construction): undefined, not
+#: undetermined (null in the JSON).
+RATIO_UNDEFINED_TEXT = "n/a (I_L within its error bound of 0)"

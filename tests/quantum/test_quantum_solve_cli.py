@@ -245,3 +245,10 @@ def test_lamb_shift_equations_run_under_the_elapsed_ticker(capsys, monkeypatch, 
     status, _, _ = run(capsys, "--equation", equation)
     assert status == 0
     assert seen == [(f"quantum solve --equation {equation}", ticking)]
+
+
+def test_local_lindblad_ratio_is_not_applicable_rather_than_undetermined(capsys):
+    status, out, _ = run(capsys, "--equation", "local-lindblad")
+    assert status == 0
+    row = next(line for line in out.splitlines() if line.startswith("magnification_ratio"))
+    assert "n/a" in row and "undetermined" not in row
