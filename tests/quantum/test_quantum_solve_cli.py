@@ -107,8 +107,9 @@ def test_issue_10_non_unique_iterative_command(capsys):
 def test_unresolved_lamb_shift_is_one_undetermined_line_and_exit_2(capsys):
     # At omega_c = 1e6 the principal-value quadrature's own error estimate (~7e1) exceeds the
     # stated accuracy 1e-10 x omega_c: no traceback, no raw IntegrationWarning, exit 2.
-    status, out, err = run(capsys, "--equation", "redfield-lamb-shift", "--delta", "0.5",
-                           "--omega-c", "1e6")
+    status, out, err = run(
+        capsys, "--equation", "redfield-lamb-shift", "--delta", "0.5", "--omega-c", "1e6"
+    )
     assert status == 2
     assert out == ""
     lines = err.strip().splitlines()
@@ -211,8 +212,13 @@ def test_network_text_labels_every_bath_and_bond(capsys):
     names = [line.split("  ")[0] for line in out.splitlines()]
     assert "bath 1 (site 1, T=2)" in names and "bath 2 (site 6, T=0.5)" in names
     assert [name for name in names if name.startswith("bond ")] == [
-        "bond 1 [1->2]", "bond 2 [2->3]", "bond 3 [3->6]", "bond 4 [1->4]", "bond 5 [4->6]",
-        "bond 6 [1->5]", "bond 7 [5->6]",
+        "bond 1 [1->2]",
+        "bond 2 [2->3]",
+        "bond 3 [3->6]",
+        "bond 4 [1->4]",
+        "bond 5 [4->6]",
+        "bond 6 [1->5]",
+        "bond 7 [5->6]",
     ]
     assert "bath_currents" not in names and "bond_currents" not in names
 
