@@ -18,9 +18,13 @@ PROGRESS_INTERVAL = 10.0
 
 @contextmanager
 def elapsed_ticker(
-    label: str, expected_seconds: float, enabled: bool = True, interval: float = PROGRESS_INTERVAL
+    label: str,
+    expected_seconds: float | None,
+    enabled: bool = True,
+    interval: float = PROGRESS_INTERVAL,
 ) -> Iterator[None]:
-    """Print ``label: N s elapsed (expected ~M s)`` on stderr every ``interval`` seconds."""
+    """Print ``label: N s elapsed (expected ~M s)`` on stderr every ``interval`` seconds
+    (``label: N s elapsed`` when ``expected_seconds`` is None: no estimate is made)."""
     if not enabled:
         yield
         return
@@ -30,11 +34,8 @@ def elapsed_ticker(
     def tick() -> None:
         while not stop.wait(interval):
             elapsed = time.perf_counter() - started
-            print(
-                f"{label}: {elapsed:.0f} s elapsed (expected ~{expected_seconds:.0f} s)",
-                file=sys.stderr,
-                flush=True,
-            )
+            expected = "" if expected_seconds is None else f" (expected ~{expected_seconds:.0f} s)"
+            print(f"{label}: {elapsed:.0f} s elapsed{expected}", file=sys.stderr, flush=True)
 
     thread = threading.Thread(target=tick, daemon=True)
     thread.start()

@@ -11,29 +11,39 @@ from __future__ import annotations
 import argparse
 
 from exactspin.cli.output import print_json, print_table
+from exactspin.cli.progress import elapsed_ticker
 from exactspin.cli.quantum_options import (
     add_model_arguments,
     add_network_option,
     model_from_arguments,
 )
 from exactspin.cli.vocabulary import with_shared_keys
-from exactspin.network.labels import cycle_label
+from exactspin.network.labels import bath_label, bond_label, cycle_label
 from exactspin.quantum.equations import EQUATIONS
 from exactspin.quantum.solution import PRECISIONS
 from exactspin.quantum.steady_state import METHODS
 
 #: Exit status when the solve cannot resolve a printed label (as for bad input).
 EXIT_UNDETERMINED = 2
+#: Equations whose generator needs adaptive Lamb-shift quadratures (elapsed-time lines on
+#: stderr every few seconds while they run).
+SLOW_EQUATIONS = (
+    "redfield-lamb-shift",
+    "global-lindblad-lamb-shift",
+    "partial-secular-lamb-shift",
+    "ule-lamb-shift",
+)
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add ``quantum solve``."""
     parser = subparsers.add_parser(
         "solve",
-        help="Redfield steady state, currents, magnetization, concurrence, ergotropy",
+        help="steady state of a master equation: currents, magnetization, concurrence, ergotropy",
         description=(
-            "Solve the Redfield master equation (Eq. 26) of the modified XXZ ring in the sector "
-            "with UP up spins and print the steady-state observables (Eqs. 32-41). Sites are "
+            "Solve the master equation chosen by --equation (default: the Redfield equation, "
+            "Eq. 26) of the modified XXZ ring in the sector with UP up spins, or of the network "
+            "given by --network, and print the steady-state observables (Eqs. 32-41). Sites are "
             "1-based as in the paper."
         ),
     )
@@ -71,7 +81,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
             "master equation: redfield (Eq. 26, default), redfield-lamb-shift, global-lindblad, "
             "global-lindblad-lamb-shift, partial-secular, partial-secular-lamb-shift, ule, "
             "ule-lamb-shift, local-lindblad (see exactspin.quantum.equations); any of them with "
-            "--network"
+            "--network. The Lamb-shift forms integrate numerically and print elapsed time on "
+            "stderr while they run (ule-lamb-shift at --omega-c 1e-3: about a minute)"
         ),
     )
     parser.add_argument("--json", action="store_true", help="print JSON")
@@ -108,7 +119,14 @@ def handle(args: argparse.Namespace) -> int:
     if args.equation != "redfield":
         model = EquationModel.from_model(model, args.equation)
     try:
-        solution = solve(model, method=args.method, precision=args.precision)
+        # The Lamb-shift quadratures have no progress hook; at small --omega-c (many kinks
+        # per unit of the cutoff) ule-lamb-shift takes of the order of a minute.
+        with elapsed_ticker(
+            f"quantum solve --equation {args.equation}",
+            None,
+            enabled=args.equation in SLOW_EQUATIONS,
+        ):
+            solution = solve(model, method=args.method, precision=args.precision)
     except UnresolvedSteadyStateError as error:
         print(f"exactspin: error: {error}", file=sys.stderr)
         return EXIT_UNDETERMINED
@@ -120,12 +138,23 @@ def handle(args: argparse.Namespace) -> int:
     if args.json:
         print_json(with_shared_keys("quantum", result))
     else:
-        lists = ("site_magnetization", "bath_currents", "bond_currents")
-        rows = [
-            (name, _text_value(name, value, result))
-            for name, value in result.items()
-            if (not isinstance(value, (dict, list)) or name in lists) and value != ""
-        ]
+        network = None if model.is_ring else model.network
+        rows = []
+        for name, value in result.items():
+            if network is not None and name == "bath_currents":
+                errors = result["bath_current_errors"]
+                for index, current in enumerate(value):
+                    rows.append((bath_label(network, index), current))
+                    rows.append(("  error bound", errors[index]))
+            elif network is not None and name == "bond_currents":
+                errors = result["bond_current_errors"]
+                for index, current in enumerate(value):
+                    rows.append((bond_label(network, index), current))
+                    rows.append(("  error bound", errors[index]))
+            elif (not isinstance(value, (dict, list)) or name == "site_magnetization") and (
+                value != ""
+            ):
+                rows.append((name, _text_value(name, value, result)))
         if "cycles" in result:
             rows += [
                 (cycle_label(index, [site - 1 for site in cycle["sites"]]), label)
@@ -150,4 +179,18 @@ def _text_value(name: str, value: object, result: dict) -> object:
     ):
         one_state = "one-state" in str(result.get("null_space_criterion", ""))
         return ONE_STATE_GAP_TEXT if one_state else "n/a"
+    if (
+        name == "magnification_ratio"
+        and isinstance(value, float)
+        and value != value
+        and not result.get("undetermined_reasons")
+    ):
+        # Every label resolved, but I_L is within its bound of 0: the ratio is not defined.
+        return RATIO_UNDEFINED_TEXT
     return value
+
+
+#: Text of the magnification ratio when the labels are resolved but I_L is within its bound
+#: of 0 (e.g. local-lindblad, whose currents all vanish by construction): undefined, not
+#: undetermined (null in the JSON).
+RATIO_UNDEFINED_TEXT = "n/a (I_L within its error bound of 0)"

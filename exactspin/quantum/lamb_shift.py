@@ -35,6 +35,7 @@ class LambShiftUnresolvedError(UnresolvedError, RuntimeError):
     line); also a RuntimeError for callers that caught the earlier type.
     """
 
+
 #: Stated absolute accuracy of Delta(D), relative to max(T, Omega_c).
 LAMB_SHIFT_ACCURACY = 1e-10
 

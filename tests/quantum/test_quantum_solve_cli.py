@@ -107,8 +107,9 @@ def test_issue_10_non_unique_iterative_command(capsys):
 def test_unresolved_lamb_shift_is_one_undetermined_line_and_exit_2(capsys):
     # At omega_c = 1e6 the principal-value quadrature's own error estimate (~7e1) exceeds the
     # stated accuracy 1e-10 x omega_c: no traceback, no raw IntegrationWarning, exit 2.
-    status, out, err = run(capsys, "--equation", "redfield-lamb-shift", "--delta", "0.5",
-                           "--omega-c", "1e6")
+    status, out, err = run(
+        capsys, "--equation", "redfield-lamb-shift", "--delta", "0.5", "--omega-c", "1e6"
+    )
     assert status == 2
     assert out == ""
     lines = err.strip().splitlines()
@@ -195,3 +196,65 @@ def test_plain_redfield_json_reports_the_equation_checks(capsys, network):
             + result["lower_branch_current_bound"]
         )
         assert abs(result["kirchhoff_error"]) <= kirchhoff_bound
+
+
+def test_help_names_the_chosen_equation_not_only_redfield(capsys):
+    with pytest.raises(SystemExit):
+        main(["quantum", "solve", "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    assert "Solve the Redfield master equation (Eq. 26)" not in text
+    assert "master equation chosen by --equation" in text
+
+
+def test_network_text_labels_every_bath_and_bond(capsys):
+    status, out, _ = run(capsys, "--network", JUNCTION)
+    assert status == 0
+    names = [line.split("  ")[0] for line in out.splitlines()]
+    assert "bath 1 (site 1, T=2)" in names and "bath 2 (site 6, T=0.5)" in names
+    assert [name for name in names if name.startswith("bond ")] == [
+        "bond 1 [1->2]",
+        "bond 2 [2->3]",
+        "bond 3 [3->6]",
+        "bond 4 [1->4]",
+        "bond 5 [4->6]",
+        "bond 6 [1->5]",
+        "bond 7 [5->6]",
+    ]
+    assert "bath_currents" not in names and "bond_currents" not in names
+
+
+def test_elapsed_ticker_without_an_estimate_prints_elapsed_time_only(capsys):
+    import time
+
+    from exactspin.cli.progress import elapsed_ticker
+
+    with elapsed_ticker("quantum solve", None, interval=0.02):
+        time.sleep(0.15)
+    lines = capsys.readouterr().err.splitlines()
+    assert lines and all(line.startswith("quantum solve: ") for line in lines)
+    assert all(line.endswith(" s elapsed") for line in lines)
+
+
+@pytest.mark.parametrize(("equation", "ticking"), [("ule-lamb-shift", True), ("ule", False)])
+def test_lamb_shift_equations_run_under_the_elapsed_ticker(capsys, monkeypatch, equation, ticking):
+    from contextlib import contextmanager
+
+    quantum_solve = importlib.import_module("exactspin.cli.quantum_solve")
+    seen = []
+
+    @contextmanager
+    def recorder(label, expected_seconds, enabled=True, interval=10.0):
+        seen.append((label, enabled))
+        yield
+
+    monkeypatch.setattr(quantum_solve, "elapsed_ticker", recorder)
+    status, _, _ = run(capsys, "--equation", equation)
+    assert status == 0
+    assert seen == [(f"quantum solve --equation {equation}", ticking)]
+
+
+def test_local_lindblad_ratio_is_not_applicable_rather_than_undetermined(capsys):
+    status, out, _ = run(capsys, "--equation", "local-lindblad")
+    assert status == 0
+    row = next(line for line in out.splitlines() if line.startswith("magnification_ratio"))
+    assert "n/a" in row and "undetermined" not in row
