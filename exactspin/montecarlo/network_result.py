@@ -42,6 +42,10 @@ class NetworkMonteCarloResult:
         0-based site pairs and <s_a s_b>.
     energy_balance_z : float
         z-score of the summed bath currents against zero (the network's energy is bounded).
+    energy_change_z : float
+        z-score of the network's energy change over the measured window against one batch's
+        spread (:func:`~exactspin.montecarlo.statistics.energy_change_z`): catches a start-up
+        energy dump left in the first batch.
     equilibration_z : tuple of float
         Per bath, z-score of (second half - first half) of the batches.
     batch_correlation : tuple of float
@@ -92,6 +96,7 @@ class NetworkMonteCarloResult:
     target_stderr: tuple[float | None, float | None] | None = None
     undetermined_baths: tuple[int, ...] = ()
     undetermined_bonds: tuple[int, ...] = ()
+    energy_change_z: float = 0.0
 
     def bath_status(self, bath: int) -> str:
         """ "resolved", "unresolved", "no events" or "undetermined" (error not known to be
@@ -176,6 +181,7 @@ class NetworkMonteCarloResult:
                 "drift_threshold": self.drift_threshold,
                 "first_vs_second_half_z": list(self.equilibration_z),
                 "energy_balance_z": self.energy_balance_z,
+                "energy_change_z": self.energy_change_z,
             },
             "batch_correlation": list(self.batch_correlation),
             "wall_time": self.wall_time,

@@ -148,6 +148,11 @@ class MonteCarloResult:
     undetermined_errors: tuple[str, ...] = ()
     energy_change_z: float = 0.0
 
+    @property
+    def bond_current_errors(self) -> tuple[float, ...]:
+        """:attr:`bond_currents_stderr` under the network result's name."""
+        return self.bond_currents_stderr
+
     def status(self, name: str) -> str:
         """ "resolved", "unresolved", "no events" or "undetermined" (the batch averages stayed
         correlated however they were merged, so the error bar is not known to be right) for
@@ -224,6 +229,8 @@ class MonteCarloResult:
             "significance_stderr": self.significance,
             "bond_currents": list(self.bond_currents),
             "bond_currents_stderr": list(self.bond_currents_stderr),
+            # The network result's name for the same numbers; the old name above is kept.
+            "bond_current_errors": list(self.bond_currents_stderr),
             "circulation": self.circulation,
             "circulation_threshold": self.circulation_threshold,
             "circulation_significance_stderr": self.significance,

@@ -573,7 +573,7 @@ def _equilibration(
         return None, "no energy exchanged with a bath: the energy balance cannot be tested"
     if change_z >= DRIFT_THRESHOLD:
         return False, (
-            f"the ring's energy changed over the window by {change_z:.1f} times one batch's "
+            f"the ring's energy changed over the window by {_spreads(change_z)} one batch's "
             f"spread (>= {DRIFT_THRESHOLD:g}): a start-up transient is still in the measurement"
         )
     if np.all(z_scores < DRIFT_THRESHOLD):
@@ -617,3 +617,8 @@ def _magnification(
     gradient[branch] = math.copysign(1.0, estimates[larger]) / abs(left)
     error, determined = linear_combination_standard_error(currents, gradient, lengths, between)
     return ratio, (error if determined else None)
+
+
+def _spreads(z: float) -> str:
+    """ "12.3 times" or, when no later batch changed the energy at all, "infinitely many"."""
+    return f"{z:.1f} times" if np.isfinite(z) else "infinitely many times"

@@ -116,3 +116,14 @@ def test_every_bad_value_of_a_parameter_gets_its_one_message(capsys, option, val
             assert "[20, 1000000000000000]" in message
         else:
             assert "1..63" in message and "multiple of 64" in message
+
+
+def test_ring_and_network_json_both_carry_bond_current_errors(capsys):
+    """One key for the bond errors on both kinds of run; the ring keeps its old key too."""
+    main(["classical", "mc", "--nu", "1", "--nd", "1", "--steps", "2e4", "--json"])
+    ring = json.loads(capsys.readouterr().out)
+    assert ring["bond_current_errors"] == ring["bond_currents_stderr"]
+    assert len(ring["bond_current_errors"]) == len(ring["bond_currents"]) == 4
+    main(["classical", "mc", "--network", str(TRIANGLE), "--steps", "2e4", "--json"])
+    network = json.loads(capsys.readouterr().out)
+    assert len(network["bond_current_errors"]) == len(network["bond_currents"])

@@ -94,3 +94,28 @@ def test_a_warm_five_site_ring_still_reads_stationary_and_agrees_with_the_exact_
     for name in ("left_bath_current", "right_bath_current", "upper_branch_current"):
         error = getattr(result, name + "_stderr")
         assert abs(getattr(result, name) - float(getattr(exact, name))) < 5 * error
+
+
+COLD_NETWORK = """
+name = "cold 4-ring"
+sites = 4
+bonds = [[1, 2, 2.0], [2, 3, 2.0], [3, 4, 1.9], [4, 1, 1.9]]
+baths = [[1, 0.2], [3, 0.1]]
+dynamics = "q2r"
+"""
+
+
+def test_a_network_start_up_energy_dump_is_not_called_stationary(tmp_path):
+    """The same cold 4-ring as a network file: the dump in the first batch is flagged there
+    too, and a target run discards it as burn-in."""
+    from exactspin.montecarlo.network_simulation import simulate_network
+    from exactspin.network.files import read_network
+
+    path = tmp_path / "cold.toml"
+    path.write_text(COLD_NETWORK)
+    network = read_network(path)
+    result = simulate_network(network, 100_000, replicas=128, burn_in=0, seed=0)
+    assert abs(result.energy_change_z) >= DRIFT_THRESHOLD
+    assert result.equilibrated is False
+    targeted = simulate_network(network, 100_000, replicas=128, target_stderr=0.05, seed=0)
+    assert targeted.burn_in > 0 and targeted.equilibrated is not True
