@@ -85,9 +85,12 @@ def budget(
                     f"{estimate} (the estimate "
                     "is an extrapolation here; use 'exactspin classical solve' for numbers)"
                 )
-                if enforce:
-                    _thread.interrupt_main(signal.SIGUSR1)
-                    return
+            if reason and enforce:
+                # Again at every check until the body has ended: a library the body is in
+                # (sympy falls back from one algorithm to another under ``except Exception``)
+                # can swallow one stop, and a single interrupt then let the run go on for good.
+                _thread.interrupt_main(signal.SIGUSR1)
+                continue
             if progress and now - last_line >= interval:
                 last_line = now
                 print(

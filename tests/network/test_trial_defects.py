@@ -118,6 +118,25 @@ def test_a_run_that_outgrows_its_budget_is_stopped():
     assert time.perf_counter() - started < 5
 
 
+def test_a_stop_the_body_swallows_is_delivered_again():
+    """A library under the budget may catch the first stop (sympy retries another algorithm
+    under ``except Exception``); the budget must stop it again, not let it run on for good."""
+    from exactspin.cli.budget import budget
+
+    started = time.perf_counter()
+    caught = []
+    with pytest.raises(ResourceError, match="over --max-seconds 0.3"):
+        with budget("test", 0.3, 2**40, "a test estimate", 0.1, progress=False):
+            try:
+                while time.perf_counter() - started < 10:
+                    sum(range(1000))
+            except ResourceError as error:
+                caught.append(error)
+            while time.perf_counter() - started < 10:
+                sum(range(1000))
+    assert caught and time.perf_counter() - started < 5
+
+
 def test_budget_stops_on_memory():
     from exactspin.cli.budget import budget, peak_resident_bytes
 
