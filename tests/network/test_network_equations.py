@@ -18,13 +18,12 @@
 
 from __future__ import annotations
 
-import math
-from functools import reduce
 from pathlib import Path
 
 import numpy as np
 import pytest
 import qutip
+from qutip_networks import CUTOFF, GAMMA, eq28_spectrum, qutip_index, qutip_network
 
 from exactspin.network import network_from_dict, quantum_ring, read_network, three_branch_junction
 from exactspin.quantum import QuantumModel, solve
@@ -35,8 +34,6 @@ from exactspin.quantum.equations import (
     equation_checks,
 )
 
-GAMMA = 0.01
-CUTOFF = 10.0
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "networks"
 THREE_BATHS = read_network(EXAMPLES / "three_baths_quantum.json")
 JUNCTION = three_branch_junction(quantum=True, anisotropy=0.5)
@@ -54,55 +51,14 @@ SMALL = network_from_dict(
 NETWORKS = {"three-baths": THREE_BATHS, "junction": JUNCTION, "small": SMALL}
 
 
-def site_operator(operator, site, sites):
-    return qutip.tensor([operator if k == site else qutip.qeye(2) for k in range(sites)])
-
-
-def qutip_hamiltonian(network):
-    """H and sz by site, QuTiP, full space (bond J (sx sx + sy sy) + Delta sz' sz', field h sz)."""
-    n = network.sites
-    sx = [site_operator(qutip.sigmax(), k, n) for k in range(n)]
-    sy = [site_operator(qutip.sigmay(), k, n) for k in range(n)]
-    sz = [site_operator(qutip.sigmaz(), k, n) for k in range(n)]
-    identity = qutip.qeye([2] * n)
-    terms = [
-        b.coupling * (sx[b.first] * sx[b.second] + sy[b.first] * sy[b.second])
-        + b.anisotropy * ((sz[b.first] + identity) / 2) * ((sz[b.second] + identity) / 2)
-        for b in network.bonds
-    ]
-    terms += [f.strength * sz[f.site] for f in network.fields]
-    return reduce(lambda x, y: x + y, terms), sz
-
-
-def eq28_spectrum(temperature, tolerance):
-    """QuTiP's S(w) (w = energy given to the bath) = 2 gamma W(-w), Eq. 28 with W(0) = T."""
-
-    def spectrum(w):
-        w = float(np.real(w))
-        if abs(w) <= tolerance:
-            return 2 * GAMMA * temperature
-        absorbed = -w
-        if absorbed / temperature > 700:
-            return 0.0
-        rate = absorbed * math.exp(-abs(absorbed) / CUTOFF) / math.expm1(absorbed / temperature)
-        return 2 * GAMMA * rate
-
-    return spectrum
-
-
-def qutip_index(state, sites):
-    """QuTiP's first tensor factor is site 0 and basis(2, 0) is sz = +1 (up)."""
-    return sum((1 - ((state >> k) & 1)) << (sites - 1 - k) for k in range(sites))
-
-
 def qutip_davies(network):
     """(rho in the sector, bath currents) from QuTiP's secular Bloch-Redfield tensor."""
-    hamiltonian, sz = qutip_hamiltonian(network)
+    hamiltonian, _, _, sz = qutip_network(network)
     levels = hamiltonian.eigenenergies()
     gaps = np.abs(levels[:, None] - levels[None, :])
     smallest = np.min(gaps[gaps > 1e-12])
     tolerance = 1e-9 * max(float(np.max(np.abs(levels))), network.energy_scale)
-    a_ops = [(sz[b.site], eq28_spectrum(b.temperature, tolerance)) for b in network.baths]
+    a_ops = [(sz[b.site], eq28_spectrum(b.temperature, "limit", tolerance)) for b in network.baths]
     cutoff = 1e-6 / smallest
     tensor = qutip.bloch_redfield_tensor(hamiltonian, a_ops, sec_cutoff=cutoff, fock_basis=True)
     dimension = 2**network.sites

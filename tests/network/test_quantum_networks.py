@@ -9,14 +9,13 @@ and the null vector taken with numpy, as tests/quantum/test_qutip_redfield.py do
 
 from __future__ import annotations
 
-import math
-from functools import reduce
-
 import numpy as np
 import pytest
 import qutip
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
+from qutip_networks import CUTOFF, GAMMA, eq28_spectrum, qutip_index, qutip_network
+from strategies import networks
 
 from exactspin.network import (
     inhomogeneous_field_ring,
@@ -27,10 +26,7 @@ from exactspin.network import (
 from exactspin.quantum import QuantumModel, UnresolvedSteadyStateError, solve, steady_state
 from exactspin.quantum.network_currents import network_currents
 from exactspin.quantum.redfield import build_generator
-from strategies import networks
 
-GAMMA = 0.01
-CUTOFF = 10.0
 SMALL = settings(
     max_examples=12,
     deadline=None,
@@ -45,46 +41,6 @@ def small_networks(fields: bool = True):
 
 
 # ----------------------------------------------------------------- the QuTiP reference
-def eq28_spectrum(temperature, zero_frequency, tolerance):
-    def spectrum(w):
-        w = float(np.real(w))
-        if abs(w) <= tolerance:
-            rate = temperature if zero_frequency == "limit" else 0.0
-        else:
-            absorbed = -w
-            rate = absorbed * math.exp(-abs(absorbed) / CUTOFF) / math.expm1(absorbed / temperature)
-        return 2 * GAMMA * rate
-
-    return spectrum
-
-
-def site_operator(operator, site, sites):
-    return qutip.tensor([operator if k == site else qutip.qeye(2) for k in range(sites)])
-
-
-def qutip_network(network):
-    """(H, bond operators, field operators by site, sz by site), all QuTiP, full space."""
-    n = network.sites
-    sx = [site_operator(qutip.sigmax(), k, n) for k in range(n)]
-    sy = [site_operator(qutip.sigmay(), k, n) for k in range(n)]
-    sz = [site_operator(qutip.sigmaz(), k, n) for k in range(n)]
-    identity = qutip.qeye([2] * n)
-    szp = [(s + identity) / 2 for s in sz]
-    bonds = [
-        b.coupling * (sx[b.first] * sx[b.second] + sy[b.first] * sy[b.second])
-        + b.anisotropy * szp[b.first] * szp[b.second]
-        for b in network.bonds
-    ]
-    fields = {f.site: f.strength * sz[f.site] for f in network.fields}
-    hamiltonian = reduce(lambda x, y: x + y, bonds + list(fields.values()))
-    return hamiltonian, bonds, fields, sz
-
-
-def qutip_index(state, sites):
-    """QuTiP's first tensor factor is site 0 and basis(2, 0) is sz = +1 (up)."""
-    return sum((1 - ((state >> k) & 1)) << (sites - 1 - k) for k in range(sites))
-
-
 def sector_indices(network):
     states = [s for s in range(2**network.sites) if bin(s).count("1") == network.up_spins]
     return [qutip_index(s, network.sites) for s in states]
