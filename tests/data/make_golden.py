@@ -140,8 +140,9 @@ def _monte_carlo_entry(parameters: dict, steps: int, seed: int) -> dict:
 
 
 def environment() -> dict[str, str]:
-    """The numerical libraries the values were computed with (LAPACK rounding differs between
-    builds, so an exact replay at 1e-12 is promised only in the same environment)."""
+    """The numerical libraries and the processor the values were computed with (LAPACK
+    rounding differs between builds, and OpenBLAS picks its kernels by CPU at run time, so an
+    exact replay at 1e-12 is promised only in the same environment)."""
     import platform
 
     import scipy
@@ -151,7 +152,22 @@ def environment() -> dict[str, str]:
         "numpy": np.__version__,
         "scipy": scipy.__version__,
         "machine": platform.machine(),
+        "processor": processor(),
     }
+
+
+def processor() -> str:
+    """Vendor, family and model of the first CPU (Linux /proc/cpuinfo), else
+    ``platform.processor()``."""
+    import platform
+
+    try:
+        lines = Path("/proc/cpuinfo").read_text().split("\n\n")[0].splitlines()
+    except OSError:
+        return platform.processor()
+    fields = dict(line.partition(":")[::2] for line in lines)
+    fields = {key.strip(): value.strip() for key, value in fields.items()}
+    return " ".join(fields.get(key, "?") for key in ("vendor_id", "cpu family", "model"))
 
 
 def main(path: Path) -> None:
