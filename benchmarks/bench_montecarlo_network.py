@@ -24,6 +24,7 @@ import numpy as np
 from exactspin.classical.model import ClassicalModel
 from exactspin.montecarlo import network_kernel as chain
 from exactspin.montecarlo import network_multispin as words
+from exactspin.montecarlo.halfwords import word_generator_state
 from exactspin.montecarlo.kernel import (
     NEIGHBOURHOODS,
     acceptance_table,
@@ -79,7 +80,7 @@ def word_runners(model: ClassicalModel, steps: int):
     spins, low, high = initial_words(model, sequence)
     old = word_tables(model)
     counters = np.zeros((model.sites, 3), dtype=np.int32)
-    old_generator = generator_state(sequence)
+    old_generator = word_generator_state(sequence)
     tables = words.word_tables(Lattice.from_model(model))
     state = [np.append(plane, np.uint64(0)) for plane in (spins, low, high)]
     generator = old_generator.copy()

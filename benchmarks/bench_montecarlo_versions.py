@@ -16,6 +16,10 @@ ns per chain update and per word step (all 64 replicas advance); the word step o
 checkout's chain step; the word's replica-updates per second over the baseline's single chain
 (64 x baseline chain ns / word ns, paired by repeat); and the word step over the baseline's
 chain step (the burn-in latency the issue asks to keep).
+
+``--filed PATH`` adds the single-chain kernel of a checkout from before the multispin work (the
+"today" of the Monte Carlo issue: commit 220e8f0), timed in the same repeats through the
+ring kernel API it already had (``kernel.run_chain``), and two columns against it.
 """
 
 from __future__ import annotations
@@ -67,8 +71,42 @@ def worker(sites: int, steps: int, dynamics: str) -> None:
     print(json.dumps({"chain": chain_ns, "word": word_ns}))
 
 
+def legacy_worker(sites: int, steps: int) -> None:
+    """Time ``kernel.run_chain`` of this interpreter's checkout (the API it has had since the
+    first round) and print {"chain": ns}."""
+    import numpy as np
+
+    from exactspin.classical.model import ClassicalModel
+    from exactspin.montecarlo import kernel
+
+    nu, nd = RINGS[sites]
+    model = ClassicalModel.from_parameters(nu=nu, nd=nd)
+    generator = np.random.SeedSequence(0).generate_state(4, np.uint64)
+    occupations = np.random.default_rng(0).integers(0, 2, model.sites)
+    entries = kernel.configuration_entries(model, occupations, np.zeros(model.sites, dtype=int))
+    table = kernel.acceptance_table(model)
+    neighbours = kernel.neighbour_table(model.sites)
+    flips = np.zeros(8 * model.sites, dtype=np.int32)
+    pairs = np.zeros((0, 2), dtype=np.int64)
+    sums = np.zeros(0, dtype=np.int64)
+
+    def run(count):
+        started = time.thread_time()
+        done = 0
+        while done < count:
+            chunk = min(2**24, count - done)
+            flips[:] = 0
+            kernel.run_chain(chunk, chunk, generator, entries, table, neighbours, flips, pairs,
+                             sums)  # fmt: skip
+            done += chunk
+        return (time.thread_time() - started) / count * 1e9
+
+    run(100_000)
+    print(json.dumps({"chain": run(steps)}))
+
+
 def run_worker(
-    checkout: Path, cache: str, sites: int, steps: int, dynamics: str
+    checkout: Path, cache: str, sites: int, steps: int, dynamics: str, legacy: bool = False
 ) -> dict[str, float]:
     """One worker interpreter on ``checkout``; its numba cache in ``cache`` (not the checkout)."""
     environment = dict(os.environ, PYTHONPATH=str(checkout), NUMBA_CACHE_DIR=cache)
@@ -77,7 +115,7 @@ def run_worker(
         [
             sys.executable,
             __file__,
-            "--worker",
+            "--legacy-worker" if legacy else "--worker",
             str(sites),
             "--steps",
             str(steps),
@@ -103,12 +141,19 @@ def main() -> None:
     parser.add_argument("--steps", type=float, default=4e6, help="chain steps per timing")
     parser.add_argument("--repeats", type=int, default=7)
     parser.add_argument("--dynamics", choices=("q2r", "cca"), default="q2r")
+    parser.add_argument("--filed", type=Path, help="checkout whose single chain the issue set")
     parser.add_argument("--worker", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--legacy-worker", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     steps = int(args.steps)
     if args.worker is not None:
         worker(args.worker, steps, args.dynamics)
         return
+    if args.legacy_worker is not None:
+        legacy_worker(args.legacy_worker, steps)
+        return
+    if args.filed is not None and args.dynamics != "q2r":
+        parser.error("--filed times the Q2R ring chain only (the kernel the issue measured)")
     checkouts = {"this": HERE}
     if args.baseline is not None:
         checkouts = {"baseline": args.baseline.resolve(), "this": HERE}
@@ -118,6 +163,7 @@ def main() -> None:
     )
     print("checkouts: " + ", ".join(f"{name} = {path}" for name, path in checkouts.items()))
     caches = {name: tempfile.mkdtemp(prefix=f"numba-{name}-") for name in checkouts}
+    filed_cache = tempfile.mkdtemp(prefix="numba-filed-")
     header = (
         f"{'N_S':>7} {'checkout':>9} {'chain ns':>9} {'word ns':>9} {'word / own chain':>18}"
         f" {'replica-upd/s vs base chain':>28} {'word / base chain':>18}"
@@ -125,11 +171,18 @@ def main() -> None:
     print(header)
     for sites in RINGS:
         timings: dict[str, list[dict[str, float]]] = {name: [] for name in checkouts}
+        filed: list[float] = []
         for repeat in range(args.repeats):
             order = list(checkouts) if repeat % 2 == 0 else list(reversed(checkouts))
             for name in order:
                 timings[name].append(
                     run_worker(checkouts[name], caches[name], sites, steps, args.dynamics)
+                )
+            if args.filed is not None:
+                filed.append(
+                    run_worker(args.filed.resolve(), filed_cache, sites, steps, "q2r", True)[
+                        "chain"
+                    ]
                 )
         base = timings["baseline" if "baseline" in timings else "this"]
         for name, runs in timings.items():
@@ -144,6 +197,13 @@ def main() -> None:
                 f"{statistics.median(word):>9.2f} {spread(own):>18} {spread(throughput):>28} "
                 f"{spread(latency):>18}"
             )
+            if filed:
+                versus = [64 * c / w for c, w in zip(filed, word, strict=True)]
+                late = [w / c for w, c in zip(word, filed, strict=True)]
+                print(
+                    f"{'':>7} {name:>9} against the filed chain ({statistics.median(filed):.2f} "
+                    f"ns): replica-upd/s {spread(versus)}, word step {spread(late)}"
+                )
 
 
 if __name__ == "__main__":

@@ -18,6 +18,7 @@ import numpy as np
 
 from exactspin.classical.model import ClassicalModel
 from exactspin.montecarlo import network_kernel, network_multispin
+from exactspin.montecarlo.halfwords import word_generator_state
 from exactspin.montecarlo.lattice import Lattice
 from exactspin.montecarlo.multispin import WORD_BITS
 from exactspin.montecarlo.rng import generator_state
@@ -173,7 +174,7 @@ class MultispinWord:
         self.spins, self.demon_low, self.demon_high = network_multispin.initial_words(
             lattice, start_sequence
         )
-        self.generator = generator_state(stream_sequence)
+        self.generator = word_generator_state(stream_sequence)
         self.tables = shared_word_tables(lattice)
         self.pairs = _pair_array(pairs)
         self.counters = np.zeros(network_multispin.counter_count(self.tables), dtype=np.int32)

@@ -41,6 +41,15 @@ import numpy as np
 
 from exactspin.classical.model import CCA, DEMON_LEVELS, ClassicalModel
 from exactspin.montecarlo.bits import population_count
+from exactspin.montecarlo.halfwords import (
+    HALF_BITS,
+    POSITION,
+    STEPS_PER_CHECK,
+    check_word_generator,
+    compare_patterns,
+    ensure_lane_steps,
+    next_lane_step,
+)
 from exactspin.montecarlo.kernel import (
     ALWAYS,
     SITE_CLASSES,
@@ -230,13 +239,16 @@ def _certain_flips(anti_left, anti_right, certain, row):
 
 
 @numba.njit(inline="always", cache=True)
-def _metropolis_flips(anti_left, anti_right, thresholds, row, s0, s1, s2, s3):
-    """Replicas whose fractional Metropolis test accepts, and the advanced generator state.
+def _metropolis_flips(anti_left, anti_right, thresholds, row, generator, position, s0, s1, s2,
+                      s3):  # fmt: skip
+    """Replicas whose fractional Metropolis test accepts, and the advanced main-stream state.
 
-    A replica with threshold t = round(p 2^55) accepts iff its 55-bit uniform u < t; bit k of
-    successive words are u's bits, most significant first, and a replica is decided at the first
-    bit where u and t differ. The thresholds ride in the top bits of four registers shifted left
-    once per word, so a word's threshold bits are four arithmetic shifts.
+    A replica with threshold t = round(p 2^55) accepts iff its 55-bit uniform u < t. The top 16
+    bits of the 64 uniforms are the half-words of one step of the 16 lane streams
+    (:mod:`~exactspin.montecarlo.halfwords`), compared with the thresholds' top 16 bits in one
+    vector instruction; a replica whose 16 bits tie with its threshold's (probability 2^-16) goes
+    on with bit k of successive main-stream words as u's next bits, most significant first, and
+    is decided at the first bit where u and t differ.
     """
     zero = np.uint64(0)
     m0, m1, m2, m3 = _pattern_masks(anti_left, anti_right)
@@ -250,14 +262,31 @@ def _metropolis_flips(anti_left, anti_right, thresholds, row, s0, s1, s2, s3):
         | (m2 & (zero - np.uint64(t2 != zero)))
         | (m3 & (zero - np.uint64(t3 != zero)))
     )
-    align = np.uint64(WORD_BITS - THRESHOLD_BITS)
+    tail = np.uint64(THRESHOLD_BITS - HALF_BITS)
+    offset, position = next_lane_step(position)
+    less, equal = compare_patterns(generator, offset, m1, m2, m3, t0 >> tail, t1 >> tail,
+                                   t2 >> tail, t3 >> tail)  # fmt: skip
+    accepted = undecided & less
+    undecided &= equal
+    if undecided != zero:
+        accepted, s0, s1, s2, s3 = _tail_bits(
+            accepted, undecided, m0, m1, m2, m3, t0, t1, t2, t3, s0, s1, s2, s3
+        )
+    return accepted, position, s0, s1, s2, s3
+
+
+@numba.njit(inline="always", cache=True)
+def _tail_bits(accepted, undecided, m0, m1, m2, m3, t0, t1, t2, t3, s0, s1, s2, s3):
+    """Decide the replicas that tied on the top 16 bits by the thresholds' other 39 bits, one
+    main-stream word per bit (a rare call: not inlined)."""
+    zero = np.uint64(0)
     one = np.uint64(1)
+    align = np.uint64(WORD_BITS - THRESHOLD_BITS + HALF_BITS)
     t0 <<= align
     t1 <<= align
     t2 <<= align
     t3 <<= align
-    accepted = zero
-    remaining = THRESHOLD_BITS
+    remaining = THRESHOLD_BITS - HALF_BITS
     while undecided != zero and remaining > 0:
         remaining -= 1
         uniform, s0, s1, s2, s3 = next_word(s0, s1, s2, s3)
@@ -317,47 +346,62 @@ def _run_ring_word(
     last = count - one
     high = np.uint64(32)
     s0, s1, s2, s3 = generator[0], generator[1], generator[2], generator[3]
+    position = np.int64(generator[POSITION])
     samples = 0
     done = 0
     while done < steps:
         block = min(sample_interval, steps - done)
-        for _ in range(block):
-            word, s0, s1, s2, s3 = next_word(s0, s1, s2, s3)
-            site = scale_word(word, count)[0]
-            info = np.uint64(site_info[site])
-            code = info & np.uint64(255)
-            if load_neighbours:
-                left = (info >> np.uint64(8)) & np.uint64(4095)
-                right = info >> np.uint64(20)
-            else:
-                left = site - one if site != 0 else last
-                right = site + one if site != last else np.uint64(0)
-            row = (code >> np.uint64(_CODE_SHIFT)) << np.uint64(4)
-            spin = spins[site]
-            anti_left = spin ^ spins[left]
-            anti_right = spin ^ spins[right]
-            if code & np.uint64(_CONSERVING_CODE):
-                # Conserving (so parity, with no flips at even parity): nothing to count.
-                spins[site] = spin ^ ((anti_left ^ anti_right) & classes[row + _ODD])
-                continue
-            if code & np.uint64(_PARITY_CODE):
-                flipped = _mux(anti_left ^ anti_right, classes[row + _ODD], classes[row + _EVEN])
-                spins[site] = spin ^ flipped
-            else:
-                flags = classes[row]
-                flipped = _certain_flips(anti_left, anti_right, classes, row + _CERTAIN)
-                if flags & np.uint64(_METROPOLIS_FLAG):
-                    accepted, s0, s1, s2, s3 = _metropolis_flips(
-                        anti_left, anti_right, classes, row + _THRESHOLDS, s0, s1, s2, s3
+        for first in range(0, block, STEPS_PER_CHECK):
+            position = ensure_lane_steps(generator, position)
+            for _ in range(min(STEPS_PER_CHECK, block - first)):
+                word, s0, s1, s2, s3 = next_word(s0, s1, s2, s3)
+                site = scale_word(word, count)[0]
+                info = np.uint64(site_info[site])
+                code = info & np.uint64(255)
+                if load_neighbours:
+                    left = (info >> np.uint64(8)) & np.uint64(4095)
+                    right = info >> np.uint64(20)
+                else:
+                    left = site - one if site != 0 else last
+                    right = site + one if site != last else np.uint64(0)
+                row = (code >> np.uint64(_CODE_SHIFT)) << np.uint64(4)
+                spin = spins[site]
+                anti_left = spin ^ spins[left]
+                anti_right = spin ^ spins[right]
+                if code & np.uint64(_CONSERVING_CODE):
+                    # Conserving (so parity, with no flips at even parity): nothing to count.
+                    spins[site] = spin ^ ((anti_left ^ anti_right) & classes[row + _ODD])
+                    continue
+                if code & np.uint64(_PARITY_CODE):
+                    flipped = _mux(
+                        anti_left ^ anti_right, classes[row + _ODD], classes[row + _EVEN]
                     )
-                    flipped |= accepted
-                spins[site] = spin ^ flipped
-            counts[site] += population_count(flipped) | (
-                population_count(flipped & anti_right) << high
-            )
+                    spins[site] = spin ^ flipped
+                else:
+                    flags = classes[row]
+                    flipped = _certain_flips(anti_left, anti_right, classes, row + _CERTAIN)
+                    if flags & np.uint64(_METROPOLIS_FLAG):
+                        accepted, position, s0, s1, s2, s3 = _metropolis_flips(
+                            anti_left,
+                            anti_right,
+                            classes,
+                            row + _THRESHOLDS,
+                            generator,
+                            position,
+                            s0,
+                            s1,
+                            s2,
+                            s3,
+                        )
+                        flipped |= accepted
+                    spins[site] = spin ^ flipped
+                counts[site] += population_count(flipped) | (
+                    population_count(flipped & anti_right) << high
+                )
         samples += _sample_pairs(spins, pairs, pair_sums)
         done += block
     generator[0], generator[1], generator[2], generator[3] = s0, s1, s2, s3
+    generator[POSITION] = position
     return samples
 
 
@@ -596,67 +640,80 @@ def _run_demon_word(
     zero = np.uint64(0)
     one = np.uint64(1)
     s0, s1, s2, s3 = generator[0], generator[1], generator[2], generator[3]
+    position = np.int64(generator[POSITION])
     samples = 0
     done = 0
     while done < steps:
         block = min(sample_interval, steps - done)
-        for _ in range(block):
-            word, s0, s1, s2, s3 = next_word(s0, s1, s2, s3)
-            site = scale_word(word, count)[0]
-            own_class = np.uint64(site_class[site])
-            site_kind = kind[own_class]
-            spin = spins[site]
-            anti_left = spin ^ spins[neighbours[site << one]]
-            anti_right = spin ^ spins[neighbours[(site << one) + one]]
-            fast = demon_fast[own_class]
-            if fast:
-                low = demon_low[site]
-                high = demon_high[site]
-                flipped, new_low, new_high = _symmetric_demon(
-                    anti_left, anti_right, low, high, fast
-                )
-                demon_low[site] = new_low
-                demon_high[site] = new_high
-            elif site_kind == DEMON:
-                aligned_both, only_left, only_right, anti_both = _pattern_masks(
-                    anti_left, anti_right
-                )
-                low = demon_low[site]
-                high = demon_high[site]
-                flipped = zero
-                new_low = zero
-                new_high = zero
-                for level, d in (
-                    (~low & ~high, 0),
-                    (low & ~high, 1),
-                    (~low & high, 2),
-                    (low & high, 3),
-                ):
-                    a = aligned_both & level
-                    b = only_left & level
-                    c = only_right & level
-                    e = anti_both & level
-                    flipped |= _select(a, b, c, e, demon_accept, own_class, d)
-                    new_low |= _select(a, b, c, e, demon_low_new, own_class, d)
-                    new_high |= _select(a, b, c, e, demon_high_new, own_class, d)
-                demon_low[site] = (low & ~flipped) | new_low
-                demon_high[site] = (high & ~flipped) | new_high
-            else:
-                row = own_class << np.uint64(2)
-                flipped = _certain_flips(anti_left, anti_right, certain, row)
-                if site_kind == METROPOLIS:
-                    accepted, s0, s1, s2, s3 = _metropolis_flips(
-                        anti_left, anti_right, thresholds, row, s0, s1, s2, s3
+        for first in range(0, block, STEPS_PER_CHECK):
+            position = ensure_lane_steps(generator, position)
+            for _ in range(min(STEPS_PER_CHECK, block - first)):
+                word, s0, s1, s2, s3 = next_word(s0, s1, s2, s3)
+                site = scale_word(word, count)[0]
+                own_class = np.uint64(site_class[site])
+                site_kind = kind[own_class]
+                spin = spins[site]
+                anti_left = spin ^ spins[neighbours[site << one]]
+                anti_right = spin ^ spins[neighbours[(site << one) + one]]
+                fast = demon_fast[own_class]
+                if fast:
+                    low = demon_low[site]
+                    high = demon_high[site]
+                    flipped, new_low, new_high = _symmetric_demon(
+                        anti_left, anti_right, low, high, fast
                     )
-                    flipped |= accepted
-            spins[site] = spin ^ flipped
-            base = site * np.uint64(3)
-            counters[base] += population_count(flipped)
-            counters[base + one] += population_count(flipped & anti_left)
-            counters[base + np.uint64(2)] += population_count(flipped & anti_right)
+                    demon_low[site] = new_low
+                    demon_high[site] = new_high
+                elif site_kind == DEMON:
+                    aligned_both, only_left, only_right, anti_both = _pattern_masks(
+                        anti_left, anti_right
+                    )
+                    low = demon_low[site]
+                    high = demon_high[site]
+                    flipped = zero
+                    new_low = zero
+                    new_high = zero
+                    for level, d in (
+                        (~low & ~high, 0),
+                        (low & ~high, 1),
+                        (~low & high, 2),
+                        (low & high, 3),
+                    ):
+                        a = aligned_both & level
+                        b = only_left & level
+                        c = only_right & level
+                        e = anti_both & level
+                        flipped |= _select(a, b, c, e, demon_accept, own_class, d)
+                        new_low |= _select(a, b, c, e, demon_low_new, own_class, d)
+                        new_high |= _select(a, b, c, e, demon_high_new, own_class, d)
+                    demon_low[site] = (low & ~flipped) | new_low
+                    demon_high[site] = (high & ~flipped) | new_high
+                else:
+                    row = own_class << np.uint64(2)
+                    flipped = _certain_flips(anti_left, anti_right, certain, row)
+                    if site_kind == METROPOLIS:
+                        accepted, position, s0, s1, s2, s3 = _metropolis_flips(
+                            anti_left,
+                            anti_right,
+                            thresholds,
+                            row,
+                            generator,
+                            position,
+                            s0,
+                            s1,
+                            s2,
+                            s3,
+                        )
+                        flipped |= accepted
+                spins[site] = spin ^ flipped
+                base = site * np.uint64(3)
+                counters[base] += population_count(flipped)
+                counters[base + one] += population_count(flipped & anti_left)
+                counters[base + np.uint64(2)] += population_count(flipped & anti_right)
         samples += _sample_pairs(spins, pairs, pair_sums)
         done += block
     generator[0], generator[1], generator[2], generator[3] = s0, s1, s2, s3
+    generator[POSITION] = position
     return samples
 
 
@@ -724,6 +781,7 @@ def run_word(
     equivalent at energy-conserving sites, see :func:`_ring_counters`); otherwise
     :func:`_run_demon_word`. Both draw the same words as the network word kernel.
     """
+    check_word_generator(generator)
     # Flat views: constant strides in the loop instead of multiplications by array strides.
     flat = (np.ravel(neighbours), np.ravel(certain), np.ravel(thresholds))
     flat_counters = counters.reshape(-1)

@@ -27,6 +27,18 @@ import numpy as np
 
 from exactspin.classical.model import DEMON_LEVELS
 from exactspin.montecarlo.bits import population_count
+from exactspin.montecarlo.halfwords import (
+    HALF_BITS,
+    LANES,
+    POSITION,
+    STEPS_PER_CHECK,
+    WORD_GENERATOR_WORDS,
+    blend_thresholds,
+    check_word_generator,
+    compare_thresholds,
+    ensure_lane_steps,
+    next_lane_step,
+)
 from exactspin.montecarlo.kernel import ALWAYS, THRESHOLD_BITS
 from exactspin.montecarlo.lattice import Lattice
 from exactspin.montecarlo.multispin import CERTAIN, DEMON, METROPOLIS, run_word
@@ -212,6 +224,15 @@ def _tree(scratch, count, anti, width):
     return scratch[0]
 
 
+@numba.njit(inline="always", cache=True)
+def _pattern_mask(anti, width, pattern):
+    """The replicas whose alignment pattern is ``pattern`` (bit j: anti-aligned with slot j)."""
+    mask = ~np.uint64(0)
+    for j in range(width):
+        mask &= anti[j] if (pattern >> j) & 1 else ~anti[j]
+    return mask
+
+
 @numba.njit(cache=True, nogil=True)
 def run_network_word(
     steps,
@@ -240,6 +261,8 @@ def run_network_word(
     ring kernel's: one for the site, then, at a Metropolis site with an undecided replica, one
     per threshold bit, most significant first, until every replica is decided.
     """
+    if generator.shape[0] != WORD_GENERATOR_WORDS:
+        raise ValueError("generator: a word kernel needs a word generator (word_generator_state)")
     count = np.uint64(spins.shape[0] - 1)
     width = neighbours.shape[1]
     patterns = 1 << width
@@ -247,66 +270,85 @@ def run_network_word(
     one = np.uint64(1)
     anti = np.zeros(width, dtype=np.uint64)
     scratch = np.zeros(patterns, dtype=np.uint64)
+    limits = np.zeros(LANES, dtype=np.uint64)
+    tail = np.uint64(THRESHOLD_BITS - HALF_BITS)
     s0, s1, s2, s3 = generator[0], generator[1], generator[2], generator[3]
+    position = np.int64(generator[POSITION])
     samples = 0
     done = 0
     while done < steps:
         block = min(sample_interval, steps - done)
-        for _ in range(block):
-            word, s0, s1, s2, s3 = next_word(s0, s1, s2, s3)
-            site = scale_word(word, count)[0]
-            own_class = site_class[site]
-            site_kind = kind[own_class]
-            spin = spins[site]
-            for j in range(width):
-                anti[j] = spin ^ spins[neighbours[site, j]]
-            if site_kind == DEMON:
-                low = demon_low[site]
-                high = demon_high[site]
-                flipped = zero
-                new_low = zero
-                new_high = zero
-                for d in range(4):
-                    level = (low if d & 1 else ~low) & (high if d & 2 else ~high)
-                    for p in range(patterns):
-                        scratch[p] = demon_accept[own_class, p, d]
-                    flipped |= level & _tree(scratch, patterns, anti, width)
-                    for p in range(patterns):
-                        scratch[p] = demon_low_new[own_class, p, d]
-                    new_low |= level & _tree(scratch, patterns, anti, width)
-                    for p in range(patterns):
-                        scratch[p] = demon_high_new[own_class, p, d]
-                    new_high |= level & _tree(scratch, patterns, anti, width)
-                demon_low[site] = (low & ~flipped) | new_low
-                demon_high[site] = (high & ~flipped) | new_high
-            else:
-                for p in range(patterns):
-                    scratch[p] = certain[own_class, p]
-                flipped = _tree(scratch, patterns, anti, width)
-                if site_kind == METROPOLIS:
-                    for p in range(patterns):
-                        scratch[p] = zero - np.uint64(thresholds[own_class, p] != 0)
-                    undecided = _tree(scratch, patterns, anti, width)
-                    bit = np.uint64(THRESHOLD_BITS)
-                    while undecided != zero and bit > zero:
-                        bit -= one
-                        uniform, s0, s1, s2, s3 = next_word(s0, s1, s2, s3)
+        for first in range(0, block, STEPS_PER_CHECK):
+            position = ensure_lane_steps(generator, position)
+            for _ in range(min(STEPS_PER_CHECK, block - first)):
+                word, s0, s1, s2, s3 = next_word(s0, s1, s2, s3)
+                site = scale_word(word, count)[0]
+                own_class = site_class[site]
+                site_kind = kind[own_class]
+                spin = spins[site]
+                for j in range(width):
+                    anti[j] = spin ^ spins[neighbours[site, j]]
+                if site_kind == DEMON:
+                    low = demon_low[site]
+                    high = demon_high[site]
+                    flipped = zero
+                    new_low = zero
+                    new_high = zero
+                    for d in range(4):
+                        level = (low if d & 1 else ~low) & (high if d & 2 else ~high)
                         for p in range(patterns):
-                            scratch[p] = zero - ((thresholds[own_class, p] >> bit) & one)
-                        threshold_bits = _tree(scratch, patterns, anti, width)
-                        # The first bit where u and the threshold differ decides u < threshold.
-                        flipped |= undecided & threshold_bits & ~uniform
-                        undecided &= ~(threshold_bits ^ uniform)
-            spins[site] = spin ^ flipped
-            counters[site, 0] += population_count(flipped)
-            for j in range(width):
-                counters[site, 1 + j] += population_count(flipped & anti[j])
+                            scratch[p] = demon_accept[own_class, p, d]
+                        flipped |= level & _tree(scratch, patterns, anti, width)
+                        for p in range(patterns):
+                            scratch[p] = demon_low_new[own_class, p, d]
+                        new_low |= level & _tree(scratch, patterns, anti, width)
+                        for p in range(patterns):
+                            scratch[p] = demon_high_new[own_class, p, d]
+                        new_high |= level & _tree(scratch, patterns, anti, width)
+                    demon_low[site] = (low & ~flipped) | new_low
+                    demon_high[site] = (high & ~flipped) | new_high
+                else:
+                    for p in range(patterns):
+                        scratch[p] = certain[own_class, p]
+                    flipped = _tree(scratch, patterns, anti, width)
+                    if site_kind == METROPOLIS:
+                        for p in range(patterns):
+                            scratch[p] = zero - np.uint64(thresholds[own_class, p] != 0)
+                        undecided = _tree(scratch, patterns, anti, width)
+                        # First stage: the top 16 bits of every replica's threshold against the
+                        # half-words of one lane step (as the ring kernel, by pattern masks).
+                        limits[:] = zero
+                        for p in range(patterns):
+                            threshold = thresholds[own_class, p]
+                            if threshold != zero:
+                                blend_thresholds(
+                                    limits, _pattern_mask(anti, width, p), threshold >> tail
+                                )
+                        offset, position = next_lane_step(position)
+                        less, equal = compare_thresholds(generator, offset, limits)
+                        flipped |= undecided & less
+                        undecided &= equal
+                        bit = tail
+                        while undecided != zero and bit > zero:
+                            bit -= one
+                            uniform, s0, s1, s2, s3 = next_word(s0, s1, s2, s3)
+                            for p in range(patterns):
+                                scratch[p] = zero - ((thresholds[own_class, p] >> bit) & one)
+                            threshold_bits = _tree(scratch, patterns, anti, width)
+                            # The first bit where u and the threshold differ decides u < threshold.
+                            flipped |= undecided & threshold_bits & ~uniform
+                            undecided &= ~(threshold_bits ^ uniform)
+                spins[site] = spin ^ flipped
+                counters[site, 0] += population_count(flipped)
+                for j in range(width):
+                    counters[site, 1 + j] += population_count(flipped & anti[j])
         for pair in range(pairs.shape[0]):
             differ = spins[pairs[pair, 0]] ^ spins[pairs[pair, 1]]
             pair_sums[pair] += 64 - 2 * population_count(differ)
         samples += 1
         done += block
     generator[0], generator[1], generator[2], generator[3] = s0, s1, s2, s3
+    generator[POSITION] = position
     return samples
 
 
@@ -331,6 +373,7 @@ def advance_word(
 
     The ring's kernel takes the N real words (no slot links to the ghost there).
     """
+    check_word_generator(generator)
     arrays = kernel_arrays(tables)
     if uses_ring_kernel(tables):
         state = (spins[:-1], demon_low[:-1], demon_high[:-1])

@@ -3,20 +3,34 @@
 The twin is written from the single-chain kernel's table (:func:`acceptance_table`, the packed
 thresholds round(p 2^55) and entry changes) and a plain-Python xoshiro256++: each of the 64
 replicas, decoded from the word, takes the step the single-chain rules prescribe for the shared
-site, with its acceptance uniform made of bit k of the words the multispin kernel draws (most
-significant first). The word's state and its flip counters must match after every step.
+site, with its acceptance uniform u_k made of the streams the multispin kernel draws: at a site
+with fractional probabilities, its top 16 bits are half-word k of one step of the 16 lane
+streams (bits 16 (k mod 4).. of lane k // 4's word), and, if they tie with the threshold's, its
+next bits are bit k of successive main-stream words (most significant first). The word's state
+and its flip counters must match after every step.
 """
 
 import numpy as np
 import pytest
+from ring_models import ring_model
 
 from exactspin.classical.model import ClassicalModel
+from exactspin.montecarlo.halfwords import (
+    BUFFER,
+    BUFFER_STEPS,
+    HALF_BITS,
+    LANES,
+    POSITION,
+    word_generator_state,
+)
 from exactspin.montecarlo.kernel import (
     ALWAYS,
     CHANGE_BITS,
+    CONFIGURATIONS,
     THRESHOLD_BITS,
     acceptance_table,
     configuration_entries,
+    site_classes,
 )
 from exactspin.montecarlo.multispin import (
     WORD_BITS,
@@ -25,8 +39,7 @@ from exactspin.montecarlo.multispin import (
     run_word,
     word_tables,
 )
-from exactspin.montecarlo.rng import generator_state, replica_seeds
-from ring_models import ring_model
+from exactspin.montecarlo.rng import replica_seeds
 
 MASK = 2**64 - 1
 
@@ -36,6 +49,7 @@ class ReferenceGenerator:
 
     def __init__(self, state):
         self.s = [int(x) for x in state]
+        self.lanes = ()
 
     def next(self):
         s = self.s
@@ -54,6 +68,16 @@ class ReferenceGenerator:
         return word
 
 
+def reference_word_generator(state):
+    """The main stream and the 16 lanes of a word generator (the layout of
+    :mod:`~exactspin.montecarlo.halfwords`) as :class:`ReferenceGenerator` objects."""
+    generator = ReferenceGenerator(state[:4])
+    generator.lanes = [
+        ReferenceGenerator([state[4 + j * LANES + lane] for j in range(4)]) for lane in range(LANES)
+    ]
+    return generator
+
+
 def twin_step(model, table, generator, occupations, demons, flips, anti):
     """One step of all 64 replicas by the single-chain rules (lists of arrays, in place)."""
     sites = model.sites
@@ -64,20 +88,37 @@ def twin_step(model, table, generator, occupations, demons, flips, anti):
         packed = int(table[entry])
         thresholds.append(packed >> CHANGE_BITS)
         changes.append(packed & 0xFF)
-    # Replicas with 0 < p < 1 compare a uniform, whose bits are bit k of successive words.
-    uniforms = {k: 0 for k in range(WORD_BITS) if 0 < thresholds[k] < ALWAYS}
+    # Replicas with 0 < p < 1 compare a uniform: its top 16 bits from the lanes, the rest from
+    # main-stream words while a tie persists. The lanes step at every step of a site whose class
+    # has a fractional probability, whatever the replicas' configurations.
+    site_class = int(site_classes(model)[site])
+    class_entries = table[site_class * CONFIGURATIONS : (site_class + 1) * CONFIGURATIONS]
+    fractional_class = any(0 < (int(w) >> CHANGE_BITS) < ALWAYS for w in class_entries)
+    fractional = [k for k in range(WORD_BITS) if 0 < thresholds[k] < ALWAYS]
     decided = {}
-    bit = THRESHOLD_BITS
-    while len(decided) < len(uniforms) and bit > 0:
-        bit -= 1
-        word = generator.next()
-        for k in uniforms:
-            if k in decided:
-                continue
-            u_bit = (word >> k) & 1
-            t_bit = (thresholds[k] >> bit) & 1
-            if u_bit != t_bit:
-                decided[k] = u_bit < t_bit
+    if fractional_class:
+        lane_words = [lane.next() for lane in generator.lanes]
+        tail = THRESHOLD_BITS - HALF_BITS
+        ties = []
+        for k in fractional:
+            top = (lane_words[k // 4] >> (16 * (k % 4))) & 0xFFFF
+            if top != thresholds[k] >> tail:
+                decided[k] = top < thresholds[k] >> tail
+            else:
+                ties.append(k)
+        bit = tail
+        while len(decided) < len(fractional) and bit > 0:
+            bit -= 1
+            word = generator.next()
+            for k in ties:
+                if k in decided:
+                    continue
+                u_bit = (word >> k) & 1
+                t_bit = (thresholds[k] >> bit) & 1
+                if u_bit != t_bit:
+                    decided[k] = u_bit < t_bit
+    else:
+        assert not fractional
     left, right = (site - 1) % sites, (site + 1) % sites
     for k in range(WORD_BITS):
         if thresholds[k] == ALWAYS:
@@ -100,8 +141,8 @@ def twin_step(model, table, generator, occupations, demons, flips, anti):
 def check_word_against_twin(model, steps, seed):
     sequence = replica_seeds(seed, 1)[0]
     spins, low, high = initial_words(model, sequence)
-    state = generator_state(sequence)
-    twin_generator = ReferenceGenerator(state)
+    state = word_generator_state(sequence)
+    twin_generator = reference_word_generator(state)
     decoded = [decode_replica(spins, low, high, k) for k in range(WORD_BITS)]
     occupations = [d[0].copy() for d in decoded]
     demons = [d[1].copy() for d in decoded]
@@ -122,7 +163,13 @@ def check_word_against_twin(model, steps, seed):
             word_occupations, word_demons = decode_replica(spins, low, high, k)
             assert (word_occupations == occupations[k]).all(), k
             assert (word_demons == demons[k]).all(), k
-        assert [int(x) for x in state] == twin_generator.s
+        assert [int(x) for x in state[:4]] == twin_generator.s
+        # The next unused lane step is the twin lanes' next words.
+        position = int(state[POSITION])
+        if position < BUFFER_STEPS:
+            upcoming = state[BUFFER + LANES * position : BUFFER + LANES * (position + 1)]
+            copies = [ReferenceGenerator(lane.s) for lane in twin_generator.lanes]
+            assert [int(x) for x in upcoming] == [lane.next() for lane in copies]
     # Net aligned flips of every bond end, sum over flips of s_i s_j before the flip (all the
     # currents need); the ring kernel leaves the flips of energy-conserving Q2R sites uncounted.
     aligned = counters[:, :1] - 2 * counters[:, 1:]
@@ -165,3 +212,35 @@ def test_word_tables_are_read_only():
     tables = word_tables(ClassicalModel.from_parameters())
     with pytest.raises(ValueError):
         tables.certain[0, 0] = 0
+
+
+@pytest.mark.parametrize("parameters", [(2, 3, 2.0, 1.9, 2.0, 0.1, "q2r", None),
+                                        (2, 1, 2.0, 1.0, 2.0, 0.5, "cca", 1.0)])  # fmt: skip
+def test_a_word_run_does_not_depend_on_how_its_steps_are_split_into_calls(parameters):
+    """The lane buffer carries over between kernel calls: one call of 3000 steps and calls of
+    1, 2, 63, 64, 65, ... steps leave the same state, generator and counts."""
+    model = ring_model(*parameters)
+    tables = word_tables(model)
+    runs = []
+    for splits in ([3000], [1, 2, 63, 64, 65, 129, 1000, 1676]):
+        sequence = replica_seeds(9, 1)[0]
+        spins, low, high = initial_words(model, sequence)
+        generator = word_generator_state(sequence)
+        counters = np.zeros((model.sites, 3), dtype=np.int32)
+        for steps in splits:
+            run_word(steps, steps, generator, spins, low, high, tables.site_class, tables.kind,
+                     tables.neighbours, tables.certain, tables.thresholds, tables.demon_accept,
+                     tables.demon_low_new, tables.demon_high_new, counters,
+                     np.zeros((0, 2), dtype=np.int64), np.zeros(0, dtype=np.int64))  # fmt: skip
+        position = int(generator[POSITION])
+        upcoming = [
+            ReferenceGenerator(lane.s) for lane in reference_word_generator(generator).lanes
+        ]
+        # The buffer may have been refilled at different moments: compare the next lane words.
+        buffered = [int(w) for w in generator[BUFFER + LANES * position :]]
+        lane_words = [[lane.next() for lane in upcoming] for _ in range(3)]
+        next_words = (buffered + sum(lane_words, []))[: 3 * LANES]
+        aligned = counters[:, 0] - 2 * counters[:, 1]
+        runs.append((spins, low, high, generator[:4], aligned, np.array(next_words, dtype=object)))
+    for index, (first, second) in enumerate(zip(*runs, strict=True)):
+        assert np.array_equal(first, second), index

@@ -14,6 +14,7 @@ from exactspin.classical.model import ClassicalModel
 from exactspin.montecarlo import multispin as ring_words
 from exactspin.montecarlo import network_kernel as chain
 from exactspin.montecarlo import network_multispin as words
+from exactspin.montecarlo.halfwords import word_generator_state
 from exactspin.montecarlo.kernel import (
     NEIGHBOURHOODS,
     acceptance_table,
@@ -80,7 +81,7 @@ def test_general_word_kernel_is_the_ring_word_kernel_on_the_ring(parameters):
     old_state = ring_words.initial_words(model, start)
     assert np.array_equal(spins[:-1], old_state[0]) and np.array_equal(high[:-1], old_state[2])
     tables = words.word_tables(lattice)
-    generator = generator_state(stream)
+    generator = word_generator_state(stream)
     old_generator = generator.copy()
     counters = np.zeros(words.counter_count(tables), dtype=np.int32)
     old_counters = np.zeros((model.sites, 3), dtype=np.int32)
