@@ -9,11 +9,13 @@ random site sequence, and each is still a correct random-sequential chain
   the site is anti-aligned with its j-th neighbour: dE = 2 sum_j J_j (1 - 2 a_j) (Eq. 17), so
   one mask per pattern sorts the 64 replicas;
 - Q2R bulk flips are pure bit logic (on the ring: flip iff the neighbours differ, Eq. 10);
-- Metropolis at the nodes (Eq. 5): replicas whose pattern has 0 < p < 1 draw the bits of a
-  uniform number one word at a time, most significant first, and compare them with the bits of
-  round(p 2^55) (a replica is decided at its first differing bit, so a step needs about
-  log2(64) + 2 words, and only when a node is picked); p is resolved exactly as in the
-  single-chain kernel (:mod:`~exactspin.montecarlo.kernel`);
+- Metropolis at the nodes (Eq. 5): a replica with 0 < p < 1 accepts iff its 55-bit uniform u is
+  below round(p 2^55). The top 16 bits of the 64 uniforms are the half-words of one step of 16
+  extra xoshiro256++ lane streams, compared with the thresholds' top 16 bits in one vector
+  operation (:mod:`~exactspin.montecarlo.halfwords`); a replica that ties there (probability
+  2^-16) takes the next bits one main-stream word at a time, most significant first, and is
+  decided at its first differing bit. p is resolved exactly as in the single-chain kernel
+  (:mod:`~exactspin.montecarlo.kernel`);
 - CCA demons (Eqs. 20-21) are two bit planes (a 2-bit counter per replica), updated by the
   pattern x demon table, or, at a site whose two bonds are equal (a ring's bulk), by 2-bit
   bit-sliced arithmetic with the quantum 4 J / mu (:func:`_symmetric_demon`).
@@ -754,8 +756,9 @@ def run_word(
     sample_interval : int
         Add sum over replicas of s_a s_b to ``pair_sums`` after each block of this many steps.
     generator : uint64[4]
-        xoshiro256++ state, advanced in place: one word picks the site, and a Metropolis step
-        takes further words for the acceptance bits.
+        Word generator (:func:`~exactspin.montecarlo.halfwords.word_generator_state`), advanced
+        in place: one main-stream word picks the site; a step at a Metropolis site takes one
+        lane step (the uniforms' top 16 bits) and, where replicas tie, main-stream words.
     spins, demon_low, demon_high : uint64[N]
         Spin bits and the two bit planes of the demons, one bit per replica.
     site_class, kind, neighbours, certain, thresholds, demon_accept, demon_low_new,

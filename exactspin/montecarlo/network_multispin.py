@@ -8,8 +8,11 @@ alignment pattern (bit j set when the site is anti-aligned with slot j's neighbo
 ghost spin that is always down), dE = 2 sum_j J_j (1 - 2 a_j) (Eq. 3 on a network). Per step the
 kernel selects, per replica, the table entry of its pattern by a tree of bitwise multiplexers
 (2^K - 1 operations for K slots): Q2R and certain Metropolis flips are one tree, fractional
-Metropolis probabilities compare the bits of round(p 2^55) with uniform words most significant
-first (one tree per word), CCA demons are two bit planes updated by one tree per demon level.
+Metropolis probabilities compare round(p 2^55) with 55-bit uniforms: the top 16 bits of all 64
+at once (per-pattern thresholds blended into 64 half-words,
+:mod:`~exactspin.montecarlo.halfwords`), then, for replicas that tie, main-stream words most
+significant first (one tree per word); CCA demons are two bit planes updated by one tree per
+demon level.
 
 Exactly two bonds at every site and no field (every ring) runs the ring's kernel
 :func:`~exactspin.montecarlo.multispin.run_word` on these tables, which it reads the same way
@@ -258,8 +261,9 @@ def run_network_word(
     Arguments as :func:`~exactspin.montecarlo.multispin.run_word` with K slots per site
     (:class:`NetworkWordTables`), ``spins``, ``demon_low``, ``demon_high`` of length N + 1 (the
     ghost word last, always 0) and ``counters`` of shape (N, 1 + K). The words drawn are the
-    ring kernel's: one for the site, then, at a Metropolis site with an undecided replica, one
-    per threshold bit, most significant first, until every replica is decided.
+    ring kernel's: one main-stream word for the site, then, at a Metropolis site, one lane step
+    for the uniforms' top 16 bits and, while replicas tie, one main-stream word per further
+    threshold bit, most significant first.
     """
     if generator.shape[0] != WORD_GENERATOR_WORDS:
         raise ValueError("generator: a word kernel needs a word generator (word_generator_state)")
