@@ -24,26 +24,15 @@ from exactspin.montecarlo.halfwords import (
     word_generator_state,
 )
 from exactspin.montecarlo.rng import generator_state
+from reference_rng import ReferenceGenerator
 
 MASK = 2**64 - 1
 
 
 def xoshiro(state):
-    """Blackman and Vigna's xoshiro256++ on Python integers: (word, new state)."""
-    s = list(state)
-
-    def rotl(x, k):
-        return ((x << k) | (x >> (64 - k))) & MASK
-
-    word = (rotl((s[0] + s[3]) & MASK, 23) + s[0]) & MASK
-    t = (s[1] << 17) & MASK
-    s[2] ^= s[0]
-    s[3] ^= s[1]
-    s[1] ^= s[2]
-    s[0] ^= s[3]
-    s[2] ^= t
-    s[3] = rotl(s[3], 45)
-    return word, s
+    """(next word, state after it) of xoshiro256++ from ``state`` (Python integers)."""
+    generator = ReferenceGenerator(state)
+    return generator.next(), generator.s
 
 
 def lane_states(generator):

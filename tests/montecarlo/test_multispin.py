@@ -12,6 +12,7 @@ and its flip counters must match after every step.
 
 import numpy as np
 import pytest
+from reference_rng import ReferenceGenerator
 from ring_models import ring_model
 
 from exactspin.classical.model import ClassicalModel
@@ -41,31 +42,6 @@ from exactspin.montecarlo.multispin import (
 )
 from exactspin.montecarlo.rng import replica_seeds
 
-MASK = 2**64 - 1
-
-
-class ReferenceGenerator:
-    """xoshiro256++ with Python integers (Blackman and Vigna's reference algorithm)."""
-
-    def __init__(self, state):
-        self.s = [int(x) for x in state]
-        self.lanes = ()
-
-    def next(self):
-        s = self.s
-
-        def rotl(x, k):
-            return ((x << k) | (x >> (64 - k))) & MASK
-
-        word = (rotl((s[0] + s[3]) & MASK, 23) + s[0]) & MASK
-        t = (s[1] << 17) & MASK
-        s[2] ^= s[0]
-        s[3] ^= s[1]
-        s[1] ^= s[2]
-        s[0] ^= s[3]
-        s[2] ^= t
-        s[3] = rotl(s[3], 45)
-        return word
 
 
 def reference_word_generator(state):
