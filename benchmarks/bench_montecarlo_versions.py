@@ -33,6 +33,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from types import SimpleNamespace
 
 RINGS = {7: (2, 3), 1002: (500, 500), 100002: (50000, 50000)}
 HERE = Path(__file__).resolve().parents[1]
@@ -90,19 +91,13 @@ def legacy_worker(sites: int, steps: int) -> None:
     pairs = np.zeros((0, 2), dtype=np.int64)
     sums = np.zeros(0, dtype=np.int64)
 
-    def run(count):
-        started = time.thread_time()
-        done = 0
-        while done < count:
-            chunk = min(2**24, count - done)
-            flips[:] = 0
-            kernel.run_chain(chunk, chunk, generator, entries, table, neighbours, flips, pairs,
-                             sums)  # fmt: skip
-            done += chunk
-        return (time.thread_time() - started) / count * 1e9
+    def advance(count):
+        flips[:] = 0
+        kernel.run_chain(count, count, generator, entries, table, neighbours, flips, pairs, sums)
 
-    run(100_000)
-    print(json.dumps({"chain": run(steps)}))
+    chain = SimpleNamespace(chunk_steps=2**24, advance=advance)
+    time_unit(chain, 100_000)
+    print(json.dumps({"chain": time_unit(chain, steps)}))
 
 
 def run_worker(

@@ -187,7 +187,6 @@ def word_generator_state(sequence) -> np.ndarray:
         if not stream.any():
             # xoshiro's only fixed point is the all-zero state (see generator_state).
             stream[0] = np.uint64(1)
-    state[4:POSITION] = lanes.reshape(-1)
     state[POSITION] = BUFFER_STEPS  # the buffer is empty: the first test fills it
     state[BUFFER:] = 0
     return state

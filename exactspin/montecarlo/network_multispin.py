@@ -37,7 +37,6 @@ from exactspin.montecarlo.halfwords import (
     STEPS_PER_CHECK,
     WORD_GENERATOR_WORDS,
     blend_thresholds,
-    check_word_generator,
     compare_thresholds,
     ensure_lane_steps,
     next_lane_step,
@@ -377,7 +376,6 @@ def advance_word(
 
     The ring's kernel takes the N real words (no slot links to the ghost there).
     """
-    check_word_generator(generator)
     arrays = kernel_arrays(tables)
     if uses_ring_kernel(tables):
         state = (spins[:-1], demon_low[:-1], demon_high[:-1])

@@ -11,8 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from exactspin.montecarlo.rng import generator_state, next_word, replica_seeds
+from reference_rng import MASK, ReferenceGenerator
 
-MASK = 2**64 - 1
 
 #: xoshiro256++ from the state (0, 0, 0, 1): the published reference outputs.
 REFERENCE_WORDS = [
@@ -40,22 +40,8 @@ def kernel_words(count, state):
 
 def reference_words(count, state):
     """xoshiro256++ 1.0 as in Blackman and Vigna's reference C code, with Python integers."""
-
-    def rotl(x, k):
-        return ((x << k) | (x >> (64 - k))) & MASK
-
-    s = [int(x) for x in state]
-    words = []
-    for _ in range(count):
-        words.append((rotl((s[0] + s[3]) & MASK, 23) + s[0]) & MASK)
-        t = (s[1] << 17) & MASK
-        s[2] ^= s[0]
-        s[3] ^= s[1]
-        s[1] ^= s[2]
-        s[0] ^= s[3]
-        s[2] ^= t
-        s[3] = rotl(s[3], 45)
-    return words
+    generator = ReferenceGenerator(state)
+    return [generator.next() for _ in range(count)]
 
 
 def test_first_words_match_the_published_reference():
