@@ -142,6 +142,41 @@ def compare_patterns(typing_context, uniforms, offset, m1, m2, m3, v0, v1, v2, v
 
 
 @intrinsic
+def compare_by_parity(typing_context, uniforms, offset, odd, table, table_offset):
+    """(less, tie) of the 64 half-words of ``uniforms[offset:offset + 16]`` against per-replica
+    thresholds: half-word h of ``table[table_offset + 16:table_offset + 32]`` where bit h of
+    ``odd`` is set, of ``table[table_offset:table_offset + 16]`` elsewhere. Bit h of ``less`` is
+    set where half-word h is below its threshold; ``tie`` is 1 if any half-word equals its
+    threshold, else 0 (one test of the whole comparison: ties are rare, and the caller then
+    decides the step again, exactly).
+
+    The thresholds are two rows in memory, so the comparison needs one mask-register move (of
+    ``odd``), two blends and four compares: on the ring fewer than a blend of four broadcast
+    patterns (:func:`compare_patterns`)."""
+    signature = types.UniTuple(types.uint64, 2)(
+        uniforms, types.int64, types.uint64, table, types.int64
+    )
+
+    def codegen(context, builder, signature, arguments):
+        values = builder.load(
+            _vector_pointer(context, builder, signature.args[0], arguments[0], arguments[1]),
+            align=8,
+        )
+        rows = []
+        for row in range(2):
+            row_offset = builder.add(arguments[4], ir.Constant(ir.IntType(64), row * LANES))
+            pointer = _vector_pointer(context, builder, signature.args[3], arguments[3], row_offset)
+            rows.append(builder.load(pointer, align=8))
+        thresholds = builder.select(builder.bitcast(arguments[2], _I1x64), rows[1], rows[0])
+        less, equal = _compare(builder, values, thresholds)
+        word = ir.IntType(64)
+        tie = builder.zext(builder.icmp_unsigned("!=", equal, ir.Constant(word, 0)), word)
+        return context.make_tuple(builder, signature.return_type, (less, tie))
+
+    return signature, codegen
+
+
+@intrinsic
 def blend_thresholds(typing_context, thresholds, mask, value):
     """Set half-word h of ``thresholds`` (uint64[16] seen as 64 half-words) to ``value`` (uint64,
     < 2^16) where bit h of ``mask`` is set."""

@@ -12,7 +12,8 @@ random site sequence, and each is still a correct random-sequential chain
 - Metropolis at the nodes (Eq. 5): a replica with 0 < p < 1 accepts iff its 55-bit uniform u is
   below round(p 2^55). The top 16 bits of the 64 uniforms are the half-words of one step of 16
   extra xoshiro256++ lane streams, compared with the thresholds' top 16 bits in one vector
-  operation (:mod:`~exactspin.montecarlo.halfwords`); a replica that ties there (probability
+  operation (:mod:`~exactspin.montecarlo.halfwords`; on the ring the threshold follows from the
+  replica's alignment parity, :func:`_run_ring_word`); a replica that ties there (probability
   2^-16) takes the next bits one main-stream word at a time, most significant first, and is
   decided at its first differing bit. p is resolved exactly as in the single-chain kernel
   (:mod:`~exactspin.montecarlo.kernel`);
@@ -48,6 +49,7 @@ from exactspin.montecarlo.halfwords import (
     POSITION,
     STEPS_PER_CHECK,
     check_word_generator,
+    compare_by_parity,
     compare_patterns,
     ensure_lane_steps,
     next_lane_step,
@@ -241,16 +243,17 @@ def _certain_flips(anti_left, anti_right, certain, row):
 
 
 @numba.njit(inline="always", cache=True)
-def _metropolis_flips(anti_left, anti_right, thresholds, row, generator, position, s0, s1, s2,
+def _metropolis_flips(anti_left, anti_right, thresholds, row, generator, offset, s0, s1, s2,
                       s3):  # fmt: skip
     """Replicas whose fractional Metropolis test accepts, and the advanced main-stream state.
 
     A replica with threshold t = round(p 2^55) accepts iff its 55-bit uniform u < t. The top 16
-    bits of the 64 uniforms are the half-words of one step of the 16 lane streams
-    (:mod:`~exactspin.montecarlo.halfwords`), compared with the thresholds' top 16 bits in one
-    vector instruction; a replica whose 16 bits tie with its threshold's (probability 2^-16) goes
-    on with bit k of successive main-stream words as u's next bits, most significant first, and
-    is decided at the first bit where u and t differ.
+    bits of the 64 uniforms are the half-words of the lane step at
+    ``generator[offset:offset + 16]`` (:mod:`~exactspin.montecarlo.halfwords`; the caller takes
+    the step), compared with the thresholds' top 16 bits in one vector instruction; a replica
+    whose 16 bits tie with its threshold's (probability 2^-16) goes on with bit k of successive
+    main-stream words as u's next bits, most significant first, and is decided at the first bit
+    where u and t differ.
     """
     zero = np.uint64(0)
     m0, m1, m2, m3 = _pattern_masks(anti_left, anti_right)
@@ -265,7 +268,6 @@ def _metropolis_flips(anti_left, anti_right, thresholds, row, generator, positio
         | (m3 & (zero - np.uint64(t3 != zero)))
     )
     tail = np.uint64(THRESHOLD_BITS - HALF_BITS)
-    offset, position = next_lane_step(position)
     less, equal = compare_patterns(generator, offset, m1, m2, m3, t0 >> tail, t1 >> tail,
                                    t2 >> tail, t3 >> tail)  # fmt: skip
     accepted = undecided & less
@@ -274,7 +276,7 @@ def _metropolis_flips(anti_left, anti_right, thresholds, row, generator, positio
         accepted, s0, s1, s2, s3 = _tail_bits(
             accepted, undecided, m0, m1, m2, m3, t0, t1, t2, t3, s0, s1, s2, s3
         )
-    return accepted, position, s0, s1, s2, s3
+    return accepted, s0, s1, s2, s3
 
 
 @numba.njit(inline="always", cache=True)
@@ -308,8 +310,13 @@ def _tail_bits(accepted, undecided, m0, m1, m2, m3, t0, t1, t2, t3, s0, s1, s2, 
     return accepted, s0, s1, s2, s3
 
 
-#: Layout of one class's row of the packed class table of :func:`_run_ring_word`.
-_FLAGS, _EVEN, _ODD, _CERTAIN, _THRESHOLDS, _ROW = 0, 1, 2, 4, 8, 16
+#: Layout of one class's row of the packed class table of :func:`_run_ring_word`: flags, the
+#: parity entries, the even pair's selector, the four pattern entries of ``certain``, the four
+#: thresholds, the odd pair's selector, and from :data:`_HALF_VECTORS` the top 16 bits of the
+#: even and the odd pair's fractional threshold, 64 copies each (:func:`_class_rows`).
+_FLAGS, _EVEN, _ODD, _SELECT_EVEN, _CERTAIN, _THRESHOLDS, _SELECT_ODD = 0, 1, 2, 3, 4, 8, 12
+_HALF_VECTORS, _ROW_SHIFT = 16, 6
+_ROW = 2**_ROW_SHIFT
 _PARITY_FLAG, _METROPOLIS_FLAG = 1, 2
 #: Bits of a site code of :func:`_run_ring_word` below the class.
 _PARITY_CODE, _CONSERVING_CODE, _CODE_SHIFT = 1, 2, 2
@@ -330,18 +337,30 @@ def _run_ring_word(
 ):
     """:func:`run_word` on the ring i -> (i - 1, i + 1 mod N) without demons (Q2R rings).
 
-    ``classes`` holds one row of 16 words per class (:func:`_class_rows`): flags, the parity
-    entries, the four pattern entries of ``certain``, the four thresholds. ``site_info[i]``
+    ``classes`` holds one row of 64 words per class (:func:`_class_rows`). ``site_info[i]``
     holds the site's code and, with ``load_neighbours``, its neighbours
-    (:class:`RingWordTables`). A parity site accepts
-    by the parity of its alignment pattern alone (every Q2R bulk site): one multiplexer on
-    anti_left ^ anti_right. Other classes take the pattern table and, with the Metropolis flag,
-    the bit loop. ``counts[i]`` (int64) gathers site i's accepted flips in its low 32 bits and
-    those anti-aligned with the right neighbour in its high 32 bits (one read-modify-write per
-    step), except at conserving sites (flips only with exactly one neighbour anti-aligned, so a
-    flip moves energy from one bond to the other and the alignments follow from the bonds,
-    :func:`_ring_counters`). Neighbours come with the code or are computed, and the tables
-    are one array: few pointers, so the loop keeps more in registers.
+    (:class:`RingWordTables`). A parity site accepts by the parity of its alignment pattern
+    alone (every Q2R bulk site): one multiplexer on anti_left ^ anti_right. Other classes take
+    the pattern table and, with the Metropolis flag, one lane step.
+
+    The Metropolis test uses the ring's symmetry: without fields, a flip from the alignment
+    pattern (a_left, a_right) and one from (1 - a_left, 1 - a_right) change the energy by
+    opposite amounts (Eq. 17), so of each pair, {aligned both, anti both} ("even") and {only
+    left, only right} ("odd"), at most one pattern has 0 < p < 1. A replica's threshold thus
+    follows from its parity anti_left ^ anti_right alone: one blend of the class's two rows of
+    thresholds by the parity (:func:`~exactspin.montecarlo.halfwords.compare_by_parity`), and
+    the comparison counts where the replica's pattern is its pair's fractional one (a pair's
+    selector picks that pattern from anti_left). If any half-word ties with its threshold
+    (probability at most 64 x 2^-16 per step), :func:`_metropolis_flips` decides the step again
+    from the same lane step and the main stream, as the other word kernels do, so every kernel
+    draws the same words and takes the same steps.
+
+    ``counts[i]`` (int64) gathers site i's accepted flips in its low 32 bits and those
+    anti-aligned with the right neighbour in its high 32 bits (one read-modify-write per step),
+    except at conserving sites (flips only with exactly one neighbour anti-aligned, so a flip
+    moves energy from one bond to the other and the alignments follow from the bonds,
+    :func:`_ring_counters`). Neighbours come with the code or are computed, and the tables are
+    one array: few pointers, so the loop keeps more in registers.
     """
     count = np.uint64(spins.shape[0])
     one = np.uint64(1)
@@ -366,7 +385,7 @@ def _run_ring_word(
                 else:
                     left = site - one if site != 0 else last
                     right = site + one if site != last else np.uint64(0)
-                row = (code >> np.uint64(_CODE_SHIFT)) << np.uint64(4)
+                row = (code >> np.uint64(_CODE_SHIFT)) << np.uint64(_ROW_SHIFT)
                 spin = spins[site]
                 anti_left = spin ^ spins[left]
                 anti_right = spin ^ spins[right]
@@ -383,19 +402,22 @@ def _run_ring_word(
                     flags = classes[row]
                     flipped = _certain_flips(anti_left, anti_right, classes, row + _CERTAIN)
                     if flags & np.uint64(_METROPOLIS_FLAG):
-                        accepted, position, s0, s1, s2, s3 = _metropolis_flips(
-                            anti_left,
-                            anti_right,
-                            classes,
-                            row + _THRESHOLDS,
-                            generator,
-                            position,
-                            s0,
-                            s1,
-                            s2,
-                            s3,
+                        offset, position = next_lane_step(position)
+                        odd = anti_left ^ anti_right
+                        less, equal = compare_by_parity(
+                            generator, offset, odd, classes, row + _HALF_VECTORS
                         )
-                        flipped |= accepted
+                        fractional = (~odd & (anti_left ^ classes[row + _SELECT_EVEN])) | (
+                            odd & (anti_left ^ classes[row + _SELECT_ODD])
+                        )
+                        if equal == np.uint64(0):
+                            flipped |= fractional & less
+                        else:
+                            accepted, s0, s1, s2, s3 = _metropolis_flips(
+                                anti_left, anti_right, classes, row + _THRESHOLDS, generator,
+                                offset, s0, s1, s2, s3,
+                            )  # fmt: skip
+                            flipped |= accepted
                     spins[site] = spin ^ flipped
                 counts[site] += population_count(flipped) | (
                     population_count(flipped & anti_right) << high
@@ -425,11 +447,15 @@ def _run_ring_word_computed(
                           counts, pairs, pair_sums)  # fmt: skip
 
 
-def _class_rows(kind: np.ndarray, certain: np.ndarray, thresholds: np.ndarray) -> np.ndarray:
-    """The packed class table of :func:`_run_ring_word`, uint64[16 C].
+def _class_rows(kind, certain, thresholds) -> np.ndarray | None:
+    """The packed class table of :func:`_run_ring_word`, uint64[64 C], or None when a class
+    has fractional thresholds at both patterns of a pair (not a ring without fields).
 
     A class gets the parity flag when it is not Metropolis and its pattern entries (aligned
-    both, only left, only right, anti both) read (even, odd, odd, even).
+    both, only left, only right, anti both) read (even, odd, odd, even). A pair's selector is
+    all ones where its fractional pattern (or, with none, any) is aligned both (even pair) or
+    only right (odd pair): the kernel forms the replicas in that pattern as ~parity &
+    (anti_left ^ selector) and parity & (anti_left ^ selector).
     """
     kind = np.asarray(kind)
     certain = np.asarray(certain).reshape(len(kind), 4)
@@ -440,7 +466,19 @@ def _class_rows(kind: np.ndarray, certain: np.ndarray, thresholds: np.ndarray) -
     rows[:, _EVEN] = certain[:, 0]
     rows[:, _ODD] = certain[:, 1]
     rows[:, _CERTAIN : _CERTAIN + 4] = certain
-    rows[:, _THRESHOLDS : _THRESHOLDS + 4] = np.asarray(thresholds).reshape(len(kind), 4)
+    thresholds = np.asarray(thresholds, dtype=np.uint64).reshape(len(kind), 4)
+    rows[:, _THRESHOLDS : _THRESHOLDS + 4] = thresholds
+    fractional = thresholds != 0
+    if (fractional[:, 0] & fractional[:, 3]).any() or (fractional[:, 1] & fractional[:, 2]).any():
+        return None
+    ones = np.uint64(2**64 - 1)
+    rows[:, _SELECT_EVEN] = np.where(fractional[:, 3], np.uint64(0), ones)
+    rows[:, _SELECT_ODD] = np.where(fractional[:, 2], ones, np.uint64(0))
+    tail = np.uint64(THRESHOLD_BITS - HALF_BITS)
+    for pair, (first, second) in enumerate(((0, 3), (1, 2))):
+        half = ((thresholds[:, first] | thresholds[:, second]) >> tail).astype(np.uint16)
+        start = _HALF_VECTORS + 16 * pair
+        rows[:, start : start + 16] = np.repeat(half, 64).view(np.uint64).reshape(len(kind), 16)
     return rows.ravel()
 
 
@@ -517,6 +555,8 @@ def _ring_word_tables(site_class, neighbours, kind, certain, thresholds) -> Ring
     ):
         return None
     classes = _class_rows(kind, certain, thresholds)
+    if classes is None:
+        return None
     parity = (classes[_FLAGS::_ROW] & np.uint64(_PARITY_FLAG)) != 0
     # Flips only where exactly one neighbour is anti-aligned: A_left + A_right = 0 at the site.
     conserving = parity & (classes[_EVEN::_ROW] == 0)
@@ -694,13 +734,14 @@ def _run_demon_word(
                     row = own_class << np.uint64(2)
                     flipped = _certain_flips(anti_left, anti_right, certain, row)
                     if site_kind == METROPOLIS:
-                        accepted, position, s0, s1, s2, s3 = _metropolis_flips(
+                        offset, position = next_lane_step(position)
+                        accepted, s0, s1, s2, s3 = _metropolis_flips(
                             anti_left,
                             anti_right,
                             thresholds,
                             row,
                             generator,
-                            position,
+                            offset,
                             s0,
                             s1,
                             s2,

@@ -17,6 +17,7 @@ from exactspin.montecarlo.halfwords import (
     WORD_GENERATOR_WORDS,
     blend_thresholds,
     check_word_generator,
+    compare_by_parity,
     compare_patterns,
     compare_thresholds,
     ensure_lane_steps,
@@ -119,6 +120,38 @@ def test_half_word_comparisons_are_replica_by_replica_comparisons(seed):
         uniforms, np.array(masks, dtype=np.uint64), np.array(values, dtype=np.uint64)
     )
     assert tuple(int(x) for x in blended) == (less, equal)
+
+
+@numba.njit
+def _compare_by_parity(uniforms, odd, table, offset):
+    return compare_by_parity(uniforms, 0, odd, table, offset)
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_comparisons_by_parity_take_the_odd_replicas_threshold_from_the_second_row(seed):
+    rng = np.random.default_rng(seed)
+    uniforms = rng.integers(0, 2**64, 16, dtype=np.uint64, endpoint=False)
+    odd = int(rng.integers(0, 2**64, dtype=np.uint64, endpoint=False))
+    halves = half_words(uniforms)
+    # Per-replica thresholds in the table (any 16-bit values, not only copies of one value);
+    # force ties in some replicas of both rows.
+    rows = [[int(v) for v in rng.integers(0, 2**16, 64)] for _ in range(2)]
+    if seed % 2:
+        for h in rng.choice(64, 1 + seed % 8, replace=False):
+            rows[(odd >> int(h)) & 1][h] = halves[h]
+        # A tie in the row a replica does not take is no tie.
+        h = int(rng.integers(64))
+        rows[1 - ((odd >> h) & 1)][h] = halves[h]
+    offset = int(rng.integers(0, 5))
+    table = np.zeros(offset + 2 * LANES + 3, dtype=np.uint64)
+    for row, values in enumerate(rows):
+        words = [sum(values[4 * w + q] << (16 * q) for q in range(4)) for w in range(LANES)]
+        table[offset + row * LANES : offset + (row + 1) * LANES] = words
+    thresholds = [rows[(odd >> h) & 1][h] for h in range(64)]
+    less = sum(1 << h for h in range(64) if halves[h] < thresholds[h])
+    equal = sum(1 << h for h in range(64) if halves[h] == thresholds[h])
+    result = _compare_by_parity(uniforms, np.uint64(odd), table, offset)
+    assert tuple(int(x) for x in result) == (less, int(equal != 0))
 
 
 def test_word_kernels_refuse_a_chain_generator():
