@@ -37,11 +37,11 @@ from exactspin.montecarlo.multispin import (
     WORD_BITS,
     decode_replica,
     initial_words,
+    ring_word_tables,
     run_word,
     word_tables,
 )
 from exactspin.montecarlo.rng import replica_seeds
-
 
 
 def reference_word_generator(state):
@@ -230,6 +230,25 @@ def test_every_replica_of_a_word_is_the_single_chain_when_uniforms_tie(parameter
 )
 def test_every_replica_of_a_word_is_the_single_chain_long(parameters):
     check_word_against_twin(ring_model(*parameters), 3000, seed=11)
+
+
+def test_the_ring_kernel_takes_a_threshold_by_parity_only_where_each_pattern_pair_has_one():
+    """Without fields, flips from (a, b) and (1 - a, 1 - b) change the energy by opposite
+    amounts (Eq. 17): of each pattern pair at most one is fractional, on every ring."""
+    for parameters in [(2, 3, 2.0, 1.9, 2.0, 0.1, "q2r", None), (1, 0, 1.0, -1.5, 0.7, 3.0, "q2r",
+                                                                  None)]:  # fmt: skip
+        tables = word_tables(ring_model(*parameters))
+        pairs = tables.thresholds[:, [0, 3]], tables.thresholds[:, [1, 2]]
+        assert all(((pair != 0).sum(axis=1) <= 1).all() for pair in pairs)
+        # Writable copies: the tables of read-only arrays are cached by the arrays' identity.
+        args = (tables.site_class.copy(), tables.neighbours.copy(), tables.kind, tables.certain)
+        assert ring_word_tables(*args, tables.thresholds) is not None
+        # Thresholds that break the pair property (not a ring without fields) take the
+        # general word kernel.
+        broken = tables.thresholds.copy()
+        row = int(np.flatnonzero(broken.any(axis=1))[0])
+        broken[row] = broken[row].max()
+        assert ring_word_tables(*args, broken) is None
 
 
 def test_word_tables_are_read_only():
