@@ -262,8 +262,11 @@ def _network_rows(result) -> list[tuple[str, object]]:
             result.bond_status(b),
         )
         rows.append((bond_label(network, b), text))
-    for index, cycle in enumerate(result.cycles):
-        rows.append((cycle_label(index, cycle.cycle.sites), f"{cycle.label} ({cycle.current:.6g})"))
+    for index, (cycle, error) in enumerate(
+        zip(result.cycles, result.cycle_current_errors, strict=True)
+    ):
+        current = "" if error is None else f" ({cycle.current:.6g} +- {error:.2g})"
+        rows.append((cycle_label(index, cycle.cycle.sites), f"{cycle.label}{current}"))
     for (a, b), value, error in zip(
         result.pairs, result.pair_correlations, result.pair_correlations_stderr, strict=True
     ):

@@ -130,6 +130,15 @@ class NetworkMonteCarloResult:
         ]
         return circulation(self.network, self.bond_currents, margins)
 
+    @property
+    def cycle_current_errors(self) -> tuple[float | None, ...]:
+        """Standard error of each cycle's circulating current: that of its limiting bond's
+        current (the circulating current is that bond's current), None without circulation."""
+        return tuple(
+            None if cycle.limiting_bond is None else self.bond_current_errors[cycle.limiting_bond]
+            for cycle in self.cycles
+        )
+
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict in the ``--network`` vocabulary (1-based sites in pairs)."""
         return {
@@ -153,7 +162,10 @@ class NetworkMonteCarloResult:
             "bond_current_status": [self.bond_status(b) for b in range(len(self.bond_currents))],
             "error_kind": "standard_error",
             "significance_stderr": self.significance,
-            "cycles": [cycle.to_dict() for cycle in self.cycles],
+            "cycles": [
+                {**cycle.to_dict(), "circulating_current_stderr": error}
+                for cycle, error in zip(self.cycles, self.cycle_current_errors, strict=True)
+            ],
             "cycle_error_kind": f"{self.significance:g} standard errors (bound without events)",
             "correlations": [
                 {"sites": [a + 1, b + 1], "value": value, "stderr": error}

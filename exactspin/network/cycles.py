@@ -52,11 +52,16 @@ class Circulation:
     current : float
         The circulating current: the smallest oriented current magnitude round the cycle when it
         circulates, else 0 (signed: negative for "against").
+    limiting_bond : int or None
+        The bond (file order, 0-based) whose oriented current is :attr:`current` when the cycle
+        circulates, else None: the circulating current is that bond's current, so its error is
+        that bond's error.
     """
 
     cycle: Cycle
     label: str
     current: float
+    limiting_bond: int | None = None
 
     def to_dict(self) -> dict[str, object]:
         """JSON-ready, 1-based sites, bond indices 0-based as in ``bond_currents``."""
@@ -66,6 +71,7 @@ class Circulation:
             "directions": list(self.cycle.directions),
             "circulation": self.label,
             "circulating_current": self.current,
+            "limiting_bond": self.limiting_bond,
         }
 
 
@@ -174,13 +180,14 @@ def circulation(
         positive = any(value > err for value, err in zip(oriented, error, strict=True))
         negative = any(value < -err for value, err in zip(oriented, error, strict=True))
         unresolved = any(abs(value) <= err for value, err in zip(oriented, error, strict=True))
+        limiting = None
         if positive and negative:
             label, current = NONE, 0.0
         elif unresolved:
             label, current = UNDETERMINED, 0.0
-        elif positive:
-            label, current = ALONG, min(oriented)
         else:
-            label, current = AGAINST, max(oriented)
-        results.append(Circulation(cycle, label, float(current)))
+            label = ALONG if positive else AGAINST
+            position = min(range(len(oriented)), key=lambda k: abs(oriented[k]))
+            current, limiting = oriented[position], cycle.bonds[position]
+        results.append(Circulation(cycle, label, float(current), limiting))
     return tuple(results)

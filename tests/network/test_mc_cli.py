@@ -23,6 +23,15 @@ def test_json_carries_the_network_vocabulary(capsys):
     assert payload["error_kind"] == "standard_error"
     assert abs(sum(payload["bath_currents"])) < 5 * sum(payload["bath_current_errors"])
     assert payload["cycles"][0]["circulation"] in ("along", "against", "none")
+    for cycle in payload["cycles"]:
+        # A circulating current is its limiting bond's current, with that bond's error bar.
+        bond = cycle["limiting_bond"]
+        if cycle["circulation"] in ("along", "against"):
+            direction = cycle["directions"][cycle["bonds"].index(bond)]
+            assert cycle["circulating_current"] == direction * payload["bond_currents"][bond]
+            assert cycle["circulating_current_stderr"] == payload["bond_current_errors"][bond]
+        else:
+            assert bond is None and cycle["circulating_current_stderr"] is None
     assert payload["parameters"]["steps"] == 400_000
     assert payload["correlations"][0]["sites"] == [1, 2]
     assert payload["unit"] == "step"

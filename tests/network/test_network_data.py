@@ -64,6 +64,21 @@ def test_ring_circulation_is_todays_clockwise_label_and_circulating_current():
     assert result.current == pytest.approx(-lower)
     (result,) = circulation(network, [upper] * 3 + [lower] * 4, [0.0] * 3 + [0.2] * 4)
     assert result.label == "undetermined"
+    assert result.limiting_bond is None
+
+
+def test_a_circulating_current_names_the_bond_it_is_the_current_of():
+    """The circulating current is the smallest oriented current round the cycle: its error is
+    that bond's error, so the result names the bond."""
+    network = classical_ring(2, 3)
+    currents = [0.3, 0.25, 0.3, 0.12, 0.1, 0.11, 0.13]
+    (result,) = circulation(network, currents)
+    assert (result.label, result.limiting_bond, result.current) == ("along", 4, 0.1)
+    (result,) = circulation(network, [-value for value in currents])
+    assert (result.label, result.limiting_bond, result.current) == ("against", 4, -0.1)
+    assert result.to_dict()["limiting_bond"] == 4
+    (result,) = circulation(network, [0.3] * 3 + [-0.1] * 4)
+    assert result.limiting_bond is None and result.to_dict()["limiting_bond"] is None
 
 
 def test_cycle_basis_size_is_bonds_minus_sites_plus_one():
