@@ -28,7 +28,7 @@ from exactspin.montecarlo.kernel import (
 from exactspin.montecarlo.lattice import Lattice
 from exactspin.montecarlo.network_simulation import simulate_network
 from exactspin.montecarlo.rng import generator_state, replica_seeds
-from exactspin.network import Bond, three_bath_ring
+from exactspin.network import Bond, parse_network, three_bath_ring
 
 NO_PAIRS = np.zeros((0, 2), dtype=np.int64)
 NO_SUMS = np.zeros(0, dtype=np.int64)
@@ -38,6 +38,8 @@ RINGS = [
     {"nu": 0, "nd": 0},
     {"nu": 1, "nd": 4, "j1": -1.0, "j2": 0.5, "tl": 0.7, "tr": 3.0},
     {"nu": 40, "nd": 61},
+    # Demon quanta 4 J / mu = 2 and 1 (the CCA ring kernel's equal-bond rule on both branches).
+    {"nu": 2, "nd": 3, "dynamics": "cca", "mu": 4.0, "j1": 2.0, "j2": 1.0},
 ]
 
 
@@ -69,8 +71,14 @@ def test_network_chain_kernel_is_the_ring_kernel_on_the_ring(parameters):
     assert np.array_equal(np.roll(aligned[bond_slots[:, 1]], 1), flips @ left_weight)
 
 
-# The last ring is long enough for the ring word kernel to compute its neighbours.
-@pytest.mark.parametrize("parameters", [*RINGS, {"nu": 2600, "nd": 2600, "tl": 2.0, "tr": 0.3}])
+# The last rings are long enough for the ring word kernels to compute their neighbours.
+LONG_RINGS = [
+    {"nu": 2600, "nd": 2600, "tl": 2.0, "tr": 0.3},
+    {"nu": 2600, "nd": 2600, "dynamics": "cca", "mu": 4.0, "j1": 3.0, "j2": -2.0},
+]
+
+
+@pytest.mark.parametrize("parameters", [*RINGS, *LONG_RINGS])
 def test_general_word_kernel_is_the_ring_word_kernel_on_the_ring(parameters):
     """run_network_word (any degree, trees of multiplexers) against run_word (degree 2)."""
     model = ClassicalModel.from_parameters(**parameters)
@@ -101,6 +109,42 @@ def test_general_word_kernel_is_the_ring_word_kernel_on_the_ring(parameters):
     assert np.array_equal(
         words.slot_alignments(tables, counters), words.slot_alignments(tables, old_counters)
     )
+
+
+UNEQUAL_CCA_RING = """
+sites = 9
+bonds = [[1, 2, 2.0], [2, 3, 1.0], [3, 4, 3.0], [4, 5, 1.0], [5, 6, -2.0], [6, 7, 1.5],
+         [7, 8, 1.5], [8, 9, 0.5], [9, 1, 1.0]]
+baths = [[1, 2.0], [5, 0.4]]
+dynamics = "cca"
+mu = 4.0
+"""
+
+
+def test_the_ring_word_kernel_is_the_general_one_on_a_cca_ring_of_unequal_bonds():
+    """Bulk sites whose two bonds differ take the demon tables, not the equal-bond rule: the
+    ring's word kernel (through advance_word) and the general word kernel agree bit for bit."""
+    network = parse_network(UNEQUAL_CCA_RING)
+    lattice = Lattice.from_network(network)
+    tables = words.word_tables(lattice)
+    assert words.uses_ring_kernel(tables)
+    start, stream = replica_seeds(6, 1)[0].spawn(2)
+    states = [words.initial_words(lattice, start) for _ in range(2)]
+    generators = [word_generator_state(stream) for _ in range(2)]
+    counters = [np.zeros(words.counter_count(tables), dtype=np.int32) for _ in range(2)]
+    steps = 30_000
+    words.run_network_word(steps, steps, generators[0], *states[0], *words.kernel_arrays(tables),
+                           counters[0], NO_PAIRS, NO_SUMS)  # fmt: skip
+    words.advance_word(tables, steps, steps, generators[1], *states[1], counters[1], NO_PAIRS,
+                       NO_SUMS)  # fmt: skip
+    assert np.array_equal(generators[0], generators[1])
+    for first, second in zip(*states, strict=True):
+        assert np.array_equal(first, second)
+    assert np.array_equal(
+        words.slot_alignments(tables, counters[0]), words.slot_alignments(tables, counters[1])
+    )
+    # The run went through demon states other than the initial ones.
+    assert states[0][1].any() or states[0][2].any()
 
 
 def test_a_cycle_with_mixed_bond_directions_runs_the_cycle_kernel_correctly():
