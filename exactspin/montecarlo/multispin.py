@@ -67,8 +67,9 @@ from exactspin.montecarlo.rng import next_word, scale_word
 #: Replicas per word.
 WORD_BITS = 64
 #: Transient bytes per site of a ring word kernel call: the packed counts, the bond products
-#: before and after, both ends' alignments and the unpacked counters (:func:`run_word`).
-RING_WORD_BYTES_PER_SITE = 72
+#: before and after, both ends' alignments and the unpacked counters (:func:`run_word`), and on
+#: a CCA ring the sites' records (:mod:`~exactspin.montecarlo.demon_ring`, 32 bytes).
+RING_WORD_BYTES_PER_SITE = 104
 #: Site kinds: decided by the pattern alone, Metropolis with fractional probabilities, demon.
 CERTAIN, METROPOLIS, DEMON = range(3)
 _ALL = np.uint64(2**64 - 1)
@@ -452,10 +453,8 @@ def _class_rows(kind, certain, thresholds) -> np.ndarray | None:
     has fractional thresholds at both patterns of a pair (not a ring without fields).
 
     A class gets the parity flag when it is not Metropolis and its pattern entries (aligned
-    both, only left, only right, anti both) read (even, odd, odd, even). A pair's selector is
-    all ones where its fractional pattern (or, with none, any) is aligned both (even pair) or
-    only right (odd pair): the kernel forms the replicas in that pattern as ~parity &
-    (anti_left ^ selector) and parity & (anti_left ^ selector).
+    both, only left, only right, anti both) read (even, odd, odd, even); the pairs' selectors
+    and threshold rows are :func:`parity_threshold_rows`'.
     """
     kind = np.asarray(kind)
     certain = np.asarray(certain).reshape(len(kind), 4)
@@ -466,20 +465,42 @@ def _class_rows(kind, certain, thresholds) -> np.ndarray | None:
     rows[:, _EVEN] = certain[:, 0]
     rows[:, _ODD] = certain[:, 1]
     rows[:, _CERTAIN : _CERTAIN + 4] = certain
-    thresholds = np.asarray(thresholds, dtype=np.uint64).reshape(len(kind), 4)
-    rows[:, _THRESHOLDS : _THRESHOLDS + 4] = thresholds
+    rows[:, _THRESHOLDS : _THRESHOLDS + 4] = np.asarray(thresholds).reshape(len(kind), 4)
+    parity = parity_threshold_rows(thresholds)
+    if parity is None:
+        return None
+    rows[:, _SELECT_EVEN], rows[:, _SELECT_ODD] = parity[0].T
+    rows[:, _HALF_VECTORS : _HALF_VECTORS + 32] = parity[1]
+    return rows.ravel()
+
+
+def parity_threshold_rows(thresholds) -> tuple[np.ndarray, np.ndarray] | None:
+    """Per class, the pattern pairs' selectors (C, 2) and the two rows of 64 copies of the
+    pairs' fractional thresholds' top 16 bits (C, 32 words: even pair, then odd pair) that
+    :func:`~exactspin.montecarlo.halfwords.compare_by_parity` reads; None when a class has
+    fractional thresholds at both patterns of a pair.
+
+    Patterns: 0 aligned both, 1 anti-aligned only with the left neighbour, 2 only with the
+    right, 3 both. A pair's selector is all ones where its fractional pattern (or, with none,
+    any) is 0 (even pair {0, 3}) or 2 (odd pair {1, 2}): the kernel forms the replicas in that
+    pattern as ~parity & (anti_left ^ selector) and parity & (anti_left ^ selector).
+    """
+    thresholds = np.asarray(thresholds, dtype=np.uint64).reshape(-1, 4)
+    classes = len(thresholds)
     fractional = thresholds != 0
     if (fractional[:, 0] & fractional[:, 3]).any() or (fractional[:, 1] & fractional[:, 2]).any():
         return None
-    ones = np.uint64(2**64 - 1)
-    rows[:, _SELECT_EVEN] = np.where(fractional[:, 3], np.uint64(0), ones)
-    rows[:, _SELECT_ODD] = np.where(fractional[:, 2], ones, np.uint64(0))
+    selectors = np.zeros((classes, 2), dtype=np.uint64)
+    selectors[:, 0] = np.where(fractional[:, 3], np.uint64(0), _ALL)
+    selectors[:, 1] = np.where(fractional[:, 2], _ALL, np.uint64(0))
+    vectors = np.zeros((classes, 32), dtype=np.uint64)
     tail = np.uint64(THRESHOLD_BITS - HALF_BITS)
     for pair, (first, second) in enumerate(((0, 3), (1, 2))):
         half = ((thresholds[:, first] | thresholds[:, second]) >> tail).astype(np.uint16)
-        start = _HALF_VECTORS + 16 * pair
-        rows[:, start : start + 16] = np.repeat(half, 64).view(np.uint64).reshape(len(kind), 16)
-    return rows.ravel()
+        vectors[:, 16 * pair : 16 * (pair + 1)] = (
+            np.repeat(half, 64).view(np.uint64).reshape(classes, 16)
+        )
+    return selectors, vectors
 
 
 @dataclass(frozen=True)
@@ -601,13 +622,19 @@ def _symmetric_demon(anti_left, anti_right, low, high, code):
     as 2-bit comparisons, a borrow and a carry, with k's bits as words (no branch on k).
     """
     zero = np.uint64(0)
-    neutral = anti_left ^ anti_right
     # k's two bits and the sign as whole words, so the update has no branch (a ring's two
     # branches have different quanta, and a branch on k would be mispredicted half the time).
     k0 = zero - (code & np.uint64(1))
     k1 = zero - ((code >> np.uint64(1)) & np.uint64(1))
     negative = zero - ((code >> np.uint64(2)) & np.uint64(1))
-    active = k0 | k1
+    return symmetric_demon_words(anti_left, anti_right, low, high, k0, k1, negative, k0 | k1)
+
+
+@numba.njit(inline="always", cache=True)
+def symmetric_demon_words(anti_left, anti_right, low, high, k0, k1, negative, active):
+    """:func:`_symmetric_demon` with k's bits, its sign and "any quantum" (k0 | k1) given as
+    words (all ones or zero), as a kernel may keep them per class."""
+    neutral = anti_left ^ anti_right
     aligned_both = ~anti_left & ~anti_right
     anti_both = anti_left & anti_right
     take = _mux(negative, anti_both, aligned_both) & active
@@ -822,8 +849,10 @@ def run_word(
     -----
     On a ring i -> (i - 1, i + 1) without demons (Q2R) :func:`_run_ring_word` runs (no demon
     code, one table, fewer counts; column 0 of ``counters`` then holds only the alignments'
-    equivalent at energy-conserving sites, see :func:`_ring_counters`); otherwise
-    :func:`_run_demon_word`. Both draw the same words as the network word kernel.
+    equivalent at energy-conserving sites, see :func:`_ring_counters`); on such a ring with
+    demons (CCA) :func:`~exactspin.montecarlo.demon_ring.run_ring_demon_word` (one record per
+    site, packed counts); otherwise :func:`_run_demon_word`. All draw the same words as the
+    network word kernel.
     """
     check_word_generator(generator)
     # Flat views: constant strides in the loop instead of multiplications by array strides.
@@ -832,6 +861,21 @@ def run_word(
     # On the ring i -> (i - 1, i + 1) one end of every bond suffices (see _ring_counters).
     ring = ring_word_tables(site_class, neighbours, kind, certain, thresholds)
     if ring is None:
+        # The CCA ring's kernel builds on this module's bit logic, so it is imported here.
+        from exactspin.montecarlo import demon_ring
+
+        demons = demon_ring.ring_demon_tables(site_class, neighbours, kind, certain, thresholds,
+                                              demon_accept, demon_low_new,
+                                              demon_high_new)  # fmt: skip
+        if demons is not None:
+            products = _bond_products(spins)
+            samples, counts = demon_ring.run_ring_demon_word(
+                demons, steps, sample_interval, generator, spins, demon_low, demon_high, pairs,
+                pair_sums,
+            )  # fmt: skip
+            no_conserving = np.zeros(spins.shape[0], dtype=np.bool_)
+            counters += _ring_counters(counts, no_conserving, _bond_products(spins) - products)
+            return samples
         fast = _demon_fast(demon_accept, demon_low_new, demon_high_new, kind)
         return _run_demon_word(steps, sample_interval, generator, spins, demon_low, demon_high,
                                site_class, kind, *flat, demon_accept, demon_low_new,
