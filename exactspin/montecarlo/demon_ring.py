@@ -39,6 +39,7 @@ from exactspin.montecarlo.multispin import (
     _certain_flips,
     _metropolis_flips,
     _pattern_masks,
+    _sample_pairs,
     demon_fast_codes,
     parity_threshold_rows,
     ring_neighbours,
@@ -258,20 +259,11 @@ def _run(steps, sample_interval, generator, records, site_info, load_neighbours,
                 records[record + np.uint64(_COUNTS)] += population_count(flipped) | (
                     population_count(flipped & anti_right) << high_half
                 )
-        samples += _sample_pairs_strided(spins, pairs, pair_sums)
+        samples += _sample_pairs(spins, pairs, pair_sums)
         done += block
     generator[0], generator[1], generator[2], generator[3] = s0, s1, s2, s3
     generator[POSITION] = position
     return samples
-
-
-@numba.njit(cache=True, nogil=True)
-def _sample_pairs_strided(spins, pairs, pair_sums):
-    """Add sum over replicas of s_a s_b of every pair to ``pair_sums``; returns 1."""
-    for pair in range(pairs.shape[0]):
-        differ = spins[pairs[pair, 0]] ^ spins[pairs[pair, 1]]
-        pair_sums[pair] += 64 - 2 * population_count(differ)
-    return 1
 
 
 @numba.njit(cache=True, nogil=True)

@@ -132,11 +132,17 @@ def test_the_ring_word_kernel_is_the_general_one_on_a_cca_ring_of_unequal_bonds(
     states = [words.initial_words(lattice, start) for _ in range(2)]
     generators = [word_generator_state(stream) for _ in range(2)]
     counters = [np.zeros(words.counter_count(tables), dtype=np.int32) for _ in range(2)]
-    steps = 30_000
-    words.run_network_word(steps, steps, generators[0], *states[0], *words.kernel_arrays(tables),
-                           counters[0], NO_PAIRS, NO_SUMS)  # fmt: skip
-    words.advance_word(tables, steps, steps, generators[1], *states[1], counters[1], NO_PAIRS,
-                       NO_SUMS)  # fmt: skip
+    pairs = np.array([[0, 4], [2, 7], [8, 0]], dtype=np.int64)
+    sums = [np.zeros(len(pairs), dtype=np.int64) for _ in range(2)]
+    steps, interval = 30_000, 700
+    samples = [
+        words.run_network_word(steps, interval, generators[0], *states[0],
+                               *words.kernel_arrays(tables), counters[0], pairs, sums[0]),
+        words.advance_word(tables, steps, interval, generators[1], *states[1], counters[1], pairs,
+                           sums[1]),
+    ]  # fmt: skip
+    assert samples[0] == samples[1] == -(-steps // interval)
+    assert np.array_equal(sums[0], sums[1]) and sums[0].any()
     assert np.array_equal(generators[0], generators[1])
     for first, second in zip(*states, strict=True):
         assert np.array_equal(first, second)
