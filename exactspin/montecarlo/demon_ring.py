@@ -18,34 +18,29 @@ general word kernel, and for any split of a run into calls.
 
 from __future__ import annotations
 
-import weakref
 from dataclasses import dataclass
 
 import numba
 import numpy as np
 
+from exactspin.montecarlo.array_cache import cached
 from exactspin.montecarlo.bits import population_count
-from exactspin.montecarlo.halfwords import (
-    POSITION,
-    STEPS_PER_CHECK,
-    compare_by_parity,
-    ensure_lane_steps,
-    next_lane_step,
-)
-from exactspin.montecarlo.multispin import (
+from exactspin.montecarlo.halfwords import POSITION, STEPS_PER_CHECK, ensure_lane_steps
+from exactspin.montecarlo.rng import next_word, scale_word
+from exactspin.montecarlo.wordbits import (
     DEMON,
+    LOADED_NEIGHBOURS,
     MAX_RING_CLASSES,
     METROPOLIS,
-    _certain_flips,
-    _metropolis_flips,
-    _pattern_masks,
-    _sample_pairs,
+    certain_flips,
     demon_fast_codes,
+    parity_metropolis_flips,
     parity_threshold_rows,
     ring_neighbours,
+    sample_pairs,
     symmetric_demon_words,
+    table_demon_flips,
 )
-from exactspin.montecarlo.rng import next_word, scale_word
 
 #: Layout of a class row: flags; the bulk demon rule's words (k's bits, its sign, any quantum);
 #: the pattern pairs' selectors; the pattern entries of ``certain``; the thresholds; the
@@ -57,9 +52,7 @@ ROW = 2**_ROW_SHIFT
 _FAST_FLAG, _METROPOLIS_FLAG, _DEMON_FLAG = 1, 2, 4
 #: A site's record: spin word, demon low and high bit planes, packed counts.
 _SPIN, _LOW, _HIGH, _COUNTS, _RECORD = 0, 1, 2, 3, 4
-#: Largest ring whose neighbours are loaded (12 bits each, with the class in one uint32).
-LOADED_NEIGHBOURS = 4096
-#: Transient bytes per site of a call besides the Q2R ring kernel's: the records.
+#: Bytes of a site's record.
 RECORD_BYTES_PER_SITE = 8 * _RECORD
 
 
@@ -110,7 +103,7 @@ class RingDemonTables:
     load_neighbours: bool
 
 
-#: (id(site_class), id(neighbours), id(demon_accept)) -> (weak references, tables or None).
+#: The arrays' identities -> (weak references to them, tables or None).
 _TABLES: dict = {}
 
 
@@ -118,20 +111,10 @@ def ring_demon_tables(site_class, neighbours, kind, certain, thresholds, demon_a
                       demon_low_new, demon_high_new) -> RingDemonTables | None:  # fmt: skip
     """The :class:`RingDemonTables` of a ring i -> (i - 1, i + 1 mod N) with demons, or None
     (another graph, no demons, too many classes, or a Metropolis class without the pattern pair
-    property), cached per read-only ``site_class``, ``neighbours`` and ``demon_accept``."""
-    arrays = (site_class, neighbours, demon_accept)
-    key = tuple(id(array) for array in arrays)
-    cached = _TABLES.get(key)
-    if cached is not None and all(
-        ref() is array for ref, array in zip(cached[0], arrays, strict=True)
-    ):
-        return cached[1]
-    tables = _ring_demon_tables(site_class, neighbours, kind, certain, thresholds, demon_accept,
-                                demon_low_new, demon_high_new)  # fmt: skip
-    if not any(array.flags.writeable for array in arrays):
-        _TABLES[key] = (tuple(weakref.ref(array) for array in arrays), tables)
-        weakref.finalize(site_class, _TABLES.pop, key, None)
-    return tables
+    property), cached for these read-only arrays."""
+    arrays = (site_class, neighbours, kind, certain, thresholds, demon_accept, demon_low_new,
+              demon_high_new)  # fmt: skip
+    return cached(_TABLES, arrays, lambda: _ring_demon_tables(*arrays))
 
 
 def _ring_demon_tables(site_class, neighbours, kind, certain, thresholds, demon_accept,
@@ -154,18 +137,6 @@ def _ring_demon_tables(site_class, neighbours, kind, certain, thresholds, demon_
         pairs = np.asarray(neighbours, dtype=np.uint32)
         site_info = site_info | (pairs[:, 0] << np.uint32(8)) | (pairs[:, 1] << np.uint32(20))
     return RingDemonTables(classes=classes, site_info=site_info, load_neighbours=load)
-
-
-@numba.njit(inline="always", cache=True)
-def _select_row(first, second, third, fourth, classes, base, demon):
-    """OR of the four pattern masks, each kept where the row's table entry [pattern, demon] is
-    set (``classes[base + 4 pattern + demon]``)."""
-    return (
-        (first & classes[base + demon])
-        | (second & classes[base + 4 + demon])
-        | (third & classes[base + 8 + demon])
-        | (fourth & classes[base + 12 + demon])
-    )
 
 
 @numba.njit(inline="always", cache=True, nogil=True)
@@ -213,53 +184,26 @@ def _run(steps, sample_interval, generator, records, site_info, load_neighbours,
                     records[record + np.uint64(_LOW)] = new_low
                     records[record + np.uint64(_HIGH)] = new_high
                 elif flags & np.uint64(_DEMON_FLAG):
-                    aligned_both, only_left, only_right, anti_both = _pattern_masks(
-                        anti_left, anti_right
-                    )
-                    low = records[record + np.uint64(_LOW)]
-                    high = records[record + np.uint64(_HIGH)]
-                    flipped = zero
-                    new_low = zero
-                    new_high = zero
-                    for level, d in (
-                        (~low & ~high, 0),
-                        (low & ~high, 1),
-                        (~low & high, 2),
-                        (low & high, 3),
-                    ):
-                        a = aligned_both & level
-                        b = only_left & level
-                        c = only_right & level
-                        e = anti_both & level
-                        flipped |= _select_row(a, b, c, e, classes, row + _ACCEPT, d)
-                        new_low |= _select_row(a, b, c, e, classes, row + _LOW_NEW, d)
-                        new_high |= _select_row(a, b, c, e, classes, row + _HIGH_NEW, d)
-                    records[record + np.uint64(_LOW)] = (low & ~flipped) | new_low
-                    records[record + np.uint64(_HIGH)] = (high & ~flipped) | new_high
+                    low_at = record + np.uint64(_LOW)
+                    high_at = record + np.uint64(_HIGH)
+                    flipped, records[low_at], records[high_at] = table_demon_flips(
+                        anti_left, anti_right, records[low_at], records[high_at], classes,
+                        row + _ACCEPT, classes, row + _LOW_NEW, classes, row + _HIGH_NEW,
+                    )  # fmt: skip
                 else:
-                    flipped = _certain_flips(anti_left, anti_right, classes, row + _CERTAIN)
+                    flipped = certain_flips(anti_left, anti_right, classes, row + _CERTAIN)
                     if flags & np.uint64(_METROPOLIS_FLAG):
-                        offset, position = next_lane_step(position)
-                        odd = anti_left ^ anti_right
-                        less, tie = compare_by_parity(
-                            generator, offset, odd, classes, row + _HALF_VECTORS
-                        )
-                        if tie == zero:
-                            flipped |= less & (
-                                (~odd & (anti_left ^ classes[row + _SELECT_EVEN]))
-                                | (odd & (anti_left ^ classes[row + _SELECT_ODD]))
-                            )
-                        else:
-                            accepted, s0, s1, s2, s3 = _metropolis_flips(
-                                anti_left, anti_right, classes, row + _THRESHOLDS, generator,
-                                offset, s0, s1, s2, s3,
-                            )  # fmt: skip
-                            flipped |= accepted
+                        accepted, position, s0, s1, s2, s3 = parity_metropolis_flips(
+                            anti_left, anti_right, classes, row + _SELECT_EVEN,
+                            row + _HALF_VECTORS, row + _THRESHOLDS, generator, position,
+                            s0, s1, s2, s3,
+                        )  # fmt: skip
+                        flipped |= accepted
                 records[record] = spin ^ flipped
                 records[record + np.uint64(_COUNTS)] += population_count(flipped) | (
                     population_count(flipped & anti_right) << high_half
                 )
-        samples += _sample_pairs(spins, pairs, pair_sums)
+        samples += sample_pairs(spins, pairs, pair_sums)
         done += block
     generator[0], generator[1], generator[2], generator[3] = s0, s1, s2, s3
     generator[POSITION] = position

@@ -19,7 +19,7 @@ random site sequence, and each is still a correct random-sequential chain
   (:mod:`~exactspin.montecarlo.kernel`);
 - CCA demons (Eqs. 20-21) are two bit planes (a 2-bit counter per replica), updated by the
   pattern x demon table, or, at a site whose two bonds are equal (a ring's bulk), by 2-bit
-  bit-sliced arithmetic with the quantum 4 J / mu (:func:`_symmetric_demon`).
+  bit-sliced arithmetic with the quantum 4 J / mu (:func:`symmetric_demon`).
 
 Energy flows are population counts: per site, the flipped replicas and, per neighbour, the
 flipped replicas that were anti-aligned with it. Neighbour lists are an (N, K) table (any degree
@@ -36,47 +36,72 @@ check them against each other replica by replica and against the exact solver.
 
 from __future__ import annotations
 
-import weakref
 from dataclasses import dataclass
 
 import numba
 import numpy as np
 
 from exactspin.classical.model import CCA, DEMON_LEVELS, ClassicalModel
+from exactspin.montecarlo import demon_ring
+from exactspin.montecarlo.array_cache import cached
 from exactspin.montecarlo.bits import population_count
 from exactspin.montecarlo.halfwords import (
-    HALF_BITS,
     POSITION,
     STEPS_PER_CHECK,
     check_word_generator,
-    compare_by_parity,
-    compare_patterns,
     ensure_lane_steps,
     next_lane_step,
 )
 from exactspin.montecarlo.kernel import (
     ALWAYS,
     SITE_CLASSES,
-    THRESHOLD_BITS,
     flip_outcome,
     representative_site,
     site_classes,
 )
 from exactspin.montecarlo.rng import next_word, scale_word
+from exactspin.montecarlo.wordbits import (
+    ALL_ONES,
+    CERTAIN,
+    DEMON,
+    LOADED_NEIGHBOURS,
+    MAX_RING_CLASSES,
+    METROPOLIS,
+    WORD_BITS,
+    certain_flips,
+    demon_fast_codes,
+    metropolis_flips,
+    mux,
+    parity_metropolis_flips,
+    parity_threshold_rows,
+    ring_neighbours,
+    sample_pairs,
+    symmetric_demon,
+    table_demon_flips,
+)
 
-#: Replicas per word.
-WORD_BITS = 64
+__all__ = [
+    "CERTAIN",
+    "DEMON",
+    "LOADED_NEIGHBOURS",
+    "MAX_RING_CLASSES",
+    "METROPOLIS",
+    "RING_WORD_BYTES_PER_SITE",
+    "WORD_BITS",
+    "RingWordTables",
+    "WordTables",
+    "decode_replica",
+    "initial_words",
+    "ring_neighbours",
+    "ring_word_tables",
+    "run_word",
+    "word_tables",
+]
+
 #: Transient bytes per site of a ring word kernel call: the packed counts, the bond products
-#: before and after, both ends' alignments and the unpacked counters (:func:`run_word`), and on
-#: a CCA ring the sites' records (:mod:`~exactspin.montecarlo.demon_ring`, 32 bytes).
-RING_WORD_BYTES_PER_SITE = 104
-#: Site kinds: decided by the pattern alone, Metropolis with fractional probabilities, demon.
-CERTAIN, METROPOLIS, DEMON = range(3)
-_ALL = np.uint64(2**64 - 1)
-#: Largest ring whose word kernel loads neighbours (12 bits each, with the site code in one
-#: uint32 per site) instead of computing them: at N_S = 1002 loading is faster, at 100002
-#: computing is 15% faster.
-LOADED_NEIGHBOURS = 4096
+#: before and after, both ends' alignments and the unpacked counters (:func:`run_word`, 72), and
+#: on a CCA ring the sites' records (:mod:`~exactspin.montecarlo.demon_ring`).
+RING_WORD_BYTES_PER_SITE = 72 + demon_ring.RECORD_BYTES_PER_SITE
 
 
 @dataclass(frozen=True)
@@ -114,12 +139,6 @@ class WordTables:
             getattr(self, name).setflags(write=False)
 
 
-def ring_neighbours(sites: int) -> np.ndarray:
-    """(N, 2) uint32: left and right neighbour of every site of the ring (0-based)."""
-    site = np.arange(sites)
-    return np.stack([(site - 1) % sites, (site + 1) % sites], axis=1).astype(np.uint32)
-
-
 def word_tables(model: ClassicalModel) -> WordTables:
     """The :class:`WordTables` of a ring model."""
     degree = 2
@@ -145,14 +164,14 @@ def word_tables(model: ClassicalModel) -> WordTables:
                     probability, change = flip_outcome(model, site, left, 1, right, demon)
                     if probability == 1.0:
                         new = demon + change
-                        accept[site_class, pattern, demon] = _ALL
-                        low[site_class, pattern, demon] = _ALL if new & 1 else 0
-                        high[site_class, pattern, demon] = _ALL if new & 2 else 0
+                        accept[site_class, pattern, demon] = ALL_ONES
+                        low[site_class, pattern, demon] = ALL_ONES if new & 1 else 0
+                        high[site_class, pattern, demon] = ALL_ONES if new & 2 else 0
                 continue
             probability, _ = flip_outcome(model, site, left, 1, right, 0)
             threshold = min(ALWAYS, round(probability * ALWAYS))
             if threshold == ALWAYS:
-                certain[site_class, pattern] = _ALL
+                certain[site_class, pattern] = ALL_ONES
             elif threshold > 0:
                 thresholds[site_class, pattern] = threshold
                 kind[site_class] = METROPOLIS
@@ -200,122 +219,11 @@ def decode_replica(
     return occupations, demons
 
 
-@numba.njit(inline="always", cache=True)
-def _mux(selector, where_set, where_clear):
-    """Bitwise multiplexer: ``where_set`` in the bits set in ``selector``, else ``where_clear``."""
-    return where_clear ^ ((where_set ^ where_clear) & selector)
-
-
-@numba.njit(inline="always", cache=True)
-def _select(first, second, third, fourth, table, own_class, demon):
-    """OR of the four pattern masks, each kept where the table's (class, pattern, demon) is set."""
-    return (
-        (first & table[own_class, 0, demon])
-        | (second & table[own_class, 1, demon])
-        | (third & table[own_class, 2, demon])
-        | (fourth & table[own_class, 3, demon])
-    )
-
-
-@numba.njit(inline="always", cache=True)
-def _sign_mask(word):
-    """All ones where the top bit of ``word`` is set, else zero (an arithmetic shift)."""
-    return np.uint64(np.int64(word) >> np.int64(63))
-
-
-@numba.njit(inline="always", cache=True)
-def _pattern_masks(anti_left, anti_right):
-    """The four alignment-pattern masks (aligned both, only left, only right, anti both)."""
-    return (
-        ~anti_left & ~anti_right,
-        anti_left & ~anti_right,
-        ~anti_left & anti_right,
-        anti_left & anti_right,
-    )
-
-
-@numba.njit(inline="always", cache=True)
-def _certain_flips(anti_left, anti_right, certain, row):
-    """The always-accepted flips: the pattern's entry (``certain[row + pattern]``, flat) per
-    replica (two muxes)."""
-    aligned_left = _mux(anti_right, certain[row + 2], certain[row])
-    anti_left_entry = _mux(anti_right, certain[row + 3], certain[row + 1])
-    return _mux(anti_left, anti_left_entry, aligned_left)
-
-
-@numba.njit(inline="always", cache=True)
-def _metropolis_flips(anti_left, anti_right, thresholds, row, generator, offset, s0, s1, s2,
-                      s3):  # fmt: skip
-    """Replicas whose fractional Metropolis test accepts, and the advanced main-stream state.
-
-    A replica with threshold t = round(p 2^55) accepts iff its 55-bit uniform u < t. The top 16
-    bits of the 64 uniforms are the half-words of the lane step at
-    ``generator[offset:offset + 16]`` (:mod:`~exactspin.montecarlo.halfwords`; the caller takes
-    the step), compared with the thresholds' top 16 bits in one vector instruction; a replica
-    whose 16 bits tie with its threshold's (probability 2^-16) goes on with bit k of successive
-    main-stream words as u's next bits, most significant first, and is decided at the first bit
-    where u and t differ.
-    """
-    zero = np.uint64(0)
-    m0, m1, m2, m3 = _pattern_masks(anti_left, anti_right)
-    t0 = thresholds[row]
-    t1 = thresholds[row + 1]
-    t2 = thresholds[row + 2]
-    t3 = thresholds[row + 3]
-    undecided = (
-        (m0 & (zero - np.uint64(t0 != zero)))
-        | (m1 & (zero - np.uint64(t1 != zero)))
-        | (m2 & (zero - np.uint64(t2 != zero)))
-        | (m3 & (zero - np.uint64(t3 != zero)))
-    )
-    tail = np.uint64(THRESHOLD_BITS - HALF_BITS)
-    less, equal = compare_patterns(generator, offset, m1, m2, m3, t0 >> tail, t1 >> tail,
-                                   t2 >> tail, t3 >> tail)  # fmt: skip
-    accepted = undecided & less
-    undecided &= equal
-    if undecided != zero:
-        accepted, s0, s1, s2, s3 = _tail_bits(
-            accepted, undecided, m0, m1, m2, m3, t0, t1, t2, t3, s0, s1, s2, s3
-        )
-    return accepted, s0, s1, s2, s3
-
-
-@numba.njit(inline="always", cache=True)
-def _tail_bits(accepted, undecided, m0, m1, m2, m3, t0, t1, t2, t3, s0, s1, s2, s3):
-    """Decide the replicas that tied on the top 16 bits by the thresholds' other 39 bits, one
-    main-stream word per bit (a rare call: not inlined)."""
-    zero = np.uint64(0)
-    one = np.uint64(1)
-    align = np.uint64(WORD_BITS - THRESHOLD_BITS + HALF_BITS)
-    t0 <<= align
-    t1 <<= align
-    t2 <<= align
-    t3 <<= align
-    remaining = THRESHOLD_BITS - HALF_BITS
-    while undecided != zero and remaining > 0:
-        remaining -= 1
-        uniform, s0, s1, s2, s3 = next_word(s0, s1, s2, s3)
-        threshold_bits = (
-            (m0 & _sign_mask(t0))
-            | (m1 & _sign_mask(t1))
-            | (m2 & _sign_mask(t2))
-            | (m3 & _sign_mask(t3))
-        )
-        # The first bit where u and the threshold differ decides u < threshold.
-        accepted |= undecided & threshold_bits & ~uniform
-        undecided &= ~(threshold_bits ^ uniform)
-        t0 <<= one
-        t1 <<= one
-        t2 <<= one
-        t3 <<= one
-    return accepted, s0, s1, s2, s3
-
-
 #: Layout of one class's row of the packed class table of :func:`_run_ring_word`: flags, the
-#: parity entries, the even pair's selector, the four pattern entries of ``certain``, the four
-#: thresholds, the odd pair's selector, and from :data:`_HALF_VECTORS` the top 16 bits of the
-#: even and the odd pair's fractional threshold, 64 copies each (:func:`_class_rows`).
-_FLAGS, _EVEN, _ODD, _SELECT_EVEN, _CERTAIN, _THRESHOLDS, _SELECT_ODD = 0, 1, 2, 3, 4, 8, 12
+#: parity entries, the four pattern entries of ``certain``, the four thresholds, the even and
+#: the odd pair's selectors, and from :data:`_HALF_VECTORS` the top 16 bits of the even and the
+#: odd pair's fractional threshold, 64 copies each (:func:`_class_rows`).
+_FLAGS, _EVEN, _ODD, _CERTAIN, _THRESHOLDS, _SELECTORS = 0, 1, 2, 4, 8, 12
 _HALF_VECTORS, _ROW_SHIFT = 16, 6
 _ROW = 2**_ROW_SHIFT
 _PARITY_FLAG, _METROPOLIS_FLAG = 1, 2
@@ -352,7 +260,7 @@ def _run_ring_word(
     thresholds by the parity (:func:`~exactspin.montecarlo.halfwords.compare_by_parity`), and
     the comparison counts where the replica's pattern is its pair's fractional one (a pair's
     selector picks that pattern from anti_left). If any half-word ties with its threshold
-    (probability at most 64 x 2^-16 per step), :func:`_metropolis_flips` decides the step again
+    (probability at most 64 x 2^-16 per step), :func:`metropolis_flips` decides the step again
     from the same lane step and the main stream, as the other word kernels do, so every kernel
     draws the same words and takes the same steps.
 
@@ -395,35 +303,23 @@ def _run_ring_word(
                     spins[site] = spin ^ ((anti_left ^ anti_right) & classes[row + _ODD])
                     continue
                 if code & np.uint64(_PARITY_CODE):
-                    flipped = _mux(
-                        anti_left ^ anti_right, classes[row + _ODD], classes[row + _EVEN]
-                    )
+                    flipped = mux(anti_left ^ anti_right, classes[row + _ODD], classes[row + _EVEN])
                     spins[site] = spin ^ flipped
                 else:
                     flags = classes[row]
-                    flipped = _certain_flips(anti_left, anti_right, classes, row + _CERTAIN)
+                    flipped = certain_flips(anti_left, anti_right, classes, row + _CERTAIN)
                     if flags & np.uint64(_METROPOLIS_FLAG):
-                        offset, position = next_lane_step(position)
-                        odd = anti_left ^ anti_right
-                        less, equal = compare_by_parity(
-                            generator, offset, odd, classes, row + _HALF_VECTORS
-                        )
-                        fractional = (~odd & (anti_left ^ classes[row + _SELECT_EVEN])) | (
-                            odd & (anti_left ^ classes[row + _SELECT_ODD])
-                        )
-                        if equal == np.uint64(0):
-                            flipped |= fractional & less
-                        else:
-                            accepted, s0, s1, s2, s3 = _metropolis_flips(
-                                anti_left, anti_right, classes, row + _THRESHOLDS, generator,
-                                offset, s0, s1, s2, s3,
-                            )  # fmt: skip
-                            flipped |= accepted
+                        accepted, position, s0, s1, s2, s3 = parity_metropolis_flips(
+                            anti_left, anti_right, classes, row + _SELECTORS,
+                            row + _HALF_VECTORS, row + _THRESHOLDS, generator, position,
+                            s0, s1, s2, s3,
+                        )  # fmt: skip
+                        flipped |= accepted
                     spins[site] = spin ^ flipped
                 counts[site] += population_count(flipped) | (
                     population_count(flipped & anti_right) << high
                 )
-        samples += _sample_pairs(spins, pairs, pair_sums)
+        samples += sample_pairs(spins, pairs, pair_sums)
         done += block
     generator[0], generator[1], generator[2], generator[3] = s0, s1, s2, s3
     generator[POSITION] = position
@@ -466,41 +362,13 @@ def _class_rows(kind, certain, thresholds) -> np.ndarray | None:
     rows[:, _ODD] = certain[:, 1]
     rows[:, _CERTAIN : _CERTAIN + 4] = certain
     rows[:, _THRESHOLDS : _THRESHOLDS + 4] = np.asarray(thresholds).reshape(len(kind), 4)
-    parity = parity_threshold_rows(thresholds)
-    if parity is None:
+    parity_rows = parity_threshold_rows(thresholds)
+    if parity_rows is None:
         return None
-    rows[:, _SELECT_EVEN], rows[:, _SELECT_ODD] = parity[0].T
-    rows[:, _HALF_VECTORS : _HALF_VECTORS + 32] = parity[1]
+    selectors, vectors = parity_rows
+    rows[:, _SELECTORS : _SELECTORS + 2] = selectors
+    rows[:, _HALF_VECTORS : _HALF_VECTORS + 32] = vectors
     return rows.ravel()
-
-
-def parity_threshold_rows(thresholds) -> tuple[np.ndarray, np.ndarray] | None:
-    """Per class, the pattern pairs' selectors (C, 2) and the two rows of 64 copies of the
-    pairs' fractional thresholds' top 16 bits (C, 32 words: even pair, then odd pair) that
-    :func:`~exactspin.montecarlo.halfwords.compare_by_parity` reads; None when a class has
-    fractional thresholds at both patterns of a pair.
-
-    Patterns: 0 aligned both, 1 anti-aligned only with the left neighbour, 2 only with the
-    right, 3 both. A pair's selector is all ones where its fractional pattern (or, with none,
-    any) is 0 (even pair {0, 3}) or 2 (odd pair {1, 2}): the kernel forms the replicas in that
-    pattern as ~parity & (anti_left ^ selector) and parity & (anti_left ^ selector).
-    """
-    thresholds = np.asarray(thresholds, dtype=np.uint64).reshape(-1, 4)
-    classes = len(thresholds)
-    fractional = thresholds != 0
-    if (fractional[:, 0] & fractional[:, 3]).any() or (fractional[:, 1] & fractional[:, 2]).any():
-        return None
-    selectors = np.zeros((classes, 2), dtype=np.uint64)
-    selectors[:, 0] = np.where(fractional[:, 3], np.uint64(0), _ALL)
-    selectors[:, 1] = np.where(fractional[:, 2], _ALL, np.uint64(0))
-    vectors = np.zeros((classes, 32), dtype=np.uint64)
-    tail = np.uint64(THRESHOLD_BITS - HALF_BITS)
-    for pair, (first, second) in enumerate(((0, 3), (1, 2))):
-        half = ((thresholds[:, first] | thresholds[:, second]) >> tail).astype(np.uint16)
-        vectors[:, 16 * pair : 16 * (pair + 1)] = (
-            np.repeat(half, 64).view(np.uint64).reshape(classes, 16)
-        )
-    return selectors, vectors
 
 
 @dataclass(frozen=True)
@@ -525,43 +393,30 @@ class RingWordTables:
     load_neighbours: bool
 
 
-#: Classes a ring word kernel's site code holds (6 bits).
-MAX_RING_CLASSES = 2**6
-
-
 def ring_word_tables(site_class, neighbours, kind, certain, thresholds) -> RingWordTables | None:
     """The :class:`RingWordTables` of a ring i -> (i - 1, i + 1 mod N) without demons, or None
-    (another graph, demons, or too many classes), cached per read-only ``site_class`` array."""
-    key = (id(site_class), id(neighbours))
-    cached = _RING_TABLES.get(key)
-    if cached is not None and cached[0]() is site_class and cached[1]() is neighbours:
-        return cached[2]
-    tables = _ring_word_tables(site_class, neighbours, kind, certain, thresholds)
-    if not site_class.flags.writeable and not neighbours.flags.writeable:
-        _RING_TABLES[key] = (weakref.ref(site_class), weakref.ref(neighbours), tables)
-        weakref.finalize(site_class, _RING_TABLES.pop, key, None)
-    return tables
+    (another graph, demons, or too many classes), cached for these read-only arrays."""
+    arrays = (site_class, neighbours, kind, certain, thresholds)
+    return cached(_RING_TABLES, arrays, lambda: _ring_word_tables(*arrays))
 
 
 def _demon_fast(demon_accept, demon_low_new, demon_high_new, kind) -> np.ndarray:
-    """:func:`demon_fast_codes` for demon classes (0 elsewhere), cached per read-only table."""
-    key = id(demon_accept)
-    cached = _DEMON_CODES.get(key)
-    if cached is not None and cached[0]() is demon_accept:
-        return cached[1]
-    codes = demon_fast_codes(demon_accept, demon_low_new, demon_high_new)
-    codes[np.asarray(kind) != DEMON] = 0
-    if not demon_accept.flags.writeable:
-        _DEMON_CODES[key] = (weakref.ref(demon_accept), codes)
-        weakref.finalize(demon_accept, _DEMON_CODES.pop, key, None)
-    return codes
+    """:func:`demon_fast_codes` for demon classes (0 elsewhere), cached for these read-only
+    tables."""
+
+    def build():
+        codes = demon_fast_codes(demon_accept, demon_low_new, demon_high_new)
+        codes[np.asarray(kind) != DEMON] = 0
+        return codes
+
+    return cached(_DEMON_CODES, (demon_accept, demon_low_new, demon_high_new, kind), build)
 
 
-#: id(demon_accept) -> (weak reference to it, codes).
+#: The arrays' identities -> (weak references to them, codes).
 _DEMON_CODES: dict = {}
 
 
-#: (id(site_class), id(neighbours)) -> (weak references to both, tables or None).
+#: The arrays' identities -> (weak references to them, tables or None).
 _RING_TABLES: dict = {}
 
 
@@ -610,78 +465,6 @@ def _bond_products(spins):
     return products
 
 
-@numba.njit(inline="always", cache=True)
-def _symmetric_demon(anti_left, anti_right, low, high, code):
-    """(flipped, demon low bits, demon high bits) of a CCA site whose two bonds are equal.
-
-    With J_left = J_right a flip with exactly one neighbour anti-aligned moves no energy
-    (always accepted, demon unchanged); aligned with both it takes k = 4 J / mu quanta from the
-    demon, anti-aligned with both it gives k (Eqs. 20-21; roles swapped for k < 0). ``code`` is
-    8 + 4 (k < 0) + |k| with |k| in 1..3, or 8 when |k| >= 4 or 4 J / mu is not an integer (only
-    the neutral flips). Bit-sliced 2-bit demon d = 2 high + low: d >= k, d + k <= 3 and d -+ k
-    as 2-bit comparisons, a borrow and a carry, with k's bits as words (no branch on k).
-    """
-    zero = np.uint64(0)
-    # k's two bits and the sign as whole words, so the update has no branch (a ring's two
-    # branches have different quanta, and a branch on k would be mispredicted half the time).
-    k0 = zero - (code & np.uint64(1))
-    k1 = zero - ((code >> np.uint64(1)) & np.uint64(1))
-    negative = zero - ((code >> np.uint64(2)) & np.uint64(1))
-    return symmetric_demon_words(anti_left, anti_right, low, high, k0, k1, negative, k0 | k1)
-
-
-@numba.njit(inline="always", cache=True)
-def symmetric_demon_words(anti_left, anti_right, low, high, k0, k1, negative, active):
-    """:func:`_symmetric_demon` with k's bits, its sign and "any quantum" (k0 | k1) given as
-    words (all ones or zero), as a kernel may keep them per class."""
-    neutral = anti_left ^ anti_right
-    aligned_both = ~anti_left & ~anti_right
-    anti_both = anti_left & anti_right
-    take = _mux(negative, anti_both, aligned_both) & active
-    give = _mux(negative, aligned_both, anti_both) & active
-    # d >= k (take k) and 3 - d >= k (give k), with 3 - d = ~d in two bits.
-    taken = take & ((high & ~k1) | (~(high ^ k1) & (low | ~k0)))
-    given = give & ((~high & ~k1) | (~(high ^ ~k1) & (~low | ~k0)))
-    changed = taken | given
-    # d - k (borrow from the low bit) and d + k (carry), bit by bit.
-    low_after = low ^ k0
-    high_down = high ^ k1 ^ (~low & k0)
-    high_up = high ^ k1 ^ (low & k0)
-    new_low = _mux(changed, low_after, low)
-    new_high = _mux(taken, high_down, _mux(given, high_up, high))
-    return neutral | changed, new_low, new_high
-
-
-def demon_fast_codes(demon_accept, demon_low_new, demon_high_new) -> np.ndarray:
-    """Per class, the :func:`_symmetric_demon` code that reproduces its demon tables, else 0.
-
-    Each candidate code is checked against the tables on all 16 (pattern, demon) cases at once
-    (one bit each), so the fast path runs only where it is the table's rule.
-    """
-    case = np.arange(16, dtype=np.uint64)
-    pattern, demon = case // np.uint64(4), case % np.uint64(4)
-
-    def word(bits):
-        return np.uint64((bits.astype(np.uint64) << case).sum(dtype=np.uint64))
-
-    anti_left, anti_right = word(pattern & 1), word(pattern >> 1 & 1)
-    low, high = word(demon & 1), word(demon >> 1 & 1)
-    codes = np.zeros(demon_accept.shape[0], dtype=np.uint8)
-    for site_class in range(demon_accept.shape[0]):
-        accept = demon_accept[site_class][pattern, demon] != 0
-        expected = (
-            word(accept),
-            word(np.where(accept, demon_low_new[site_class][pattern, demon] != 0, demon & 1)),
-            word(np.where(accept, demon_high_new[site_class][pattern, demon] != 0, demon >> 1)),
-        )
-        for code in range(8, 16):
-            got = _symmetric_demon(anti_left, anti_right, low, high, np.uint64(code))
-            if all(int(a) & 0xFFFF == int(b) for a, b in zip(got, expected, strict=True)):
-                codes[site_class] = code
-                break
-    return codes
-
-
 @numba.njit(cache=True, nogil=True)
 def _run_demon_word(
     steps,
@@ -703,10 +486,9 @@ def _run_demon_word(
     pairs,
     pair_sums,
 ):
-    """:func:`run_word` with CCA demons (``neighbours``, ``certain``, ``thresholds`` and
-    ``counters`` flat)."""
+    """:func:`run_word` with CCA demons (``neighbours``, ``certain``, ``thresholds``, the demon
+    tables and ``counters`` flat)."""
     count = np.uint64(spins.shape[0])
-    zero = np.uint64(0)
     one = np.uint64(1)
     s0, s1, s2, s3 = generator[0], generator[1], generator[2], generator[3]
     position = np.int64(generator[POSITION])
@@ -728,41 +510,23 @@ def _run_demon_word(
                 if fast:
                     low = demon_low[site]
                     high = demon_high[site]
-                    flipped, new_low, new_high = _symmetric_demon(
+                    flipped, new_low, new_high = symmetric_demon(
                         anti_left, anti_right, low, high, fast
                     )
                     demon_low[site] = new_low
                     demon_high[site] = new_high
                 elif site_kind == DEMON:
-                    aligned_both, only_left, only_right, anti_both = _pattern_masks(
-                        anti_left, anti_right
-                    )
-                    low = demon_low[site]
-                    high = demon_high[site]
-                    flipped = zero
-                    new_low = zero
-                    new_high = zero
-                    for level, d in (
-                        (~low & ~high, 0),
-                        (low & ~high, 1),
-                        (~low & high, 2),
-                        (low & high, 3),
-                    ):
-                        a = aligned_both & level
-                        b = only_left & level
-                        c = only_right & level
-                        e = anti_both & level
-                        flipped |= _select(a, b, c, e, demon_accept, own_class, d)
-                        new_low |= _select(a, b, c, e, demon_low_new, own_class, d)
-                        new_high |= _select(a, b, c, e, demon_high_new, own_class, d)
-                    demon_low[site] = (low & ~flipped) | new_low
-                    demon_high[site] = (high & ~flipped) | new_high
+                    base = own_class << np.uint64(4)
+                    flipped, demon_low[site], demon_high[site] = table_demon_flips(
+                        anti_left, anti_right, demon_low[site], demon_high[site], demon_accept,
+                        base, demon_low_new, base, demon_high_new, base,
+                    )  # fmt: skip
                 else:
                     row = own_class << np.uint64(2)
-                    flipped = _certain_flips(anti_left, anti_right, certain, row)
+                    flipped = certain_flips(anti_left, anti_right, certain, row)
                     if site_kind == METROPOLIS:
                         offset, position = next_lane_step(position)
-                        accepted, s0, s1, s2, s3 = _metropolis_flips(
+                        accepted, s0, s1, s2, s3 = metropolis_flips(
                             anti_left,
                             anti_right,
                             thresholds,
@@ -780,20 +544,11 @@ def _run_demon_word(
                 counters[base] += population_count(flipped)
                 counters[base + one] += population_count(flipped & anti_left)
                 counters[base + np.uint64(2)] += population_count(flipped & anti_right)
-        samples += _sample_pairs(spins, pairs, pair_sums)
+        samples += sample_pairs(spins, pairs, pair_sums)
         done += block
     generator[0], generator[1], generator[2], generator[3] = s0, s1, s2, s3
     generator[POSITION] = position
     return samples
-
-
-@numba.njit(inline="always", cache=True)
-def _sample_pairs(spins, pairs, pair_sums):
-    """Add sum over replicas of s_a s_b of every pair to ``pair_sums``; returns 1 (one sample)."""
-    for pair in range(pairs.shape[0]):
-        differ = spins[pairs[pair, 0]] ^ spins[pairs[pair, 1]]
-        pair_sums[pair] += 64 - 2 * population_count(differ)
-    return 1
 
 
 def run_word(
@@ -861,9 +616,6 @@ def run_word(
     # On the ring i -> (i - 1, i + 1) one end of every bond suffices (see _ring_counters).
     ring = ring_word_tables(site_class, neighbours, kind, certain, thresholds)
     if ring is None:
-        # The CCA ring's kernel builds on this module's bit logic, so it is imported here.
-        from exactspin.montecarlo import demon_ring
-
         demons = demon_ring.ring_demon_tables(site_class, neighbours, kind, certain, thresholds,
                                               demon_accept, demon_low_new,
                                               demon_high_new)  # fmt: skip
@@ -877,9 +629,9 @@ def run_word(
             counters += _ring_counters(counts, no_conserving, _bond_products(spins) - products)
             return samples
         fast = _demon_fast(demon_accept, demon_low_new, demon_high_new, kind)
+        tables = (np.ravel(demon_accept), np.ravel(demon_low_new), np.ravel(demon_high_new))
         return _run_demon_word(steps, sample_interval, generator, spins, demon_low, demon_high,
-                               site_class, kind, *flat, demon_accept, demon_low_new,
-                               demon_high_new, fast, flat_counters, pairs,
+                               site_class, kind, *flat, *tables, fast, flat_counters, pairs,
                                pair_sums)  # fmt: skip
     products = _bond_products(spins)
     counts = np.zeros(spins.shape[0], dtype=np.int64)

@@ -371,8 +371,9 @@ def memory_estimate(sites: int, units: int, batches: int, pairs: int, multispin:
     """Bytes held at once: per unit its state and counters, and per batch every bond's count.
 
     A chain keeps a byte of state and eight int32 counters per site; a word three uint64 planes
-    and three int32 counters per site, and on the ring 72 bytes per site while a chunk's counts
-    are unpacked (:func:`~exactspin.montecarlo.multispin.run_word`); both hand back int64
+    and three int32 counters per site, and on the ring
+    :data:`~exactspin.montecarlo.multispin.RING_WORD_BYTES_PER_SITE` while a chunk runs and its
+    counts are unpacked (:func:`~exactspin.montecarlo.multispin.run_word`); both hand back int64
     copies of their counts per chunk.
     """
     state = (3 * 8 + 3 * 4 + RING_WORD_BYTES_PER_SITE) if multispin else (1 + 8 * 4)

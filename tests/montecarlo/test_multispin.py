@@ -41,6 +41,7 @@ from exactspin.montecarlo.multispin import (
     run_word,
     word_tables,
 )
+from exactspin.montecarlo.demon_ring import ring_demon_tables
 from exactspin.montecarlo.rng import replica_seeds
 
 
@@ -232,23 +233,46 @@ def test_every_replica_of_a_word_is_the_single_chain_long(parameters):
     check_word_against_twin(ring_model(*parameters), 3000, seed=11)
 
 
-def test_the_ring_kernel_takes_a_threshold_by_parity_only_where_each_pattern_pair_has_one():
+def read_only(array):
+    array = np.array(array)
+    array.setflags(write=False)
+    return array
+
+
+def test_the_ring_kernels_take_a_threshold_by_parity_only_where_each_pattern_pair_has_one():
     """Without fields, flips from (a, b) and (1 - a, 1 - b) change the energy by opposite
-    amounts (Eq. 17): of each pattern pair at most one is fractional, on every ring."""
+    amounts (Eq. 17): of each pattern pair at most one is fractional, on every ring. Thresholds
+    that break it (not a ring without fields) take the general word kernel, also where tables
+    built from other read-only arrays of the same ring are cached."""
     for parameters in [(2, 3, 2.0, 1.9, 2.0, 0.1, "q2r", None), (1, 0, 1.0, -1.5, 0.7, 3.0, "q2r",
-                                                                  None)]:  # fmt: skip
+                       None), (2, 1, 2.0, 1.0, 2.0, 0.5, "cca", 1.0)]:  # fmt: skip
         tables = word_tables(ring_model(*parameters))
         pairs = tables.thresholds[:, [0, 3]], tables.thresholds[:, [1, 2]]
         assert all(((pair != 0).sum(axis=1) <= 1).all() for pair in pairs)
-        # Writable copies: the tables of read-only arrays are cached by the arrays' identity.
-        args = (tables.site_class.copy(), tables.neighbours.copy(), tables.kind, tables.certain)
-        assert ring_word_tables(*args, tables.thresholds) is not None
-        # Thresholds that break the pair property (not a ring without fields) take the
-        # general word kernel.
         broken = tables.thresholds.copy()
         row = int(np.flatnonzero(broken.any(axis=1))[0])
         broken[row] = broken[row].max()
-        assert ring_word_tables(*args, broken) is None
+        arguments = (tables.site_class, tables.neighbours, tables.kind, tables.certain)
+        demons = (tables.demon_accept, tables.demon_low_new, tables.demon_high_new)
+        if parameters[6] == "q2r":
+            assert ring_word_tables(*arguments, tables.thresholds) is not None
+            assert ring_word_tables(*arguments, read_only(broken)) is None
+        else:
+            assert ring_demon_tables(*arguments, tables.thresholds, *demons) is not None
+            assert ring_demon_tables(*arguments, read_only(broken), *demons) is None
+
+
+def test_ring_tables_are_cached_for_the_arrays_they_were_built_from():
+    """Tables built from read-only arrays are reused for the same arrays only: the same ring
+    with other thresholds gets its own tables."""
+    tables = word_tables(ring_model(2, 3, 2.0, 1.9, 2.0, 0.1, "q2r", None))
+    arguments = (tables.site_class, tables.neighbours, tables.kind, tables.certain)
+    first = ring_word_tables(*arguments, tables.thresholds)
+    assert ring_word_tables(*arguments, tables.thresholds) is first
+    halved = read_only(tables.thresholds // 2)
+    other = ring_word_tables(*arguments, halved)
+    assert other is not first and not np.array_equal(other.classes, first.classes)
+    assert ring_word_tables(*arguments, halved) is other
 
 
 def test_word_tables_are_read_only():
