@@ -8,7 +8,7 @@ holds fewer pointers. The counts are packed as in the Q2R ring kernel (flips in 
 flips anti-aligned with the right neighbour in the high 32 bits); the left ends follow from the
 bonds' change over the run (``run_word`` in :mod:`~exactspin.montecarlo.multispin`). Each class
 has one row of :data:`ROW` words (:func:`class_rows`): its kind, the bulk demon rule's words
-(:func:`~exactspin.montecarlo.multispin.symmetric_demon_words`), the Metropolis thresholds by
+(:func:`~exactspin.montecarlo.wordbits.symmetric_demon_words`), the Metropolis thresholds by
 alignment parity (as the Q2R ring kernel) and the general demon tables.
 
 The kernel draws the same words and takes the same steps as every other word kernel: the
@@ -58,7 +58,7 @@ RECORD_BYTES_PER_SITE = 8 * _RECORD
 
 def class_rows(kind, certain, thresholds, demon_accept, demon_low_new, demon_high_new):
     """The packed class table, uint64[ROW C], or None (a Metropolis class breaks the pattern
-    pair property, :func:`~exactspin.montecarlo.multispin.parity_threshold_rows`)."""
+    pair property, :func:`~exactspin.montecarlo.wordbits.parity_threshold_rows`)."""
     kind = np.asarray(kind)
     classes = len(kind)
     parity = parity_threshold_rows(thresholds)

@@ -255,14 +255,10 @@ def _run_ring_word(
     The Metropolis test uses the ring's symmetry: without fields, a flip from the alignment
     pattern (a_left, a_right) and one from (1 - a_left, 1 - a_right) change the energy by
     opposite amounts (Eq. 17), so of each pair, {aligned both, anti both} ("even") and {only
-    left, only right} ("odd"), at most one pattern has 0 < p < 1. A replica's threshold thus
-    follows from its parity anti_left ^ anti_right alone: one blend of the class's two rows of
-    thresholds by the parity (:func:`~exactspin.montecarlo.halfwords.compare_by_parity`), and
-    the comparison counts where the replica's pattern is its pair's fractional one (a pair's
-    selector picks that pattern from anti_left). If any half-word ties with its threshold
-    (probability at most 64 x 2^-16 per step), :func:`metropolis_flips` decides the step again
-    from the same lane step and the main stream, as the other word kernels do, so every kernel
-    draws the same words and takes the same steps.
+    left, only right} ("odd"), at most one pattern has 0 < p < 1, and a replica's threshold
+    follows from its parity anti_left ^ anti_right alone
+    (:func:`~exactspin.montecarlo.wordbits.parity_metropolis_flips`; ties are decided again
+    exactly, so every kernel draws the same words and takes the same steps).
 
     ``counts[i]`` (int64) gathers site i's accepted flips in its low 32 bits and those
     anti-aligned with the right neighbour in its high 32 bits (one read-modify-write per step),
