@@ -29,15 +29,16 @@ from exactspin.montecarlo.halfwords import POSITION, STEPS_PER_CHECK, ensure_lan
 from exactspin.montecarlo.rng import next_word, scale_word
 from exactspin.montecarlo.wordbits import (
     DEMON,
-    LOADED_NEIGHBOURS,
     MAX_RING_CLASSES,
     METROPOLIS,
     certain_flips,
     demon_fast_codes,
+    pack_site_info,
     parity_metropolis_flips,
     parity_threshold_rows,
     ring_neighbours,
     sample_pairs,
+    site_neighbours,
     symmetric_demon_words,
     table_demon_flips,
 )
@@ -96,7 +97,7 @@ def class_rows(kind, certain, thresholds, demon_accept, demon_low_new, demon_hig
 class RingDemonTables:
     """What :func:`run_ring_demon_word` reads besides the state: the class rows and, per site,
     ``class << 2 | left << 8 | right << 20`` (neighbours only on rings of at most
-    :data:`LOADED_NEIGHBOURS` sites)."""
+    :data:`~exactspin.montecarlo.wordbits.LOADED_NEIGHBOURS` sites)."""
 
     classes: np.ndarray
     site_info: np.ndarray
@@ -131,11 +132,7 @@ def _ring_demon_tables(site_class, neighbours, kind, certain, thresholds, demon_
     classes = class_rows(kind, certain, thresholds, demon_accept, demon_low_new, demon_high_new)
     if classes is None:
         return None
-    site_info = np.asarray(site_class, dtype=np.uint32) << np.uint32(2)
-    load = sites <= LOADED_NEIGHBOURS
-    if load:
-        pairs = np.asarray(neighbours, dtype=np.uint32)
-        site_info = site_info | (pairs[:, 0] << np.uint32(8)) | (pairs[:, 1] << np.uint32(20))
+    site_info, load = pack_site_info(np.asarray(site_class, dtype=np.uint32) << 2, neighbours)
     return RingDemonTables(classes=classes, site_info=site_info, load_neighbours=load)
 
 
@@ -144,9 +141,6 @@ def _run(steps, sample_interval, generator, records, site_info, load_neighbours,
          pairs, pair_sums):  # fmt: skip
     """The kernel; ``records`` is uint64[4 N] (spin, demon low, demon high, packed counts)."""
     count = np.uint64(site_info.shape[0])
-    zero = np.uint64(0)
-    one = np.uint64(1)
-    last = count - one
     high_half = np.uint64(32)
     record_shift = np.uint64(2)
     s0, s1, s2, s3 = generator[0], generator[1], generator[2], generator[3]
@@ -162,12 +156,7 @@ def _run(steps, sample_interval, generator, records, site_info, load_neighbours,
                 word, s0, s1, s2, s3 = next_word(s0, s1, s2, s3)
                 site = scale_word(word, count)[0]
                 info = np.uint64(site_info[site])
-                if load_neighbours:
-                    left = (info >> np.uint64(8)) & np.uint64(4095)
-                    right = info >> np.uint64(20)
-                else:
-                    left = site - one if site != 0 else last
-                    right = site + one if site != last else zero
+                left, right = site_neighbours(info, site, count, load_neighbours)
                 row = ((info & np.uint64(255)) >> np.uint64(2)) << np.uint64(_ROW_SHIFT)
                 record = site << record_shift
                 spin = records[record]

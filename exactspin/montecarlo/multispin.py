@@ -72,10 +72,12 @@ from exactspin.montecarlo.wordbits import (
     demon_fast_codes,
     metropolis_flips,
     mux,
+    pack_site_info,
     parity_metropolis_flips,
     parity_threshold_rows,
     ring_neighbours,
     sample_pairs,
+    site_neighbours,
     symmetric_demon,
     table_demon_flips,
 )
@@ -268,8 +270,6 @@ def _run_ring_word(
     one array: few pointers, so the loop keeps more in registers.
     """
     count = np.uint64(spins.shape[0])
-    one = np.uint64(1)
-    last = count - one
     high = np.uint64(32)
     s0, s1, s2, s3 = generator[0], generator[1], generator[2], generator[3]
     position = np.int64(generator[POSITION])
@@ -284,12 +284,7 @@ def _run_ring_word(
                 site = scale_word(word, count)[0]
                 info = np.uint64(site_info[site])
                 code = info & np.uint64(255)
-                if load_neighbours:
-                    left = (info >> np.uint64(8)) & np.uint64(4095)
-                    right = info >> np.uint64(20)
-                else:
-                    left = site - one if site != 0 else last
-                    right = site + one if site != last else np.uint64(0)
+                left, right = site_neighbours(info, site, count, load_neighbours)
                 row = (code >> np.uint64(_CODE_SHIFT)) << np.uint64(_ROW_SHIFT)
                 spin = spins[site]
                 anti_left = spin ^ spins[left]
@@ -437,11 +432,7 @@ def _ring_word_tables(site_class, neighbours, kind, certain, thresholds) -> Ring
         conserving[:] = False  # nothing counted to start the bonds from: count everywhere
     code = np.arange(len(kind), dtype=np.uint32) << _CODE_SHIFT
     code += (parity * _PARITY_CODE + conserving * _CONSERVING_CODE).astype(np.uint32)
-    site_info = code[classes_of_sites]
-    load = sites <= LOADED_NEIGHBOURS
-    if load:
-        pairs = np.asarray(neighbours, dtype=np.uint32)
-        site_info = site_info | (pairs[:, 0] << np.uint32(8)) | (pairs[:, 1] << np.uint32(20))
+    site_info, load = pack_site_info(code[classes_of_sites], neighbours)
     return RingWordTables(
         classes=classes,
         site_info=site_info.astype(np.uint32),

@@ -49,6 +49,32 @@ def ring_neighbours(sites: int) -> np.ndarray:
     return np.stack([(site - 1) % sites, (site + 1) % sites], axis=1).astype(np.uint32)
 
 
+def pack_site_info(codes: np.ndarray, neighbours: np.ndarray) -> tuple[np.ndarray, bool]:
+    """Per site ``code | left << 8 | right << 20`` (uint32; ``codes`` below 256) for the ring
+    word kernels, and whether the neighbours are in it (rings of at most
+    :data:`LOADED_NEIGHBOURS` sites; else only the codes, and :func:`site_neighbours` computes
+    them)."""
+    site_info = np.asarray(codes, dtype=np.uint32)
+    load = len(site_info) <= LOADED_NEIGHBOURS
+    if load:
+        pairs = np.asarray(neighbours, dtype=np.uint32)
+        site_info = site_info | (pairs[:, 0] << np.uint32(8)) | (pairs[:, 1] << np.uint32(20))
+    return site_info, load
+
+
+@numba.njit(inline="always", cache=True)
+def site_neighbours(info, site, count, load_neighbours):
+    """(left, right) of ``site`` on the ring of ``count`` sites: from its packed info
+    (:func:`pack_site_info`) or computed."""
+    if load_neighbours:
+        return (info >> np.uint64(8)) & np.uint64(4095), info >> np.uint64(20)
+    one = np.uint64(1)
+    last = count - one
+    left = site - one if site != 0 else last
+    right = site + one if site != last else np.uint64(0)
+    return left, right
+
+
 @numba.njit(inline="always", cache=True)
 def mux(selector, where_set, where_clear):
     """Bitwise multiplexer: ``where_set`` in the bits set in ``selector``, else ``where_clear``."""
