@@ -257,6 +257,7 @@ MULTISPIN_STEP_DIVISOR = 8
 
 def _mc_series(panel: Panel, parameters: dict, values, exact_x, quick: bool) -> dict:
     simulate = engine("exactspin.montecarlo", "simulate")
+    default_replicas = engine("exactspin.montecarlo.simulation", "default_replicas")
     count = 2 if quick else panel.mc_points
     if not exact_x:
         chosen = list(values[:: 3 if quick else 1])
@@ -272,14 +273,17 @@ def _mc_series(panel: Panel, parameters: dict, values, exact_x, quick: bool) -> 
     for index, value in enumerate(chosen):
         model = _model(parameters, panel.variable, value)
         # Q2R: multispin words, 128 replicas in two words, 4x the replica updates of four
-        # single chains in about a third of the time (same errors or smaller). CCA: four single
-        # chains as before; there the spread between closed classes dominates and needs many
-        # independent units, so words took as long and gave larger error bars (measured).
+        # single chains in about a third of the time (same errors or smaller). CCA: the default
+        # 17 single chains (a CCA chain stays in its closed class; only the spread between
+        # independent chains estimates the spread between classes, and 4 chains left it 3
+        # degrees of freedom), each 4/17 of the steps four chains ran: the same replica-updates.
         steps = (200_000 if quick else 4_000_000) * model.sites
         replicas = None
         if model.dynamics == "q2r":
             steps //= MULTISPIN_STEP_DIVISOR
             replicas = MULTISPIN_REPLICAS
+        else:
+            steps = steps * 4 // default_replicas(model.dynamics)
         estimate = simulate(
             model, steps=steps, replicas=replicas, seed=7919 * (index + 1), workers=1
         )

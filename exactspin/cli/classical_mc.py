@@ -31,7 +31,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="random-sequential Monte Carlo with error bars (any ring size)",
         description="Estimate steady-state heat currents by Monte Carlo, with batch-means "
         "standard errors. A current within 3 standard errors of zero is 'unresolved'; with no "
-        "events it has no error bar but a 95%% bound; the circulation is 'undetermined' unless "
+        "events it has no error bar but a 95% bound; the circulation is 'undetermined' unless "
         "both branch currents are resolved. With --network FILE (a classical network: any "
         "bonds, baths, fields) it prints every bath current (energy drawn, file order) and bond "
         "current (energy moved from the bond's first to its second site), each per update "
@@ -53,8 +53,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--replicas",
         default=None,
-        help="chains (default 4): 1..63 run single chains; a multiple of 64 runs the multispin "
-        "kernel, 64 replicas per machine word sharing one random site sequence (CCA: >= 128)",
+        help="chains (default 4; CCA 17): 1..63 run single chains; a multiple of 64 runs the "
+        "multispin kernel, 64 replicas per machine word sharing one random site sequence (CCA: "
+        ">= 128). CCA chains stay in their closed classes, so CCA errors need >= 17 independent "
+        "units (chains, or words of 64) and are 'undetermined' with fewer",
     )
     parser.add_argument("--seed", default="0", help="root seed (same seed, same numbers)")
     parser.add_argument(
@@ -75,7 +77,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         default=None,
         help="the same with an absolute error (in the unit of --unit)",
     )
-    parser.add_argument("--max-seconds", default=None, help="wall-time budget with a target")
+    parser.add_argument(
+        "--max-seconds",
+        default=None,
+        help="wall-time budget: stop at the next kernel chunk past it and report the finished "
+        "batches (stop_reason 'time budget', exit status 2)",
+    )
     parser.add_argument(
         "--unit",
         choices=("step", "continuous"),
@@ -118,6 +125,13 @@ def _site_index(text: str) -> int:
     return require_integer("pair", _count("pair", text), 1)
 
 
+def _check_pairs(pairs: list[tuple[int, int]], sites: int) -> None:
+    """Refuse a --pair outside the 1-based sites 1..N (the library's message is 0-based)."""
+    for a, b in pairs:
+        if a == b or max(a, b) > sites:
+            raise ParameterError("pair", f"{a} {b}", f"two distinct 1-based sites in 1..{sites}")
+
+
 def _number(name: str, text: str | None) -> float | None:
     if text is None:
         return None
@@ -138,8 +152,10 @@ def run(args: argparse.Namespace) -> int:
     restore_defaults(args)
     network = network_from_arguments(args, CLASSICAL)
     if network is not None:
+        _check_pairs(pairs, network.sites)
         return _run_network(args, network, pairs)
     model = model_from_arguments(args)
+    _check_pairs(pairs, model.sites)
     burn_in = "auto" if args.burn_in == "auto" else _count("burn_in", args.burn_in)
     result = simulate(
         model,
@@ -221,9 +237,21 @@ def _network_verdict(result) -> tuple[int, str]:
     unsettled = [f"bath {m + 1}" for m in result.undetermined_baths]
     unsettled += [f"bond {b + 1}" for b in result.undetermined_bonds]
     if unsettled:
-        problems.append("error undetermined for " + ", ".join(unsettled) + _UNSETTLED_REASON)
-    if result.stop_reason in ("step budget", "time budget"):
+        reason = result.undetermined_reason
+        problems.append(
+            "error undetermined for "
+            + ", ".join(unsettled)
+            + (f" ({reason})" if reason else _UNSETTLED_REASON)
+        )
+    problems += _pair_problems(result)
+    if result.stop_reason == "step budget" or (
+        result.stop_reason == "time budget" and result.target_stderr is not None
+    ):
         problems.append(f"target not reached ({result.stop_reason} spent)")
+    elif result.stop_reason == "time budget":
+        problems.append(
+            f"time budget (--max-seconds) spent after {result.steps} measured steps per replica"
+        )
     if result.stop_reason == "interrupted":
         problems.append(f"interrupted: {result.batches} finished batches shown")
     undetermined = [c for c in result.cycles if c.label == "undetermined"]
@@ -267,10 +295,7 @@ def _network_rows(result) -> list[tuple[str, object]]:
     ):
         current = "" if error is None else f" ({cycle.current:.6g} +- {error:.2g})"
         rows.append((cycle_label(index, cycle.cycle.sites), f"{cycle.label}{current}"))
-    for (a, b), value, error in zip(
-        result.pairs, result.pair_correlations, result.pair_correlations_stderr, strict=True
-    ):
-        rows.append((f"<s_{a + 1} s_{b + 1}>", f"{value:.8g} +- {error:.2g}"))
+    rows += _pair_rows(result)
     unit = "per single-spin update attempt" if result.unit == "step" else "per unit time (x N)"
     verdict = {True: "stationary", False: "not stationary", None: "undetermined"}
     rows += [
@@ -295,20 +320,29 @@ def _verdict(result) -> tuple[int, str]:
     elif not result.equilibrated:
         problems.append(
             f"the run does not look stationary ({result.equilibration_reason}); increase "
-            "--burn-in or --steps, or use --target-stderr"
+            "--burn-in or --steps"
+            + (", or use --target-stderr" if result.stop_reason == "steps" else "")
         )
     silent = [name for name in CURRENTS if result.status(name) == "no events"]
     if silent:
         problems.append("no events for " + ", ".join(silent) + " (95% bounds shown)")
+    reason = f" ({result.undetermined_reason})" if result.undetermined_reason else _UNSETTLED_REASON
     unsettled = [name for name in CURRENTS if result.status(name) == "undetermined"]
     if unsettled:
-        problems.append("error undetermined for " + ", ".join(unsettled) + _UNSETTLED_REASON)
+        problems.append("error undetermined for " + ", ".join(unsettled) + reason)
     if result.circulation == "undetermined":
         problems.append("circulation undetermined (a branch current is not resolved)")
-    if result.magnification_ratio_status == "undetermined":
+    if result.magnification_ratio_status == "undetermined" and not unsettled:
         problems.append("magnification ratio error undetermined" + _UNSETTLED_REASON)
-    if result.stop_reason in ("step budget", "time budget"):
+    problems += _pair_problems(result)
+    if result.stop_reason == "step budget" or (
+        result.stop_reason == "time budget" and result.target_stderr is not None
+    ):
         problems.append(f"target not reached ({result.stop_reason} spent)")
+    elif result.stop_reason == "time budget":
+        problems.append(
+            f"time budget (--max-seconds) spent after {result.steps} measured steps per replica"
+        )
     if result.interrupted:
         return EXIT_INTERRUPTED, "; ".join(problems)
     return (EXIT_UNDETERMINED if problems else 0), "; ".join(problems)
@@ -329,16 +363,13 @@ def _rows(result) -> list[tuple[str, object]]:
     rows.append(("circulation", result.circulation))
     ratio, ratio_error = result.magnification_ratio, result.magnification_ratio_stderr
     if ratio is None:
-        ratio_text = "undetermined"
+        ratio_text = "unresolved (I_L or the larger branch current is not resolved)"
     elif ratio_error is None:
         ratio_text = f"{ratio:.6g} (error undetermined)"
     else:
         ratio_text = f"{ratio:.6g} +- {ratio_error:.2g}"
     rows.append(("magnification_ratio", ratio_text))
-    for (a, b), value, error in zip(
-        result.pairs, result.pair_correlations, result.pair_correlations_stderr, strict=True
-    ):
-        rows.append((f"<s_{a + 1} s_{b + 1}>", f"{value:.8g} +- {error:.2g}"))
+    rows += _pair_rows(result)
     unit = "per single-spin update attempt" if result.unit == "step" else "per unit time (x N_S)"
     rows.append(("unit", unit))
     rows.append(("method", result.method))
@@ -349,6 +380,35 @@ def _rows(result) -> list[tuple[str, object]]:
     rows.append(("wall_time", f"{result.wall_time:.3g} s"))
     rows.append(("updates_per_second", f"{result.updates_per_second:.3g}"))
     return rows
+
+
+def _pair_rows(result) -> list[tuple[str, str]]:
+    """<s_a s_b> rows (1-based sites) of a ring or network result, with their status."""
+    rows = []
+    for (a, b), value, error, status in zip(
+        result.pairs,
+        result.pair_correlations,
+        result.pair_correlations_stderr,
+        result.pair_correlations_status,
+        strict=True,
+    ):
+        if error is None:
+            text = f"{value:.8g} (no fluctuation seen; no error bar)"
+        else:
+            text = f"{value:.8g} +- {error:.2g}"
+            text += "" if status == "determined" else f" ({status})"
+        rows.append((f"<s_{a + 1} s_{b + 1}>", text))
+    return rows
+
+
+def _pair_problems(result) -> list[str]:
+    """The warning's part for correlations without a determined error."""
+    frozen = [
+        f"<s_{a + 1} s_{b + 1}> ({status})"
+        for (a, b), status in zip(result.pairs, result.pair_correlations_status, strict=True)
+        if status != "determined"
+    ]
+    return ["correlation error undetermined for " + ", ".join(frozen)] if frozen else []
 
 
 def _with_error(result, name: str) -> str:

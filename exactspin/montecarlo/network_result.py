@@ -55,6 +55,11 @@ class NetworkMonteCarloResult:
         Currents whose error is not known to be right: their batch averages stayed correlated
         however they were merged, or the run saw too few of their largest events. Their status
         is "undetermined" and a cycle through such a bond is not resolved.
+    undetermined_reason : str
+        Why ("" when no error is undetermined): with too few units or batches it names the
+        degrees of freedom (:func:`~exactspin.montecarlo.statistics.error_degrees_of_freedom`).
+    pair_correlations_status : tuple of str
+        Per pair, "determined", "undetermined" or "no fluctuation" (then the error is None).
     equilibrated : bool or None
     equilibration_reason : str
     wall_time, updates_per_second : float
@@ -96,6 +101,8 @@ class NetworkMonteCarloResult:
     target_stderr: tuple[float | None, float | None] | None = None
     undetermined_baths: tuple[int, ...] = ()
     undetermined_bonds: tuple[int, ...] = ()
+    undetermined_reason: str = ""
+    pair_correlations_status: tuple[str, ...] = ()
     energy_change_z: float = 0.0
 
     def bath_status(self, bath: int) -> str:
@@ -173,9 +180,13 @@ class NetworkMonteCarloResult:
             ],
             "cycle_error_kind": f"{self.significance:g} standard errors (bound without events)",
             "correlations": [
-                {"sites": [a + 1, b + 1], "value": value, "stderr": error}
-                for (a, b), value, error in zip(
-                    self.pairs, self.pair_correlations, self.pair_correlations_stderr, strict=True
+                {"sites": [a + 1, b + 1], "value": value, "stderr": error, "status": status}
+                for (a, b), value, error, status in zip(
+                    self.pairs,
+                    self.pair_correlations,
+                    self.pair_correlations_stderr,
+                    self.pair_correlations_status,
+                    strict=True,
                 )
             ],
             "method": self.method,
@@ -201,6 +212,7 @@ class NetworkMonteCarloResult:
                 "energy_change_z": self.energy_change_z,
             },
             "batch_correlation": list(self.batch_correlation),
+            "undetermined_reason": self.undetermined_reason,
             "wall_time": self.wall_time,
             "updates_per_second": self.updates_per_second,
         }

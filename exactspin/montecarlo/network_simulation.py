@@ -20,11 +20,12 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from exactspin.classical.model import CCA
 from exactspin.montecarlo.chains import MultispinWord, Segment, SingleChain
 from exactspin.montecarlo.lattice import Lattice
 from exactspin.montecarlo.multispin import RING_WORD_BYTES_PER_SITE, WORD_BITS
 from exactspin.montecarlo.network_result import NetworkMonteCarloResult
-from exactspin.montecarlo.replicas import run_units
+from exactspin.montecarlo.replicas import DONE, Outcome, run_units
 from exactspin.montecarlo.result import CONTINUOUS, STEP, UNITS
 from exactspin.montecarlo.rng import replica_seeds
 from exactspin.montecarlo.simulation import (
@@ -36,6 +37,9 @@ from exactspin.montecarlo.simulation import (
     MULTISPIN,
     SINGLE_CHAIN,
     _batch_lengths,
+    pair_statistics,
+    require_finished_batches,
+    undetermined_reason,
 )
 from exactspin.montecarlo.statistics import (
     DRIFT_THRESHOLD,
@@ -196,8 +200,6 @@ def simulate_network(
         target_absolute_stderr = require_positive("target_absolute_stderr", target_absolute_stderr)
     if max_seconds is not None:
         max_seconds = require_positive("max_seconds", max_seconds)
-    if max_seconds is not None and not targeted:
-        raise ParameterError("max_seconds", max_seconds, "omitted without a target error")
     automatic = targeted and burn_in is None
     default_burn_in = 0 if targeted else steps // 5
     burn_in = require_integer(
@@ -233,10 +235,12 @@ def simulate_network(
             target = (target_stderr, target_absolute_stderr)
             return run.to_target(steps, burn_in, automatic, batches, target, max_seconds)
         started = time.perf_counter()
-        interrupted = run.advance(burn_in, _batch_lengths(steps, batches))
+        deadline = None if max_seconds is None else started + max_seconds
+        outcome = run.advance(burn_in, _batch_lengths(steps, batches), deadline)
         wall_time = time.perf_counter() - started
-        reason = "interrupted" if interrupted else "steps"
-        return run.estimate(burn_in, wall_time, replicas * (steps + burn_in), reason, None)
+        reason = "steps" if outcome.stopped == DONE else outcome.stopped
+        require_finished_batches(run.logs, outcome.stopped, max_seconds)
+        return run.estimate(burn_in, wall_time, outcome.updates, reason, None)
     finally:
         if bar is not None:
             bar.close()
@@ -251,8 +255,10 @@ class _Run:
         self.ends, self.pairs, self.replicas, self.seed = ends, pairs, replicas, seed
         self.unit, self.multispin, self.workers, self.progress = unit, multispin, workers, progress
 
-    def advance(self, burn_in: int, lengths: list[int]) -> bool:
-        return run_units(self.units, self.logs, burn_in, lengths, self.workers, self.progress)
+    def advance(self, burn_in: int, lengths: list[int], deadline: float | None) -> Outcome:
+        return run_units(
+            self.units, self.logs, burn_in, lengths, self.workers, self.progress, deadline
+        )
 
     def estimate(self, burn_in, wall_time, updates, reason, target) -> NetworkMonteCarloResult:
         logs = self.logs
@@ -271,24 +277,24 @@ class _Run:
         logs = self.logs
         length = max(1, min(max(self.lattice.sites, FIRST_BATCH_STEPS), budget // (2 * batches)))
         started = time.perf_counter()
+        deadline = None if max_seconds is None else started + max_seconds
         pending, updates, result = burn_in, 0, None
         while True:
             missing = 2 * batches - logs[0].count
             spent = burn_in + logs[0].discarded + logs[0].steps
             if result is not None and spent + missing * length > budget:
                 return dataclasses.replace(result, stop_reason="step budget")
-            interrupted = self.advance(pending, [length] * missing)
-            updates += self.replicas * (pending + missing * length)
+            outcome = self.advance(pending, [length] * missing, deadline)
+            updates += outcome.updates
             pending = 0
             wall_time = time.perf_counter() - started
-            reason = "interrupted" if interrupted else "running"
+            require_finished_batches(logs, outcome.stopped, max_seconds)
+            reason = "running" if outcome.stopped == DONE else outcome.stopped
             result = self.estimate(burn_in, wall_time, updates, reason, target)
-            if interrupted:
+            if outcome.stopped != DONE:
                 return result
             if result.equilibrated and _target_met(result, target):
                 return dataclasses.replace(result, stop_reason="target reached")
-            if max_seconds is not None and wall_time >= max_seconds:
-                return dataclasses.replace(result, stop_reason="time budget")
             if automatic and result.equilibrated is False:
                 for log in logs:
                     log.drop_oldest(log.count // 2)
@@ -347,8 +353,10 @@ def _estimate(
     bond_values = scale * 2.0 * lattice.couplings * bond_counts / replica_steps
     values = np.concatenate([bath_values, bond_values], axis=2)
     means = (values * lengths[:, :, None]).sum(axis=(0, 1)) / lengths.sum()
-    # Merged batch means (statistics.merged_standard_error), as on the ring.
-    errors, determined = merged_standard_error(values, lengths, True)
+    # Merged batch means (statistics.merged_standard_error), as on the ring; CCA's closed
+    # classes need 17 independent units for their spread.
+    closed = lattice.dynamics == CCA
+    errors, determined = merged_standard_error(values, lengths, True, closed)
     seen = np.any(values != 0, axis=(0, 1))
     steps_per_replica = int(logs[0].steps)
     independent = steps_per_replica * len(logs)
@@ -362,6 +370,7 @@ def _estimate(
     # An error below one largest event per replica-step: those events were not sampled.
     quantum = scale * largest / (steps_per_replica * replicas)
     unsettled = seen & ~(determined & (errors >= quantum))
+    why = undetermined_reason(len(logs), logs[0].count, closed, per_unit) if unsettled.any() else ""
 
     count = logs[0].count
     drift = drift_z(bath_values, True) if count >= 4 else np.zeros(baths)
@@ -377,10 +386,8 @@ def _estimate(
     samples = np.array([log.samples for log in logs], dtype=float)
     pair_values = pair_sums / np.maximum(samples, 1)[:, :, None] / per_unit
     pair_means = pair_sums.sum(axis=(0, 1)) / max(samples.sum(), 1) / per_unit
-    pair_errors = (
-        merged_standard_error(pair_values, lengths, True)[0]
-        if pair_values.shape[2]
-        else np.zeros(0)
+    pair_errors, pair_status = pair_statistics(
+        pair_values, *merged_standard_error(pair_values, lengths, True, closed)
     )
 
     def errors_of(block: slice) -> tuple[float | None, ...]:
@@ -410,7 +417,8 @@ def _estimate(
         bond_current_bounds=bounds_of(bond_block),
         pairs=tuple(pairs),
         pair_correlations=tuple(float(v) for v in pair_means),
-        pair_correlations_stderr=tuple(float(v) for v in pair_errors),
+        pair_correlations_stderr=pair_errors,
+        pair_correlations_status=pair_status,
         energy_balance_z=balance,
         energy_change_z=change,
         equilibration_z=tuple(float(z) for z in drift),
@@ -425,6 +433,7 @@ def _estimate(
         target_stderr=target,
         undetermined_baths=tuple(int(m) for m in np.flatnonzero(unsettled[bath_block])),
         undetermined_bonds=tuple(int(b) for b in np.flatnonzero(unsettled[bond_block])),
+        undetermined_reason=why,
     )
 
 

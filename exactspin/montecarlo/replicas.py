@@ -4,14 +4,17 @@ The kernels release the GIL, so units advance in parallel on a thread pool. Unit
 random streams of ``SeedSequence(seed).spawn(U)[u]`` and writes only its own
 :class:`~exactspin.montecarlo.batches.BatchLog`, so results do not depend on the number of
 workers or on scheduling. Kernels run in chunks and a stop flag is checked between chunks, so a
-Ctrl-C stops a run within one chunk (tens of milliseconds) and keeps every finished batch.
+Ctrl-C, or a wall-time deadline, stops a run within one chunk (tens of milliseconds) and keeps
+every finished batch.
 """
 
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor, wait
+from typing import NamedTuple
 
 from exactspin.montecarlo.batches import BatchLog
 from exactspin.montecarlo.chains import MultispinWord, Segment, SingleChain
@@ -53,6 +56,19 @@ def _run_unit(
         log.append(int(length), segments)
 
 
+#: :attr:`Outcome.stopped` of a run that did all its steps, was stopped by Ctrl-C, or by its
+#: deadline.
+DONE, INTERRUPTED, DEADLINE = "done", "interrupted", "time budget"
+
+
+class Outcome(NamedTuple):
+    """How :func:`run_units` ended, and the replica-updates the units really did (burn-in and
+    measured, finished batches or not), for an honest updates-per-second."""
+
+    stopped: str
+    updates: int
+
+
 def run_units(
     units: Sequence[Unit],
     logs: Sequence[BatchLog],
@@ -60,25 +76,24 @@ def run_units(
     lengths: Sequence[int],
     workers: int,
     progress: Callable[[int], None] | None = None,
-) -> bool:
+    deadline: float | None = None,
+) -> Outcome:
     """Advance every unit: ``burn_in`` discarded steps, then batches of ``lengths`` steps.
 
     ``progress(n)`` is called from the calling thread with the replica-updates done since its
-    last call. A KeyboardInterrupt (Ctrl-C) stops every unit at its next chunk boundary; the
-    unfinished batches are dropped and every log is cut to the batches all units finished.
-
-    Returns
-    -------
-    bool
-        True if the run was interrupted.
+    last call. A KeyboardInterrupt (Ctrl-C), or ``time.perf_counter()`` passing ``deadline``,
+    stops every unit at its next chunk boundary; the unfinished batches are dropped and every
+    log is cut to the batches all units finished.
     """
     lock = threading.Lock()
     pending = [0]
+    done = [0]
     stop = threading.Event()
 
     def advance(count: int) -> None:
         with lock:
             pending[0] += count
+            done[0] += count
 
     def report() -> None:
         with lock:
@@ -86,7 +101,7 @@ def run_units(
         if progress is not None and count:
             progress(count)
 
-    interrupted = False
+    stopped = DONE
     executor = ThreadPoolExecutor(max_workers=workers)
     try:
         futures: list[Future] = [
@@ -94,10 +109,14 @@ def run_units(
             for unit, log in zip(units, logs, strict=True)
         ]
         try:
-            while wait(futures, timeout=0.25).not_done:
+            while wait(futures, timeout=_poll(deadline)).not_done:
                 report()
+                if deadline is not None and time.perf_counter() >= deadline:
+                    stopped = DEADLINE
+                    stop.set()
+                    _wait_ignoring_interrupts(futures)
         except KeyboardInterrupt:
-            interrupted = True
+            stopped = INTERRUPTED
             stop.set()
             _wait_ignoring_interrupts(futures)
         report()
@@ -106,11 +125,18 @@ def run_units(
     finally:
         stop.set()
         executor.shutdown(wait=True)
-    if interrupted:
+    if stopped != DONE:
         finished = min(log.count for log in logs)
         for log in logs:
             log.truncate(finished)
-    return interrupted
+    return Outcome(stopped, done[0])
+
+
+def _poll(deadline: float | None) -> float:
+    """Seconds to wait before the next progress report: 0.25, or less to meet the deadline."""
+    if deadline is None:
+        return 0.25
+    return min(0.25, max(0.0, deadline - time.perf_counter()))
 
 
 def _wait_ignoring_interrupts(futures: Sequence[Future]) -> None:

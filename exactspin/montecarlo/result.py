@@ -72,7 +72,11 @@ class MonteCarloResult:
         3 / (independent steps) x the largest energy one event moves; else None.
     bond_currents, bond_currents_stderr : tuple of float
         Energy per step moved into bond b by flips of site b (Eq. 9), b = 0..N_S-1.
-    pair_correlations, pair_correlations_stderr : tuple of float
+    pair_correlations, pair_correlations_stderr : tuple of float, tuple of float or None
+        <s_i s_j> per pair and its error; the error is None when the product never changed in
+        any sample (status "no fluctuation": no spread to estimate an error from).
+    pair_correlations_status : tuple of str
+        Per pair, "determined", "undetermined" (as for a current) or "no fluctuation".
     equilibration_z : mapping of str to float
         Per current, z-score of (second half - first half) of the measured batches.
     energy_balance_z : float
@@ -94,7 +98,10 @@ class MonteCarloResult:
     undetermined_errors : tuple of str
         Currents whose batch averages stayed correlated down to too few batches
         (:func:`~exactspin.montecarlo.statistics.merged_standard_error`): their error is a lower
-        bound at best and their status is "undetermined".
+        bound at best and their status is "undetermined"; or with too few degrees of freedom
+        behind the error (see ``undetermined_reason``).
+    undetermined_reason : str
+        Why errors are undetermined ("" when none is).
     magnification_ratio, magnification_ratio_stderr : float or None
         max(|I_U|, |I_D|) / |I_L|, None unless I_L and the larger branch current are resolved;
         and its delta-method standard error from merged batch means, None when it is
@@ -147,6 +154,8 @@ class MonteCarloResult:
     significance: float = SIGNIFICANCE
     undetermined_errors: tuple[str, ...] = ()
     energy_change_z: float = 0.0
+    pair_correlations_status: tuple[str, ...] = ()
+    undetermined_reason: str = ""
 
     @property
     def bond_current_errors(self) -> tuple[float, ...]:
@@ -201,9 +210,13 @@ class MonteCarloResult:
         """<s_i s_j> for a sampled pair of 0-based sites (either order)."""
         return self.pair_correlations[self._pair_index(first, second)]
 
-    def correlation_stderr(self, first: int, second: int) -> float:
-        """Standard error of :meth:`correlation`."""
+    def correlation_stderr(self, first: int, second: int) -> float | None:
+        """Standard error of :meth:`correlation` (None: no fluctuation seen)."""
         return self.pair_correlations_stderr[self._pair_index(first, second)]
+
+    def pair_correlation_status(self, index: int) -> str:
+        """ "determined", "undetermined" or "no fluctuation" for the ``index``-th pair."""
+        return self.pair_correlations_status[index]
 
     def _pair_index(self, first: int, second: int) -> int:
         for index, pair in enumerate(self.pairs):
@@ -241,9 +254,13 @@ class MonteCarloResult:
             "closed_classes": None,
             "class_weights": None,
             "correlations": [
-                {"sites": [a + 1, b + 1], "value": value, "stderr": error}
-                for (a, b), value, error in zip(
-                    self.pairs, self.pair_correlations, self.pair_correlations_stderr, strict=True
+                {"sites": [a + 1, b + 1], "value": value, "stderr": error, "status": status}
+                for (a, b), value, error, status in zip(
+                    self.pairs,
+                    self.pair_correlations,
+                    self.pair_correlations_stderr,
+                    self.pair_correlations_status,
+                    strict=True,
                 )
             ],
             "method": self.method,
@@ -267,6 +284,7 @@ class MonteCarloResult:
             },
             "batch_correlation": dict(self.batch_correlation),
             "undetermined_errors": list(self.undetermined_errors),
+            "undetermined_reason": self.undetermined_reason,
             "wall_time": self.wall_time,
             "updates_per_second": self.updates_per_second,
         }

@@ -28,7 +28,7 @@ from exactspin.montecarlo.chains import MultispinWord, SingleChain
 from exactspin.montecarlo.kernel import site_couplings
 from exactspin.montecarlo.lattice import Lattice
 from exactspin.montecarlo.multispin import RING_WORD_BYTES_PER_SITE, WORD_BITS
-from exactspin.montecarlo.replicas import Unit, run_units
+from exactspin.montecarlo.replicas import DEADLINE, DONE, Unit, run_units
 from exactspin.montecarlo.result import (
     CONTINUOUS,
     CURRENT_NAMES,
@@ -42,9 +42,11 @@ from exactspin.montecarlo.result import (
 from exactspin.montecarlo.rng import replica_seeds
 from exactspin.montecarlo.statistics import (
     DRIFT_THRESHOLD,
+    MIN_DEGREES_OF_FREEDOM,
     NO_EVENT_BOUND_EVENTS,
     drift_z,
     energy_change_z,
+    error_degrees_of_freedom,
     lag_one_correlation,
     linear_combination_standard_error,
     mean_z,
@@ -61,6 +63,18 @@ from exactspin.validation import (
 
 #: Replicas when none are asked for; fixed (not the core count) so results are machine-independent.
 DEFAULT_REPLICAS = 4
+#: CCA's default: a CCA chain stays in the closed class it started in, so only the spread between
+#: independent chains estimates the spread between classes; MIN_DEGREES_OF_FREEDOM + 1 chains
+#: give it the degrees of freedom every error needs.
+DEFAULT_CCA_REPLICAS = MIN_DEGREES_OF_FREEDOM + 1
+
+
+def default_replicas(dynamics: str) -> int:
+    """Replicas of a run that asks for none: :data:`DEFAULT_REPLICAS` single chains, or
+    :data:`DEFAULT_CCA_REPLICAS` for CCA (closed classes)."""
+    return DEFAULT_CCA_REPLICAS if dynamics == CCA else DEFAULT_REPLICAS
+
+
 #: Batches per unit for batch means (>= 4: the equilibration check compares two halves).
 DEFAULT_BATCHES = 20
 #: Largest ring: the kernel scales a 64-bit word by N_S with 32-bit halves.
@@ -102,14 +116,17 @@ def simulate(
     ----------
     model : ClassicalModel
     steps : int
-        Measured single-spin update attempts per replica (>= ``batches``). With a target error,
-        the budget instead: burn-in plus measured steps per replica never exceed it.
+        Measured single-spin update attempts per replica (>= ``batches``). With a target error
+        or ``max_seconds``, the budget instead: the run grows in rounds (batches doubling in
+        length) and burn-in plus measured steps per replica never exceed it.
     replicas : int, optional
         Chains, each started from a uniformly random state (spins and demons), the exact
-        solver's default initial distribution. 1..63 run single chains (default
-        :data:`DEFAULT_REPLICAS`); a multiple of 64 runs the multispin kernel, 64 replicas per
-        machine word sharing one random site sequence (CCA needs >= 128: the spread between
-        words carries the spread between closed classes).
+        solver's default initial distribution. 1..63 run single chains (default 4, or 17 for
+        CCA: :func:`default_replicas`); a multiple of 64 runs the multispin kernel, 64 replicas
+        per machine word sharing one random site sequence. CCA needs >= 128 (two words) to
+        run, and 17 independent units (chains, or words) for determined errors: a CCA chain
+        stays in the closed class it started in, and only the spread between units estimates
+        the spread between classes, with units - 1 degrees of freedom.
     seed : int
         Root of ``numpy.random.SeedSequence``; unit u (chain or word) uses child u, so the
         numbers do not depend on ``workers``.
@@ -133,8 +150,10 @@ def simulate(
     target_absolute_stderr : float, optional
         The same with an absolute error, in the unit of the result; both may be given.
     max_seconds : float, optional
-        Wall-time budget of a run with a target error (checked between rounds, so the numbers
-        then depend on the machine's speed; ``stop_reason`` says so).
+        Wall-time budget of any run, checked between kernel chunks (tens of milliseconds): the
+        units stop, the unfinished batches are dropped and ``stop_reason`` is "time budget"
+        (the numbers then depend on the machine's speed). Raises ResourceError when fewer
+        than two batches were finished.
     unit : {"step", "continuous"}
         Currents per update attempt (default), or per unit time of Eq. 4 (x N_S).
 
@@ -154,7 +173,7 @@ def simulate(
     batches = require_integer("batches", batches, 4)
     steps = require_integer("steps", steps, batches, MAX_STEPS)
     replicas = _validated_replicas(
-        DEFAULT_REPLICAS if replicas is None else replicas, model.dynamics == CCA
+        default_replicas(model.dynamics) if replicas is None else replicas, model.dynamics == CCA
     )
     multispin = replicas >= WORD_BITS
     seed = require_integer("seed", seed, 0)
@@ -166,15 +185,20 @@ def simulate(
     if max_seconds is not None:
         max_seconds = require_positive("max_seconds", max_seconds)
     unit = require_choice("unit", unit, UNITS)
-    automatic = burn_in == AUTO or (burn_in is None and targeted)
-    if automatic and not targeted:
-        raise ParameterError("burn_in", burn_in, 'an integer >= 0 ("auto" needs a target)')
+    # A time budget without a target grows the run in rounds as a target does, so whatever
+    # the budget allows is a finished run (a fixed plan of 20 batches would finish none).
+    rounds = targeted or max_seconds is not None
+    automatic = burn_in == AUTO or (burn_in is None and rounds)
+    if automatic and not rounds:
+        raise ParameterError(
+            "burn_in", burn_in, 'an integer >= 0 ("auto" needs a target or max_seconds)'
+        )
     if automatic:
         burn_in = 0
     elif burn_in is None:
         burn_in = steps // 5
     burn_in = require_integer("burn_in", burn_in, 0, MAX_STEPS)
-    if targeted and burn_in >= steps:
+    if rounds and burn_in >= steps:
         raise ParameterError("burn_in", burn_in, f"below the step budget {steps}")
     pairs = _validated_pairs(pairs, model.sites)
     unit_count = replicas // WORD_BITS if multispin else replicas
@@ -182,7 +206,7 @@ def simulate(
     workers = require_integer("workers", min(cores, unit_count) if workers is None else workers, 1)
     if model.sites > MAX_SITES:
         raise ParameterError("nu", model.ring.upper_spins, f"such that N_S <= {MAX_SITES}")
-    log_batches = 2 * batches if targeted else batches
+    log_batches = 2 * batches if rounds else batches
     needed = memory_estimate(model.sites, unit_count, log_batches, len(pairs), multispin)
     if needed > MEMORY_LIMIT_BYTES:
         raise ResourceError(
@@ -203,19 +227,21 @@ def simulate(
         from tqdm import tqdm
 
         # With a target the total is the budget; the bar's postfix gives the time to the target.
-        total = replicas * (steps if targeted else steps + burn_in)
+        total = replicas * (steps if rounds else steps + burn_in)
         bar = tqdm(total=total, unit="upd", unit_scale=True, delay=2.0)
     try:
-        if targeted:
+        if rounds:
             return _run_to_target(
                 settings, units, logs, steps, burn_in, automatic, max_seconds, workers, bar
             )
         started = time.perf_counter()
         lengths = _batch_lengths(steps, batches)
-        interrupted = run_units(units, logs, burn_in, lengths, workers, _updater(bar))
+        deadline = None if max_seconds is None else started + max_seconds
+        outcome = run_units(units, logs, burn_in, lengths, workers, _updater(bar), deadline)
         wall_time = time.perf_counter() - started
-        reason = "interrupted" if interrupted else "steps"
-        return _estimate(settings, logs, burn_in, reason, wall_time, replicas * (steps + burn_in))
+        reason = "steps" if outcome.stopped == DONE else outcome.stopped
+        require_finished_batches(logs, outcome.stopped, max_seconds)
+        return _estimate(settings, logs, burn_in, reason, wall_time, outcome.updates)
     finally:
         if bar is not None:
             bar.close()
@@ -260,6 +286,7 @@ class _Settings:
         self.unit = unit
         self.target = target
         self.absolute_target = absolute_target
+        self.targeted = target is not None or absolute_target is not None
         self.method = MULTISPIN if replicas >= WORD_BITS else SINGLE_CHAIN
         self.replicas_per_unit = WORD_BITS if self.method == MULTISPIN else 1
 
@@ -279,7 +306,8 @@ def _run_to_target(
     workers: int,
     bar,
 ) -> MonteCarloResult:
-    """Rounds of batches until the target is met, the run is stopped or the budget is spent.
+    """Rounds of batches until the target is met, the run is stopped or the budget is spent
+    (without a target: until the step or time budget is spent).
 
     Each round fills the logs to ``2 B`` batches of the current length and estimates. If the run
     does not look stationary and the burn-in is automatic, the oldest half becomes burn-in;
@@ -289,6 +317,7 @@ def _run_to_target(
     batches = settings.batches
     length = max(1, min(max(settings.model.sites, FIRST_BATCH_STEPS), budget // (2 * batches)))
     started = time.perf_counter()
+    deadline = None if max_seconds is None else started + max_seconds
     pending_burn_in = burn_in
     updates = 0
     result = None
@@ -296,21 +325,21 @@ def _run_to_target(
         missing = 2 * batches - logs[0].count
         spent = burn_in + logs[0].discarded + logs[0].steps
         if result is not None and spent + missing * length > budget:
-            return _replace_reason(result, "step budget")
-        interrupted = run_units(
-            units, logs, pending_burn_in, [length] * missing, workers, _updater(bar)
+            # Without a target the budget is the run asked for, not a target missed.
+            return _replace_reason(result, "step budget" if settings.targeted else "steps")
+        outcome = run_units(
+            units, logs, pending_burn_in, [length] * missing, workers, _updater(bar), deadline
         )
-        updates += settings.replicas * (pending_burn_in + missing * length)
+        updates += outcome.updates
         pending_burn_in = 0
         wall_time = time.perf_counter() - started
-        if interrupted:
-            return _estimate(settings, logs, burn_in, "interrupted", wall_time, updates)
+        if outcome.stopped != DONE:
+            require_finished_batches(logs, outcome.stopped, max_seconds)
+            return _estimate(settings, logs, burn_in, outcome.stopped, wall_time, updates)
         result = _estimate(settings, logs, burn_in, "running", wall_time, updates)
         if result.equilibrated and _target_met(settings, result):
             return _replace_reason(result, "target reached")
-        if max_seconds is not None and wall_time >= max_seconds:
-            return _replace_reason(result, "time budget")
-        if bar is not None:
+        if bar is not None and settings.targeted:
             bar.set_postfix_str(_time_to_target(settings, result), refresh=False)
         if automatic and result.equilibrated is False:
             for log in logs:
@@ -319,6 +348,16 @@ def _run_to_target(
             for log in logs:
                 log.merge_pairs()
             length *= 2
+
+
+def require_finished_batches(logs: list[BatchLog], stopped: str, max_seconds: float | None) -> None:
+    """Refuse a run its deadline stopped before two batches were finished (nothing to estimate
+    an error from), naming the budget; an interruption is left to :func:`_estimate`."""
+    if stopped == DEADLINE and logs[0].count < 2:
+        raise ResourceError(
+            f"max_seconds = {max_seconds:g} ran out after {logs[0].count} finished batches "
+            "(2 at least are needed); allow more time or use fewer --steps per batch"
+        )
 
 
 def _replace_reason(result: MonteCarloResult, reason: str) -> MonteCarloResult:
@@ -340,7 +379,9 @@ def _target_errors(settings: _Settings, result: MonteCarloResult) -> list[tuple[
 
 
 def _target_met(settings: _Settings, result: MonteCarloResult) -> bool:
-    return all(error <= allowed for error, allowed in _target_errors(settings, result))
+    return settings.targeted and all(
+        error <= allowed for error, allowed in _target_errors(settings, result)
+    )
 
 
 def _time_to_target(settings: _Settings, result: MonteCarloResult) -> str:
@@ -433,7 +474,8 @@ def _estimate(
         # Only an interruption leaves fewer batches than validation asked for: nothing to report.
         raise KeyboardInterrupt(f"interrupted after {count} finished batches")
     per_unit = settings.replicas_per_unit
-    between = model.dynamics == CCA
+    # CCA conserves the energy of bulk spins and demons between node flips: closed classes.
+    between = closed = model.dynamics == CCA
     scale = float(model.sites) if settings.unit == CONTINUOUS else 1.0
     lengths = np.array([log.lengths for log in logs], dtype=float)  # (U, B)
     counts = np.array([log.columns for log in logs], dtype=float)  # (U, B, 6)
@@ -450,7 +492,7 @@ def _estimate(
     pair_means = pair_sums.sum(axis=(0, 1)) / max(samples.sum(), 1) / per_unit
     # Merged batch means: short runs whose batches are still correlated get longer batches, or
     # an undetermined error rather than a small one.
-    errors, determined = merged_standard_error(values, lengths, between)
+    errors, determined = merged_standard_error(values, lengths, between, closed)
     # A current that is exactly zero in every batch has shown no fluctuation to estimate an
     # error from: no event moved energy there (or every batch cancelled exactly, which at low
     # temperature is a flip and its reversal). It gets a bound instead of 0 +- 0.
@@ -470,7 +512,9 @@ def _estimate(
         model, lengths, seen, np.abs([*drift, balance]), abs(change), count
     )
 
-    bond_means, bond_errors = _bond_statistics(model, logs, scale, replica_steps, lengths, between)
+    bond_means, bond_errors = _bond_statistics(
+        model, logs, scale, replica_steps, lengths, between, closed
+    )
 
     estimates: dict[str, float | None] = {}
     for index, name in enumerate(CURRENT_NAMES):
@@ -485,7 +529,9 @@ def _estimate(
     undetermined = tuple(
         name for index, name in enumerate(CURRENT_NAMES) if seen[index] and not settled[index]
     )
-    ratio, ratio_error = _magnification(estimates, currents, lengths, between, undetermined)
+    ratio, ratio_error = _magnification(estimates, currents, lengths, between, undetermined, closed)
+    error_reason = undetermined_reason(len(logs), count, closed, per_unit) if undetermined else ""
+    pair_errors, pair_status = pair_statistics(pair_values, errors[4:], determined[4:])
     return MonteCarloResult(
         model=model,
         steps=steps_per_replica,
@@ -499,7 +545,9 @@ def _estimate(
         bond_currents=tuple(bond_means.tolist()),
         bond_currents_stderr=tuple(bond_errors.tolist()),
         pair_correlations=tuple(float(v) for v in pair_means),
-        pair_correlations_stderr=tuple(float(v) for v in errors[4:]),
+        pair_correlations_stderr=pair_errors,
+        pair_correlations_status=pair_status,
+        undetermined_reason=error_reason,
         equilibration_z=MappingProxyType(
             dict(zip(CURRENT_NAMES, (float(z) for z in drift), strict=True))
         ),
@@ -540,6 +588,7 @@ def _bond_statistics(
     replica_steps: np.ndarray,
     lengths: np.ndarray,
     between: bool,
+    closed: bool,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Mean and standard error of every bond current (Eq. 9), computed block by block."""
     couplings = 2 * np.array(model.bond_couplings)
@@ -550,7 +599,7 @@ def _bond_statistics(
         counts = np.array([[row[block] for row in log.bonds] for log in logs], dtype=float)
         rates = scale * couplings[block] * counts / replica_steps
         means[block] = (rates * lengths[:, :, None]).sum(axis=(0, 1)) / lengths.sum()
-        errors[block] = merged_standard_error(rates, lengths, between)[0]
+        errors[block] = merged_standard_error(rates, lengths, between, closed)[0]
     return means, errors
 
 
@@ -593,6 +642,7 @@ def _magnification(
     lengths: np.ndarray,
     between: bool,
     undetermined: tuple[str, ...] = (),
+    closed: bool = False,
 ) -> tuple[float | None, float | None]:
     """max(|I_U|, |I_D|) / |I_L| and its delta-method error.
 
@@ -616,8 +666,58 @@ def _magnification(
     gradient[0] = -ratio * math.copysign(1.0, left) / abs(left)
     branch = 2 if larger == "upper_branch_current" else 3
     gradient[branch] = math.copysign(1.0, estimates[larger]) / abs(left)
-    error, determined = linear_combination_standard_error(currents, gradient, lengths, between)
+    error, determined = linear_combination_standard_error(
+        currents, gradient, lengths, between, closed
+    )
     return ratio, (error if determined else None)
+
+
+def undetermined_reason(units: int, batches: int, closed: bool, per_unit: int) -> str:
+    """Why errors of ``units`` x ``batches`` batch averages are undetermined, for the warning.
+
+    Too few degrees of freedom (:func:`~exactspin.montecarlo.statistics.error_degrees_of_freedom`)
+    is said with the numbers and what to change; otherwise the batch averages stayed correlated
+    after merging, or the largest events were too few to have been sampled.
+    """
+    kind = "words of 64 replicas" if per_unit > 1 else "chains"
+    needed = MIN_DEGREES_OF_FREEDOM + 1
+    if closed and units < needed:
+        replicas = f"--replicas {needed * per_unit}" if per_unit > 1 else f"--replicas {needed}"
+        return (
+            f"CCA chains stay in the closed classes they started in, and only the spread "
+            f"between {units} independent {kind} estimates the spread between classes "
+            f"({units - 1} degrees of freedom, {MIN_DEGREES_OF_FREEDOM} needed); use {replicas} "
+            "or more"
+        )
+    if error_degrees_of_freedom(units, batches, closed) < MIN_DEGREES_OF_FREEDOM:
+        return (
+            f"{units} {kind} x ({batches} - 1) batches leave "
+            f"{units * (batches - 1)} degrees of freedom in the batch variance, "
+            f"{MIN_DEGREES_OF_FREEDOM} needed; use more --batches or --replicas"
+        )
+    return (
+        "batch averages still correlated after merging, or too few of the largest events "
+        "seen; run longer"
+    )
+
+
+def pair_statistics(
+    values: np.ndarray, errors: np.ndarray, determined: np.ndarray
+) -> tuple[tuple[float | None, ...], tuple[str, ...]]:
+    """(errors, statuses) of the pair correlations from their batch values (U, B, P).
+
+    A product s_a s_b that never changed leaves every batch equal: no spread to estimate an
+    error from, so no error (status "no fluctuation") rather than +- 0.
+    """
+    frozen = np.ptp(values.reshape(-1, values.shape[2]), axis=0) == 0 if values.size else []
+    pair_errors = []
+    statuses = []
+    for error, settled, still in zip(errors, determined, frozen, strict=True):
+        pair_errors.append(None if still else float(error))
+        statuses.append(
+            "no fluctuation" if still else ("determined" if settled else "undetermined")
+        )
+    return tuple(pair_errors), tuple(statuses)
 
 
 def _spreads(z: float) -> str:

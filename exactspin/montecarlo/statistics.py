@@ -146,6 +146,7 @@ def linear_combination_standard_error(
     weights: np.ndarray,
     lengths: np.ndarray,
     between_replicas: bool,
+    closed_classes: bool = False,
 ) -> tuple[float, bool]:
     """(standard error, determined) of ``weights . mean`` from batch averages (R, B, Q) and
     batch lengths (R, B).
@@ -157,8 +158,23 @@ def linear_combination_standard_error(
     combine, and an error not determined there is not determined here.
     """
     combined = np.asarray(batch_values, dtype=float) @ np.asarray(weights, dtype=float)
-    errors, determined = merged_standard_error(combined[:, :, None], lengths, between_replicas)
+    errors, determined = merged_standard_error(
+        combined[:, :, None], lengths, between_replicas, closed_classes
+    )
     return float(errors[0]), bool(determined[0])
+
+
+def error_degrees_of_freedom(units: int, batches: int, closed_classes: bool) -> int:
+    """Degrees of freedom behind a batch-means error of ``units`` x ``batches`` batch averages.
+
+    R (B - 1) for the batch variance; with ``closed_classes`` at most R - 1, the spread between
+    units, which is all that estimates the spread between the classes the units started in (a
+    unit's batches all sit in one class). With fewer than :data:`MIN_DEGREES_OF_FREEDOM` a z-score
+    follows Student's t with heavy tails (a |z| > 3 has probability 5.8% with 3 degrees of
+    freedom, 0.85% with 16, 0.27% for the normal), so the error is not known to be right.
+    """
+    within = units * (batches - 1)
+    return min(within, units - 1) if closed_classes else within
 
 
 def merge_batch_pairs(
@@ -178,7 +194,10 @@ def merge_batch_pairs(
 
 
 def merged_standard_error(
-    batch_values: np.ndarray, lengths: np.ndarray, between_replicas: bool
+    batch_values: np.ndarray,
+    lengths: np.ndarray,
+    between_replicas: bool,
+    closed_classes: bool = False,
 ) -> tuple[np.ndarray, np.ndarray]:
     """(standard error, determined) per quantity from batch averages (R, B, Q) and lengths (R, B).
 
@@ -191,6 +210,12 @@ def merged_standard_error(
     undetermined (``determined`` False) and the largest error over the levels tried is returned,
     a lower bound at best; still negative, the last (conservative) error stands. A merge that
     leaves every batch average equal keeps the error of the level before it.
+
+    An error is determined only with at least :data:`MIN_DEGREES_OF_FREEDOM` behind it: the
+    batch variance at the level taken has R (B - 1), and with ``closed_classes`` (a chain that
+    stays in the closed class it started in, e.g. CCA) the spread between classes has only the
+    R - 1 of the spread between units, however long the batches (see
+    :func:`error_degrees_of_freedom`). Fewer leave the error computed but undetermined.
     """
     values = np.asarray(batch_values, dtype=float)
     weights = np.asarray(lengths, dtype=float)
@@ -200,22 +225,25 @@ def merged_standard_error(
     pending = np.ones(quantities, dtype=bool)
     while True:
         replicas, batches = values.shape[:2]
+        enough = error_degrees_of_freedom(replicas, batches, closed_classes) >= (
+            MIN_DEGREES_OF_FREEDOM
+        )
         level = batch_standard_error(values, between_replicas)
         excess = lag_one_correlation(values) + 1.0 / batches
         allowed = CORRELATION_Z / np.sqrt(replicas * batches)
         # Merging that cancels every batch exactly (a flip and its reversal in one batch) has
         # not shown the error to be zero: the finer batches' error stands.
         collapsed = pending & (level == 0) & (errors > 0)
-        determined |= collapsed
+        determined |= collapsed & enough
         pending &= ~collapsed
         accept = pending & (np.abs(excess) <= allowed)
         errors[accept] = level[accept]
-        determined[accept] = True
+        determined[accept] = enough
         pending &= ~accept
         errors[pending] = np.maximum(errors[pending], level[pending])
         if not pending.any() or replicas * (batches // 2 - 1) < MIN_DEGREES_OF_FREEDOM:
             overstated = pending & (excess < 0)
             errors[overstated] = level[overstated]
-            determined |= overstated
+            determined |= overstated & enough
             return errors, determined
         values, weights = merge_batch_pairs(values, weights)

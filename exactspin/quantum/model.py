@@ -175,8 +175,9 @@ class QuantumModel:
                 network = self.network
                 bond = max(
                     range(len(network.bonds)),
-                    key=lambda b: 2 * abs(network.bonds[b].coupling)
-                    + abs(network.bonds[b].anisotropy),
+                    key=lambda b: (
+                        2 * abs(network.bonds[b].coupling) + abs(network.bonds[b].anisotropy)
+                    ),
                 )
                 raise network.error(
                     f"bonds[{bond}]",

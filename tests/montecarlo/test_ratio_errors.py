@@ -53,7 +53,9 @@ def test_ratio_z_scores_have_unit_spread(steps, replicas):
 
 @pytest.mark.parametrize(
     ("parameters", "steps", "replicas"),
-    [({}, 200_000, 4), (dict(MAGNIFYING, dynamics="cca", mu=0.5), 20_000, 4)],
+    # CCA: 17 chains (its default: closed classes need 16 degrees of freedom between units;
+    # 4 chains are undetermined), each about 4/17 of the steps the 4 chains once ran
+    [({}, 200_000, 4), (dict(MAGNIFYING, dynamics="cca", mu=0.5), 5_000, 17)],
     ids=["paper-ring", "cca"],
 )
 def test_ratio_z_scores_have_unit_spread_over_many_seeds(parameters, steps, replicas):
@@ -138,7 +140,9 @@ def test_an_undetermined_ratio_error_is_labelled_and_warned_about():
     assert dict(_rows(unknown))["magnification_ratio"].endswith("(error undetermined)")
     none = replace(result, magnification_ratio=None, magnification_ratio_stderr=None)
     assert none.magnification_ratio_status == "unresolved"
-    assert dict(_rows(none))["magnification_ratio"] == "undetermined"
+    # the table says what the JSON says (the trial found "undetermined" here against
+    # "unresolved" in the JSON)
+    assert dict(_rows(none))["magnification_ratio"].startswith("unresolved")
 
 
 def test_ratio_z_scores_on_a_longer_ring_have_unit_spread():

@@ -1,0 +1,149 @@
+"""What a new user's trial of ``classical mc`` found printed wrong with exit status 0 (issue 14).
+
+Each test is a reproducing command of that trial, turned into a claim the run must keep:
+
+- A CCA chain stays in the closed class it started in, so the spread between classes can only be
+  estimated from the spread between independent units (chains or words). With 4 chains that is
+  3 degrees of freedom: ``--nu 2 --nd 1 --j1 0.75 --j2 0.5 --dynamics cca --mu 1 --tl 2
+  --tr 0.5 --steps 5e7 --seed 9`` printed the lower branch current 5.9 standard errors from the
+  exact value as "resolved", exit 0. Too few units make the errors undetermined; enough units
+  (the default for CCA) give errors that cover the exact currents.
+- ``--batches 4 --replicas 128`` left 2 x 3 = 6 degrees of freedom in the batch variance: a
+  3.6-sigma miss printed as resolved. An error needs MIN_DEGREES_OF_FREEDOM, whatever the level.
+- ``--pair 2 3`` at low temperature printed ``<s_2 s_3> = 1 +- 0``: no fluctuation seen is no
+  error bar.
+- ``--max-seconds`` without a target was ignored (``--steps 1e11 --max-seconds 2`` ran on), and
+  with a target a 5 s budget ran 8.9 s.
+- ``updates_per_second`` of an interrupted or stopped run counted the planned updates.
+"""
+
+import json
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pytest
+from ring_models import ring_model
+
+from exactspin.classical import solve
+from exactspin.montecarlo import simulate
+from exactspin.montecarlo.simulation import DEFAULT_REPLICAS, default_replicas
+from exactspin.montecarlo.statistics import MIN_DEGREES_OF_FREEDOM, merged_standard_error
+
+CURRENTS = (
+    "left_bath_current",
+    "right_bath_current",
+    "upper_branch_current",
+    "lower_branch_current",
+)
+
+
+def _cca_ring():
+    return ring_model(2, 1, 0.75, 0.5, 2.0, 0.5, "cca", 1.0)
+
+
+def test_four_cca_chains_cannot_estimate_the_spread_between_closed_classes():
+    result = simulate(_cca_ring(), 2_000_000, replicas=4, seed=9)
+    assert all(result.status(name) == "undetermined" for name in CURRENTS)
+    assert result.circulation == "undetermined"
+    assert result.magnification_ratio_stderr is None
+    assert "closed classes" in result.undetermined_reason
+    assert result.to_dict()["undetermined_reason"] == result.undetermined_reason
+
+
+@pytest.mark.parametrize("replicas", [1, 128])
+def test_one_chain_or_two_cca_words_are_too_few_units(replicas):
+    result = simulate(_cca_ring(), 200_000, replicas=replicas, seed=3)
+    assert all(result.status(name) == "undetermined" for name in CURRENTS)
+
+
+def test_the_cca_default_has_enough_independent_chains():
+    assert DEFAULT_REPLICAS == 4
+    assert default_replicas("q2r") == DEFAULT_REPLICAS
+    assert default_replicas("cca") - 1 >= MIN_DEGREES_OF_FREEDOM
+
+
+@pytest.mark.parametrize("seed", [9, 10, 11])
+def test_cca_errors_from_enough_chains_cover_the_exact_currents(seed):
+    """The exact mixture weighs the 18 closed classes by their size (uniform start), as the
+    chains' uniform random starts do; 5 standard errors (with 16+ degrees of freedom a 5-sigma
+    miss has probability < 1e-4 per current)."""
+    model = _cca_ring()
+    exact = solve(model)
+    result = simulate(model, 2_000_000, seed=seed)
+    assert result.replicas == default_replicas("cca")
+    for name in CURRENTS:
+        assert result.status(name) == "resolved", name
+        error = getattr(result, name + "_stderr")
+        assert abs(getattr(result, name) - float(getattr(exact, name))) < 5 * error, name
+
+
+def test_an_error_needs_enough_degrees_of_freedom_at_any_merging_level():
+    """Two units x 4 independent batches: the batch variance has 6 degrees of freedom, so a
+    z-score follows Student's t with 6 (its spread 1.22, tails far heavier than the normal's)."""
+    rng = np.random.default_rng(5)
+    values = rng.normal(size=(2, 4, 1))
+    lengths = np.ones((2, 4))
+    errors, determined = merged_standard_error(values, lengths, False)
+    assert errors[0] > 0 and not determined[0]
+    # 2 units x 20 batches: 38 degrees of freedom, determined
+    values = rng.normal(size=(2, 20, 1))
+    errors, determined = merged_standard_error(values, np.ones((2, 20)), False)
+    assert determined[0]
+
+
+def test_four_batches_of_two_words_are_undetermined():
+    result = simulate(ring_model(2, 1, tl=2.0, tr=0.5), 200_000, replicas=128, batches=4, seed=11)
+    assert all(result.status(name) == "undetermined" for name in CURRENTS)
+    assert "degrees of freedom" in result.undetermined_reason
+
+
+def test_a_correlation_that_never_fluctuated_has_no_error_bar():
+    # T_L = 0.6, T_R = 0.3 on the paper's ring: s_2 s_3 = 1 in every sample of every replica
+    model = ring_model(tl=0.6, tr=0.3)
+    result = simulate(model, 1_000_000, replicas=4, seed=0, pairs=[(1, 2)])
+    assert result.pair_correlations[0] == 1.0
+    assert result.pair_correlations_stderr[0] is None
+    assert result.pair_correlation_status(0) == "no fluctuation"
+    entry = result.to_dict()["correlations"][0]
+    assert entry["stderr"] is None and entry["status"] == "no fluctuation"
+    # no bath event either: stationarity cannot be tested, and the run says why
+    assert result.equilibrated is None and "bath" in result.equilibration_reason
+
+
+def test_max_seconds_stops_a_run_without_a_target():
+    started = time.perf_counter()
+    result = simulate(ring_model(), 10**11, replicas=4, seed=1, max_seconds=2.0, workers=1)
+    elapsed = time.perf_counter() - started
+    assert result.stop_reason == "time budget"
+    # the stop is checked between kernel chunks (tens of milliseconds): not a speed claim, the
+    # bound only tells a stop from a run of 10^11 steps
+    assert elapsed < 30
+    assert result.batches >= 2
+    done = result.replicas * (result.steps + result.burn_in)
+    assert result.updates_per_second * result.wall_time >= done
+    assert result.updates_per_second * result.wall_time < 4 * 10**11
+
+
+def test_max_seconds_bounds_a_targeted_run_within_a_round():
+    started = time.perf_counter()
+    result = simulate(
+        ring_model(), 10**11, replicas=4, seed=1, target_stderr=1e-9, max_seconds=2.0, workers=1
+    )
+    elapsed = time.perf_counter() - started
+    assert result.stop_reason == "time budget"
+    # a round doubles the run, so stopping only between rounds could overshoot by the whole
+    # run so far; the deadline is checked between chunks
+    assert elapsed < 2.0 + 10
+
+
+def test_the_cli_applies_max_seconds_without_a_target():
+    completed = subprocess.run(
+        [sys.executable, "-m", "exactspin.cli.main", "classical", "mc", "--steps", "1e11",
+         "--max-seconds", "2", "--json", "--workers", "1"],
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert completed.returncode == 2, completed.stderr
+    assert json.loads(completed.stdout)["stop_reason"] == "time budget"
+    assert "time budget" in completed.stderr
