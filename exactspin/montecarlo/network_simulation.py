@@ -39,6 +39,7 @@ from exactspin.montecarlo.simulation import (
     _batch_lengths,
     pair_statistics,
     require_finished_batches,
+    require_reachable_target,
     undetermined_reason,
 )
 from exactspin.montecarlo.statistics import (
@@ -209,6 +210,8 @@ def simulate_network(
         raise ParameterError("burn_in", burn_in, f"below the step budget {steps}")
     pairs = require_site_pairs("pairs", pairs, network.sites)
     unit_count = replicas // WORD_BITS if multispin else replicas
+    if targeted:
+        require_reachable_target(unit_count, batches, network.dynamics == CCA, multispin)
     workers = require_integer(
         "workers", min(os.cpu_count() or 1, unit_count) if workers is None else workers, 1
     )

@@ -202,6 +202,8 @@ def simulate(
         raise ParameterError("burn_in", burn_in, f"below the step budget {steps}")
     pairs = _validated_pairs(pairs, model.sites)
     unit_count = replicas // WORD_BITS if multispin else replicas
+    if targeted:
+        require_reachable_target(unit_count, batches, model.dynamics == CCA, multispin)
     cores = os.cpu_count() or 1
     workers = require_integer("workers", min(cores, unit_count) if workers is None else workers, 1)
     if model.sites > MAX_SITES:
@@ -348,6 +350,29 @@ def _run_to_target(
             for log in logs:
                 log.merge_pairs()
             length *= 2
+
+
+def require_reachable_target(units: int, batches: int, closed: bool, multispin: bool) -> None:
+    """Refuse a target error no run of ``units`` x ``batches`` could meet: its errors would
+    have fewer than MIN_DEGREES_OF_FREEDOM however long it ran (a run with a target keeps B to
+    2 B batches), so it would spend its whole budget and report undetermined errors."""
+    if error_degrees_of_freedom(units, batches, closed) >= MIN_DEGREES_OF_FREEDOM:
+        return
+    per_unit = WORD_BITS if multispin else 1
+    if closed and units - 1 < MIN_DEGREES_OF_FREEDOM:
+        raise ParameterError(
+            "replicas",
+            units * per_unit,
+            f"at least {(MIN_DEGREES_OF_FREEDOM + 1) * per_unit} with a target error for CCA "
+            f"({MIN_DEGREES_OF_FREEDOM + 1} independent {'words' if multispin else 'chains'}: "
+            "the spread between closed classes needs them)",
+        )
+    raise ParameterError(
+        "batches",
+        batches,
+        f"at least {-(-MIN_DEGREES_OF_FREEDOM // units) + 1} with {units} units and a target "
+        f"error (units x (batches - 1) >= {MIN_DEGREES_OF_FREEDOM} degrees of freedom)",
+    )
 
 
 def require_finished_batches(logs: list[BatchLog], stopped: str, max_seconds: float | None) -> None:

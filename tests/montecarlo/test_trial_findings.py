@@ -147,3 +147,18 @@ def test_the_cli_applies_max_seconds_without_a_target():
     assert completed.returncode == 2, completed.stderr
     assert json.loads(completed.stdout)["stop_reason"] == "time budget"
     assert "time budget" in completed.stderr
+
+
+@pytest.mark.parametrize(
+    ("dynamics", "replicas", "batches", "name"),
+    [("cca", 4, 20, "replicas"), ("cca", 128, 20, "replicas"), ("q2r", 1, 4, "batches")],
+)
+def test_a_target_no_run_of_these_units_could_meet_is_refused_before_running(
+    dynamics, replicas, batches, name
+):
+    """Undetermined errors never meet a target: such a run would spend its whole budget."""
+    from exactspin.validation import ParameterError
+
+    model = ring_model(2, 1, 0.75, 0.5, 2.0, 0.5, dynamics, 1.0 if dynamics == "cca" else None)
+    with pytest.raises(ParameterError, match=name):
+        simulate(model, 10**12, replicas=replicas, batches=batches, target_stderr=0.1)
