@@ -112,7 +112,10 @@ def results_table(
     for name, symbol, equation, meaning in CURRENTS:
         row = [_subscript(symbol), number(getattr(result, name))]
         if with_stderr:
-            row.append(number(getattr(result, name + "_stderr")))
+            error = number(getattr(result, name + "_stderr"))
+            # An error not known to be right, or no events, says so next to the number.
+            status = result.status(name) if hasattr(result, "status") else "resolved"
+            row.append(html.escape(error if status == "resolved" else f"{error} ({status})"))
         row += [html.escape(unit), html.escape(f"{meaning} ({equation})")]
         current_rows.append(row)
     fact_rows = [[html.escape(label), html.escape(number(value))] for label, value in facts]
@@ -173,6 +176,8 @@ def monte_carlo_html(result: Any) -> str:
         ("circulation", result.circulation),
         ("circulation threshold", result.circulation_threshold),
         ("magnification ratio", result.magnification_ratio),
+        ("magnification ratio stderr", result.magnification_ratio_stderr),
+        ("magnification ratio status", result.magnification_ratio_status),
         (
             "equilibrated",
             {True: "yes", False: "no", None: "undetermined"}[result.equilibrated],
@@ -181,6 +186,8 @@ def monte_carlo_html(result: Any) -> str:
         ("replicas", result.replicas),
         ("seed", result.seed),
     ]
+    if result.undetermined_reason:
+        facts.append(("errors undetermined", result.undetermined_reason))
     return results_table(
         "Monte Carlo estimate (random-sequential updates, batch-means standard errors)",
         result,

@@ -476,7 +476,7 @@ MONTE_CARLO_RUN = Specification(
             COUNT,
             "replicas",
             "Sec. II D",
-            "independent chains (default 4; a multiple of 64 runs the multispin kernel)",
+            "independent chains (default 4, CCA 17; a multiple of 64 runs the multispin kernel)",
             "replicas",
             minimum=1,
         ),

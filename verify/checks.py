@@ -9,6 +9,7 @@ This module runs nothing by itself; :mod:`verify.run` does.
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
 import math
 from collections.abc import Callable
@@ -191,12 +192,23 @@ def compare_row(
 
 
 def sigma_row(
-    label: str, exact: float, estimate: float, stderr: float, sigmas: float = 5.0, note: str = ""
+    label: str,
+    exact: float,
+    estimate: float,
+    stderr: float,
+    sigmas: float = 5.0,
+    note: str = "",
+    undetermined: str = "",
 ) -> Row:
     """A row comparing an exact value with an estimate in standard errors (pass below ``sigmas``).
 
-    A zero standard error with a nonzero deviation counts as infinitely many sigmas.
+    A zero standard error with a nonzero deviation counts as infinitely many sigmas. An error
+    the estimate could not determine (``undetermined``: why) fails the row: a comparison in
+    units of an error not known to be right proves nothing.
     """
+    if undetermined:
+        row = sigma_row(label, exact, estimate, stderr, sigmas, note)
+        return dataclasses.replace(row, verdict=FAILED, note=f"error undetermined: {undetermined}")
     deviation = abs(exact - estimate)
     if stderr > 0:
         difference = deviation / stderr

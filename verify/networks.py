@@ -75,6 +75,13 @@ def _short(label: str) -> str:
     )
 
 
+def _why(estimate, undetermined: bool) -> str:
+    """The reason a current's error is undetermined ("" when it is determined)."""
+    if not undetermined:
+        return ""
+    return estimate.undetermined_reason or "batch averages correlated after merging"
+
+
 def classical_network_rows(quick: bool) -> CheckResult:
     """Exact vs Monte Carlo and Kirchhoff on the classical networks."""
     solve_network = engine("exactspin.classical", "solve_network")
@@ -96,6 +103,7 @@ def classical_network_rows(quick: bool) -> CheckResult:
                     estimate.bath_currents[k],
                     estimate.bath_current_errors[k],
                     SIGMAS,
+                    undetermined=_why(estimate, k in estimate.undetermined_baths),
                 )
             )
         for b, bond in enumerate(network.bonds):
@@ -106,6 +114,7 @@ def classical_network_rows(quick: bool) -> CheckResult:
                     estimate.bond_currents[b],
                     estimate.bond_current_errors[b],
                     SIGMAS,
+                    undetermined=_why(estimate, b in estimate.undetermined_bonds),
                 )
             )
         residuals = kirchhoff_residuals(network, exact.bath_currents, exact.bond_currents)

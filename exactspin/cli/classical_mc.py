@@ -331,7 +331,10 @@ def _verdict(result) -> tuple[int, str]:
     if unsettled:
         problems.append("error undetermined for " + ", ".join(unsettled) + reason)
     if result.circulation == "undetermined":
-        problems.append("circulation undetermined (a branch current is not resolved)")
+        problems.append(
+            "circulation undetermined (a branch current is not resolved, or its error is "
+            "undetermined)"
+        )
     if result.magnification_ratio_status == "undetermined" and not unsettled:
         problems.append("magnification ratio error undetermined" + _UNSETTLED_REASON)
     problems += _pair_problems(result)

@@ -20,7 +20,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from exactspin.classical.model import CCA
+from exactspin.classical.model import CCA, Q2R
 from exactspin.montecarlo.chains import MultispinWord, Segment, SingleChain
 from exactspin.montecarlo.lattice import Lattice
 from exactspin.montecarlo.multispin import RING_WORD_BYTES_PER_SITE, WORD_BITS
@@ -30,13 +30,13 @@ from exactspin.montecarlo.result import CONTINUOUS, STEP, UNITS
 from exactspin.montecarlo.rng import replica_seeds
 from exactspin.montecarlo.simulation import (
     DEFAULT_BATCHES,
-    DEFAULT_REPLICAS,
     FIRST_BATCH_STEPS,
     MAX_STEPS,
     MEMORY_LIMIT_BYTES,
     MULTISPIN,
     SINGLE_CHAIN,
     _batch_lengths,
+    default_replicas,
     pair_statistics,
     require_finished_batches,
     require_reachable_target,
@@ -190,7 +190,9 @@ def simulate_network(
         raise ParameterError("network", network, "a classical exactspin.network.Network")
     batches = require_integer("batches", batches, 4)
     steps = require_integer("steps", steps, batches, MAX_STEPS)
-    replicas = _validated_replicas(DEFAULT_REPLICAS if replicas is None else replicas)
+    replicas = _validated_replicas(
+        default_replicas(network.dynamics or Q2R) if replicas is None else replicas
+    )
     multispin = replicas >= WORD_BITS
     seed = require_integer("seed", seed, 0)
     unit = require_choice("unit", unit, UNITS)

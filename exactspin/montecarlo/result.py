@@ -72,6 +72,8 @@ class MonteCarloResult:
         3 / (independent steps) x the largest energy one event moves; else None.
     bond_currents, bond_currents_stderr : tuple of float
         Energy per step moved into bond b by flips of site b (Eq. 9), b = 0..N_S-1.
+    bond_currents_status : tuple of str
+        Per bond, "resolved", "unresolved" or "undetermined" (as for the four currents).
     pair_correlations, pair_correlations_stderr : tuple of float, tuple of float or None
         <s_i s_j> per pair and its error; the error is None when the product never changed in
         any sample (status "no fluctuation": no spread to estimate an error from).
@@ -156,6 +158,7 @@ class MonteCarloResult:
     energy_change_z: float = 0.0
     pair_correlations_status: tuple[str, ...] = ()
     undetermined_reason: str = ""
+    bond_currents_status: tuple[str, ...] = ()
 
     @property
     def bond_current_errors(self) -> tuple[float, ...]:
@@ -242,6 +245,7 @@ class MonteCarloResult:
             "significance_stderr": self.significance,
             "bond_currents": list(self.bond_currents),
             "bond_currents_stderr": list(self.bond_currents_stderr),
+            "bond_currents_status": list(self.bond_currents_status),
             # The network result's name for the same numbers; the old name above is kept.
             "bond_current_errors": list(self.bond_currents_stderr),
             "circulation": self.circulation,

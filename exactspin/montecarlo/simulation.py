@@ -21,7 +21,7 @@ from types import MappingProxyType
 import numpy as np
 
 from exactspin.classical.model import CCA, ClassicalModel
-from exactspin.currents import magnification_ratio
+from exactspin.currents import UNDETERMINED, magnification_ratio
 from exactspin.montecarlo import batches as columns
 from exactspin.montecarlo.batches import BatchLog
 from exactspin.montecarlo.chains import MultispinWord, SingleChain
@@ -36,6 +36,7 @@ from exactspin.montecarlo.result import (
     SIGNIFICANCE,
     STEP,
     UNITS,
+    UNRESOLVED,
     MonteCarloResult,
     current_status,
 )
@@ -116,9 +117,9 @@ def simulate(
     ----------
     model : ClassicalModel
     steps : int
-        Measured single-spin update attempts per replica (>= ``batches``). With a target error
-        or ``max_seconds``, the budget instead: the run grows in rounds (batches doubling in
-        length) and burn-in plus measured steps per replica never exceed it.
+        Measured single-spin update attempts per replica (>= ``batches``). With a target error,
+        the budget instead: the run grows in rounds (batches doubling in length) and burn-in
+        plus measured steps per replica never exceed it.
     replicas : int, optional
         Chains, each started from a uniformly random state (spins and demons), the exact
         solver's default initial distribution. 1..63 run single chains (default 4, or 17 for
@@ -152,8 +153,10 @@ def simulate(
     max_seconds : float, optional
         Wall-time budget of any run, checked between kernel chunks (tens of milliseconds): the
         units stop, the unfinished batches are dropped and ``stop_reason`` is "time budget"
-        (the numbers then depend on the machine's speed). Raises ResourceError when fewer
-        than two batches were finished.
+        (the numbers then depend on the machine's speed). Without a target the planned run
+        (burn-in, then ``batches`` batches of ``steps / batches``) is cut short, so it raises
+        ResourceError when fewer than two batches were finished; a target error grows the run
+        from short batches instead.
     unit : {"step", "continuous"}
         Currents per update attempt (default), or per unit time of Eq. 4 (x N_S).
 
@@ -185,20 +188,15 @@ def simulate(
     if max_seconds is not None:
         max_seconds = require_positive("max_seconds", max_seconds)
     unit = require_choice("unit", unit, UNITS)
-    # A time budget without a target grows the run in rounds as a target does, so whatever
-    # the budget allows is a finished run (a fixed plan of 20 batches would finish none).
-    rounds = targeted or max_seconds is not None
-    automatic = burn_in == AUTO or (burn_in is None and rounds)
-    if automatic and not rounds:
-        raise ParameterError(
-            "burn_in", burn_in, 'an integer >= 0 ("auto" needs a target or max_seconds)'
-        )
+    automatic = burn_in == AUTO or (burn_in is None and targeted)
+    if automatic and not targeted:
+        raise ParameterError("burn_in", burn_in, 'an integer >= 0 ("auto" needs a target)')
     if automatic:
         burn_in = 0
     elif burn_in is None:
         burn_in = steps // 5
     burn_in = require_integer("burn_in", burn_in, 0, MAX_STEPS)
-    if rounds and burn_in >= steps:
+    if targeted and burn_in >= steps:
         raise ParameterError("burn_in", burn_in, f"below the step budget {steps}")
     pairs = _validated_pairs(pairs, model.sites)
     unit_count = replicas // WORD_BITS if multispin else replicas
@@ -208,7 +206,7 @@ def simulate(
     workers = require_integer("workers", min(cores, unit_count) if workers is None else workers, 1)
     if model.sites > MAX_SITES:
         raise ParameterError("nu", model.ring.upper_spins, f"such that N_S <= {MAX_SITES}")
-    log_batches = 2 * batches if rounds else batches
+    log_batches = 2 * batches if targeted else batches
     needed = memory_estimate(model.sites, unit_count, log_batches, len(pairs), multispin)
     if needed > MEMORY_LIMIT_BYTES:
         raise ResourceError(
@@ -229,10 +227,10 @@ def simulate(
         from tqdm import tqdm
 
         # With a target the total is the budget; the bar's postfix gives the time to the target.
-        total = replicas * (steps if rounds else steps + burn_in)
+        total = replicas * (steps if targeted else steps + burn_in)
         bar = tqdm(total=total, unit="upd", unit_scale=True, delay=2.0)
     try:
-        if rounds:
+        if targeted:
             return _run_to_target(
                 settings, units, logs, steps, burn_in, automatic, max_seconds, workers, bar
             )
@@ -327,8 +325,7 @@ def _run_to_target(
         missing = 2 * batches - logs[0].count
         spent = burn_in + logs[0].discarded + logs[0].steps
         if result is not None and spent + missing * length > budget:
-            # Without a target the budget is the run asked for, not a target missed.
-            return _replace_reason(result, "step budget" if settings.targeted else "steps")
+            return _replace_reason(result, "step budget")
         outcome = run_units(
             units, logs, pending_burn_in, [length] * missing, workers, _updater(bar), deadline
         )
@@ -381,7 +378,9 @@ def require_finished_batches(logs: list[BatchLog], stopped: str, max_seconds: fl
     if stopped == DEADLINE and logs[0].count < 2:
         raise ResourceError(
             f"max_seconds = {max_seconds:g} ran out after {logs[0].count} finished batches "
-            "(2 at least are needed); allow more time or use fewer --steps per batch"
+            "(2 at least are needed): allow more time, plan fewer steps (burn-in plus "
+            "batches of steps / batches each), or give a target error (the run then grows from "
+            "short batches and stops at the budget with what it finished)"
         )
 
 
@@ -537,9 +536,11 @@ def _estimate(
         model, lengths, seen, np.abs([*drift, balance]), abs(change), count
     )
 
-    bond_means, bond_errors = _bond_statistics(
+    bond_means, bond_errors, bond_determined = _bond_statistics(
         model, logs, scale, replica_steps, lengths, between, closed
     )
+    resolved = np.abs(bond_means) > SIGNIFICANCE * bond_errors
+    bond_status = np.where(bond_determined, np.where(resolved, RESOLVED, UNRESOLVED), UNDETERMINED)
 
     estimates: dict[str, float | None] = {}
     for index, name in enumerate(CURRENT_NAMES):
@@ -569,6 +570,7 @@ def _estimate(
         **estimates,
         bond_currents=tuple(bond_means.tolist()),
         bond_currents_stderr=tuple(bond_errors.tolist()),
+        bond_currents_status=tuple(bond_status.tolist()),
         pair_correlations=tuple(float(v) for v in pair_means),
         pair_correlations_stderr=pair_errors,
         pair_correlations_status=pair_status,
@@ -614,18 +616,20 @@ def _bond_statistics(
     lengths: np.ndarray,
     between: bool,
     closed: bool,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Mean and standard error of every bond current (Eq. 9), computed block by block."""
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Mean, standard error and determined flag of every bond current (Eq. 9), computed block
+    by block."""
     couplings = 2 * np.array(model.bond_couplings)
     means = np.empty(model.sites)
     errors = np.empty(model.sites)
+    determined = np.empty(model.sites, dtype=bool)
     for start in range(0, model.sites, BOND_BLOCK):
         block = slice(start, min(start + BOND_BLOCK, model.sites))
         counts = np.array([[row[block] for row in log.bonds] for log in logs], dtype=float)
         rates = scale * couplings[block] * counts / replica_steps
         means[block] = (rates * lengths[:, :, None]).sum(axis=(0, 1)) / lengths.sum()
-        errors[block] = merged_standard_error(rates, lengths, between, closed)[0]
-    return means, errors
+        errors[block], determined[block] = merged_standard_error(rates, lengths, between, closed)
+    return means, errors, determined
 
 
 def _equilibration(

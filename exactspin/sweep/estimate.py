@@ -152,11 +152,11 @@ def classical_model_seconds(model) -> float:
 
 def monte_carlo_seconds(parameters: Mapping[str, Any]) -> float:
     """Seconds of one Monte Carlo point."""
-    from exactspin.montecarlo.simulation import DEFAULT_REPLICAS
+    from exactspin.montecarlo.simulation import default_replicas
 
     steps = int(parameters["steps"])
     burn_in = int(parameters.get("burn_in", steps // 5))
-    replicas = int(parameters.get("replicas", DEFAULT_REPLICAS))
+    replicas = int(parameters.get("replicas", default_replicas(parameters.get("dynamics", "q2r"))))
     return MONTE_CARLO_OVERHEAD + SECONDS_PER_ATTEMPT * replicas * (burn_in + steps)
 
 
