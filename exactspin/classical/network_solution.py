@@ -224,16 +224,17 @@ def solve_network(
         * abs(expectation(flips[site], np.abs(flips[site].energy_change), False).value)
         for site in graph.bath_sites
     )
-    cycles = circulation(
-        graph,
-        bond_currents,
-        [error + threshold for error, threshold in zip(bond_errors, thresholds, strict=True)],
-    )
     determined = _resolved(
         bath_currents + bond_currents,
         bath_errors + bond_errors,
         bath_thresholds + thresholds,
         accuracy,
+    )
+    cycles = circulation(
+        graph,
+        bond_currents,
+        [error + threshold for error, threshold in zip(bond_errors, thresholds, strict=True)],
+        exact=determined,
     )
     return NetworkSolution(
         model=model,

@@ -156,6 +156,7 @@ def circulation(
     network: Network,
     bond_currents: Sequence[float],
     bond_errors: Sequence[float] | None = None,
+    exact: bool = False,
 ) -> tuple[Circulation, ...]:
     """For each cycle of :func:`cycle_basis`, whether ``bond_currents`` circulate round it.
 
@@ -166,6 +167,11 @@ def circulation(
         The current along each bond from its first to its second site (file order).
     bond_errors : sequence of float, optional
         An error bound (or a few standard errors) of each current; 0 when omitted.
+    exact : bool
+        The errors are computed bounds plus the exact solver's zero threshold, of a solution
+        whose every current is determined: a bond within its error of 0 then carries no current
+        at that threshold, so a cycle through it does not circulate ("none", not
+        "undetermined", which is for a Monte Carlo current within its standard errors of 0).
     """
     if len(bond_currents) != len(network.bonds):
         raise ValueError(
@@ -184,7 +190,7 @@ def circulation(
         if positive and negative:
             label, current = NONE, 0.0
         elif unresolved:
-            label, current = UNDETERMINED, 0.0
+            label, current = (NONE if exact else UNDETERMINED), 0.0
         else:
             label = ALONG if positive else AGAINST
             position = min(range(len(oriented)), key=lambda k: abs(oriented[k]))

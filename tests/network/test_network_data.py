@@ -237,3 +237,20 @@ def test_relabelling_the_sites_relabels_the_cycles_and_nothing_else(network, dat
     before, after = cycle_basis(network), cycle_basis(relabelled)
     assert [(c.bonds, c.directions) for c in before] == [(c.bonds, c.directions) for c in after]
     assert [tuple(permutation[s] for s in c.sites) for c in before] == [c.sites for c in after]
+
+
+def test_an_exact_network_without_current_labels_its_cycles_none_not_undetermined():
+    """The trial's ``classical solve --network`` printed "undetermined (0)" with exit 0: the
+    exact currents are zero at the solver's threshold (every one is determined), so no cycle
+    circulates. A Q2R ring whose bulk sites are frozen (site 4: bonds 1 and 0.5 never cancel;
+    site 2: bonds 1, 1 and field 0.5 never cancel), so no energy passes between the baths."""
+    from exactspin.classical import solve_network
+    from exactspin.network.files import parse_network
+
+    network = parse_network(
+        "sites = 4\nbonds = [[1, 2, 1.0], [2, 3, 1.0], [3, 4, 0.5], [4, 1, 1.0]]\n"
+        "fields = [[2, 0.5]]\nbaths = [[1, 2.0], [3, 0.5]]\n"
+    )
+    solution = solve_network(network)
+    assert solution.determined
+    assert [cycle.label for cycle in solution.cycles] == ["none"]
