@@ -24,11 +24,13 @@ from exactspin.classical.model import CCA, Q2R
 from exactspin.montecarlo.chains import MultispinWord, Segment, SingleChain
 from exactspin.montecarlo.lattice import Lattice
 from exactspin.montecarlo.multispin import RING_WORD_BYTES_PER_SITE, WORD_BITS
+from exactspin.montecarlo.network_kernel import frozen_sites
 from exactspin.montecarlo.network_result import NetworkMonteCarloResult
 from exactspin.montecarlo.replicas import DONE, Outcome, run_units
 from exactspin.montecarlo.result import CONTINUOUS, STEP, UNITS
 from exactspin.montecarlo.rng import replica_seeds
 from exactspin.montecarlo.simulation import (
+    CCA_CLASSES,
     DEFAULT_BATCHES,
     FIRST_BATCH_STEPS,
     MAX_STEPS,
@@ -190,9 +192,11 @@ def simulate_network(
         raise ParameterError("network", network, "a classical exactspin.network.Network")
     batches = require_integer("batches", batches, 4)
     steps = require_integer("steps", steps, batches, MAX_STEPS)
-    replicas = _validated_replicas(
-        default_replicas(network.dynamics or Q2R) if replicas is None else replicas
-    )
+    lattice = Lattice.from_network(network)
+    closed = closed_classes_cause(lattice)
+    # closed classes (CCA, frozen Q2R sites) need CCA's default of 17 independent chains
+    default = default_replicas(CCA if closed else Q2R)
+    replicas = _validated_replicas(default if replicas is None else replicas)
     multispin = replicas >= WORD_BITS
     seed = require_integer("seed", seed, 0)
     unit = require_choice("unit", unit, UNITS)
@@ -213,11 +217,11 @@ def simulate_network(
     pairs = require_site_pairs("pairs", pairs, network.sites)
     unit_count = replicas // WORD_BITS if multispin else replicas
     if targeted:
-        require_reachable_target(unit_count, batches, network.dynamics == CCA, multispin)
+        where = "for CCA" if lattice.dynamics == CCA else "with a frozen site"
+        require_reachable_target(unit_count, batches, bool(closed), multispin, where)
     workers = require_integer(
         "workers", min(os.cpu_count() or 1, unit_count) if workers is None else workers, 1
     )
-    lattice = Lattice.from_network(network)
     needed = _memory_estimate(lattice, unit_count, batches, multispin)
     if needed > MEMORY_LIMIT_BYTES:
         raise ResourceError(
@@ -234,7 +238,7 @@ def simulate_network(
 
         bar = tqdm(total=replicas * (steps + burn_in), unit="upd", unit_scale=True, delay=2.0)
     run = _Run(network, lattice, units, logs, ends, pairs, replicas, seed, unit, multispin, workers,
-               None if bar is None else bar.update)  # fmt: skip
+               None if bar is None else bar.update, closed)  # fmt: skip
     try:
         if targeted:
             target = (target_stderr, target_absolute_stderr)
@@ -255,10 +259,11 @@ class _Run:
     """The units and logs of one run, advanced in rounds and estimated."""
 
     def __init__(self, network, lattice, units, logs, ends, pairs, replicas, seed, unit,
-                 multispin, workers, progress) -> None:  # fmt: skip
+                 multispin, workers, progress, closed) -> None:  # fmt: skip
         self.network, self.lattice, self.units, self.logs = network, lattice, units, logs
         self.ends, self.pairs, self.replicas, self.seed = ends, pairs, replicas, seed
         self.unit, self.multispin, self.workers, self.progress = unit, multispin, workers, progress
+        self.closed = closed
 
     def advance(self, burn_in: int, lengths: list[int], deadline: float | None) -> Outcome:
         return run_units(
@@ -272,7 +277,7 @@ class _Run:
         return _estimate(
             self.network, self.lattice, logs, self.ends, self.pairs, self.replicas, self.seed,
             burn_in + logs[0].discarded, self.unit, self.multispin, wall_time, updates, reason,
-            target,
+            target, self.closed,
         )  # fmt: skip
 
     def to_target(self, budget, burn_in, automatic, batches, target, max_seconds):
@@ -338,9 +343,24 @@ def _memory_estimate(lattice: Lattice, units: int, batches: int, multispin: bool
     return units * per_unit
 
 
+def closed_classes_cause(lattice: Lattice) -> str:
+    """Why the network's chain has closed classes ("" when none is known): CCA, or Q2R sites
+    that can never flip (:func:`~exactspin.montecarlo.network_kernel.frozen_sites`)."""
+    if lattice.dynamics == CCA:
+        return CCA_CLASSES
+    frozen = frozen_sites(lattice)
+    if len(frozen) == 0:
+        return ""
+    listed = ", ".join(str(site + 1) for site in frozen[:5]) + (", ..." if len(frozen) > 5 else "")
+    return (
+        f"Q2R can never flip site(s) {listed} (no neighbour signs make dE = 0), so each chain "
+        "keeps their initial spins: closed classes"
+    )
+
+
 def _estimate(
     network, lattice, logs, ends, pairs, replicas, seed, burn_in, unit, multispin, wall_time,
-    updates, stop_reason, target,
+    updates, stop_reason, target, cause,
 ) -> NetworkMonteCarloResult:  # fmt: skip
     per_unit = WORD_BITS if multispin else 1
     scale = float(lattice.sites) if unit == CONTINUOUS else 1.0
@@ -360,7 +380,7 @@ def _estimate(
     means = (values * lengths[:, :, None]).sum(axis=(0, 1)) / lengths.sum()
     # Merged batch means (statistics.merged_standard_error), as on the ring; CCA's closed
     # classes need 17 independent units for their spread.
-    closed = lattice.dynamics == CCA
+    closed = bool(cause)
     errors, determined = merged_standard_error(values, lengths, True, closed)
     seen = np.any(values != 0, axis=(0, 1))
     steps_per_replica = int(logs[0].steps)
@@ -375,7 +395,11 @@ def _estimate(
     # An error below one largest event per replica-step: those events were not sampled.
     quantum = scale * largest / (steps_per_replica * replicas)
     unsettled = seen & ~(determined & (errors >= quantum))
-    why = undetermined_reason(len(logs), logs[0].count, closed, per_unit) if unsettled.any() else ""
+    why = (
+        undetermined_reason(len(logs), logs[0].count, closed, per_unit, cause or CCA_CLASSES)
+        if unsettled.any()
+        else ""
+    )
 
     count = logs[0].count
     drift = drift_z(bath_values, True) if count >= 4 else np.zeros(baths)

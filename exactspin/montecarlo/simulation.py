@@ -349,7 +349,9 @@ def _run_to_target(
             length *= 2
 
 
-def require_reachable_target(units: int, batches: int, closed: bool, multispin: bool) -> None:
+def require_reachable_target(
+    units: int, batches: int, closed: bool, multispin: bool, cause: str = "for CCA"
+) -> None:
     """Refuse a target error no run of ``units`` x ``batches`` could meet: its errors would
     have fewer than MIN_DEGREES_OF_FREEDOM however long it ran (a run with a target keeps B to
     2 B batches), so it would spend its whole budget and report undetermined errors."""
@@ -360,7 +362,7 @@ def require_reachable_target(units: int, batches: int, closed: bool, multispin: 
         raise ParameterError(
             "replicas",
             units * per_unit,
-            f"at least {(MIN_DEGREES_OF_FREEDOM + 1) * per_unit} with a target error for CCA "
+            f"at least {(MIN_DEGREES_OF_FREEDOM + 1) * per_unit} with a target error {cause} "
             f"({MIN_DEGREES_OF_FREEDOM + 1} independent {'words' if multispin else 'chains'}: "
             "the spread between closed classes needs them)",
         )
@@ -701,7 +703,13 @@ def _magnification(
     return ratio, (error if determined else None)
 
 
-def undetermined_reason(units: int, batches: int, closed: bool, per_unit: int) -> str:
+#: Why a ring or network chain has closed classes, for :func:`undetermined_reason`.
+CCA_CLASSES = "CCA chains stay in the closed classes they started in"
+
+
+def undetermined_reason(
+    units: int, batches: int, closed: bool, per_unit: int, cause: str = CCA_CLASSES
+) -> str:
     """Why errors of ``units`` x ``batches`` batch averages are undetermined, for the warning.
 
     Too few degrees of freedom (:func:`~exactspin.montecarlo.statistics.error_degrees_of_freedom`)
@@ -713,7 +721,7 @@ def undetermined_reason(units: int, batches: int, closed: bool, per_unit: int) -
     if closed and units < needed:
         replicas = f"--replicas {needed * per_unit}" if per_unit > 1 else f"--replicas {needed}"
         return (
-            f"CCA chains stay in the closed classes they started in, and only the spread "
+            f"{cause}, and only the spread "
             f"between {units} independent {kind} estimates the spread between classes "
             f"({units - 1} degrees of freedom, {MIN_DEGREES_OF_FREEDOM} needed); use {replicas} "
             "or more"

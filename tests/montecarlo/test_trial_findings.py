@@ -219,3 +219,74 @@ def test_a_cca_network_defaults_to_enough_chains():
     assert result.replicas == default_replicas("cca")
     few = simulate_network(network, 200_000, replicas=4, seed=1)
     assert few.undetermined_baths and "closed classes" in few.undetermined_reason
+
+
+FROZEN_SITE_NETWORK = (
+    "sites = 5\n"
+    "bonds = [[1, 2, 1.0], [2, 3, 1.0], [1, 4, 1.0], [4, 3, 1.0], [4, 5, 1.0]]\n"
+    "fields = [[4, 1.0]]\nbaths = [[1, 2.0], [3, 0.5]]\n"
+)
+
+
+def test_a_q2r_site_that_can_never_flip_makes_closed_classes():
+    """Site 5 has one bond (J = 1): its dE is never 0, so it keeps its initial spin and acts
+    on site 4 as a field +-1 that adds to site 4's own field 1: two closed classes with
+    different currents (exact, weighted by size). With 4 chains the errors said "resolved"
+    while seed 3 missed by 33 standard errors; now they are undetermined, and the default (17
+    chains) covers the exact currents."""
+    from exactspin.classical import solve_network
+    from exactspin.montecarlo.lattice import Lattice
+    from exactspin.montecarlo.network_kernel import frozen_sites
+    from exactspin.montecarlo.network_simulation import simulate_network
+    from exactspin.network.files import parse_network
+
+    network = parse_network(FROZEN_SITE_NETWORK)
+    assert frozen_sites(Lattice.from_network(network)).tolist() == [4]
+    exact = solve_network(network)
+    assert exact.closed_classes == 2
+    few = simulate_network(network, 500_000, replicas=4, seed=3)
+    assert (
+        set(few.undetermined_baths) == {0, 1} and "never flip site(s) 5" in few.undetermined_reason
+    )
+    result = simulate_network(network, 500_000, seed=3)
+    assert result.replicas == default_replicas("cca")
+    for bath in range(2):
+        assert result.bath_status(bath) == "resolved"
+        error = result.bath_current_errors[bath]
+        assert abs(result.bath_currents[bath] - exact.bath_currents[bath]) < 5 * error
+
+
+@pytest.mark.parametrize(
+    ("bonds", "field", "frozen"),
+    [
+        ([1.0, 1.0], 0.0, False),  # the paper's bulk site
+        ([1.0, 0.5], 0.0, True),
+        ([1.0, 1.0, 1.0], 0.0, True),  # an odd number of equal bonds
+        ([1.0, 1.0, 2.0], 0.0, False),  # 1 + 1 - 2 = 0
+        ([1.0, 1.0, 1.0], 1.0, False),  # the field cancels one bond
+        ([1.0, 1.0], 0.5, True),
+        ([0.1, 0.2], 0.3, True),  # exact rationals of the floats: 0.1 + 0.2 - 0.3 != 0
+    ],
+)
+def test_frozen_sites_follow_the_q2r_rule_in_exact_arithmetic(bonds, field, frozen):
+    from fractions import Fraction
+    from itertools import product
+
+    from exactspin.montecarlo.lattice import Lattice
+    from exactspin.montecarlo.network_kernel import frozen_sites
+    from exactspin.network.files import parse_network
+
+    # a star: site 1 (bulk) joined to sites 2.. (each with a bath)
+    entries = ", ".join(f"[1, {k + 2}, {j}]" for k, j in enumerate(bonds))
+    baths = ", ".join(f"[{k + 2}, 1.0]" for k in range(len(bonds)))
+    text = f"sites = {len(bonds) + 1}\nbonds = [{entries}]\nbaths = [{baths}]\n"
+    if field:
+        text += f"fields = [[1, {field}]]\n"
+    network = parse_network(text)
+    # the rule itself, independently: some signs make sum J s + h vanish exactly
+    flippable = any(
+        sum(Fraction(j) * s for j, s in zip(bonds, signs, strict=True)) + Fraction(field) == 0
+        for signs in product((1, -1), repeat=len(bonds))
+    )
+    assert flippable != frozen
+    assert (frozen_sites(Lattice.from_network(network)).tolist() == [0]) == frozen
