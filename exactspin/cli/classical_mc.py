@@ -53,10 +53,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--replicas",
         default=None,
-        help="chains (default 4; CCA 17): 1..63 run single chains; a multiple of 64 runs the "
-        "multispin kernel, 64 replicas per machine word sharing one random site sequence (CCA: "
-        ">= 128). CCA chains stay in their closed classes, so CCA errors need >= 17 independent "
-        "units (chains, or words of 64) and are 'undetermined' with fewer",
+        help="chains (default 4; 17 for CCA or a network with a site Q2R can never flip): "
+        "1..63 run single chains; a multiple of 64 runs the multispin kernel, 64 replicas per "
+        "machine word sharing one random site sequence (>= 128 for CCA and on networks). Such "
+        "chains stay in their closed classes, so their errors need >= 17 independent units "
+        "(chains, or words of 64) and are 'undetermined' with fewer",
     )
     parser.add_argument("--seed", default="0", help="root seed (same seed, same numbers)")
     parser.add_argument(
@@ -214,55 +215,9 @@ def _run_network(args: argparse.Namespace, network, pairs) -> int:
     return status
 
 
-_UNSETTLED_REASON = (
-    " (batch averages still correlated after merging, or too few of the largest events "
-    "seen; run longer)"
-)
-
-
 def _network_verdict(result) -> tuple[int, str]:
     """(exit status, one warning line or "") of a network result."""
-    problems = []
-    if result.equilibrated is None:
-        problems.append(f"stationarity undetermined ({result.equilibration_reason})")
-    elif not result.equilibrated:
-        problems.append(
-            f"the run does not look stationary ({result.equilibration_reason}); increase "
-            "--burn-in or --steps"
-        )
-    silent = [f"bath {m + 1}" for m, e in enumerate(result.bath_current_errors) if e is None]
-    silent += [f"bond {b + 1}" for b, e in enumerate(result.bond_current_errors) if e is None]
-    if silent:
-        problems.append("no events for " + ", ".join(silent) + " (95% bounds shown)")
-    unsettled = [f"bath {m + 1}" for m in result.undetermined_baths]
-    unsettled += [f"bond {b + 1}" for b in result.undetermined_bonds]
-    if unsettled:
-        reason = result.undetermined_reason
-        problems.append(
-            "error undetermined for "
-            + ", ".join(unsettled)
-            + (f" ({reason})" if reason else _UNSETTLED_REASON)
-        )
-    problems += _pair_problems(result)
-    if result.stop_reason == "step budget" or (
-        result.stop_reason == "time budget" and result.target_stderr is not None
-    ):
-        problems.append(f"target not reached ({result.stop_reason} spent)")
-    elif result.stop_reason == "time budget":
-        problems.append(
-            f"time budget (--max-seconds) spent after {result.steps} measured steps per replica"
-        )
-    if result.stop_reason == "interrupted":
-        problems.append(f"interrupted: {result.batches} finished batches shown")
-    undetermined = [c for c in result.cycles if c.label == "undetermined"]
-    if undetermined:
-        problems.append(
-            f"circulation undetermined on {len(undetermined)} of {len(result.cycles)} cycles "
-            "(a bond current is not resolved)"
-        )
-    if result.stop_reason == "interrupted":
-        return EXIT_INTERRUPTED, "; ".join(problems)
-    return (EXIT_UNDETERMINED if problems else 0), "; ".join(problems)
+    return _status(result.stop_reason == "interrupted", result.problems)
 
 
 def _current_text(value: float, error: float | None, bound: float | None, status: str) -> str:
@@ -312,41 +267,11 @@ def _network_rows(result) -> list[tuple[str, object]]:
 
 def _verdict(result) -> tuple[int, str]:
     """(exit status, one warning line or "") of a result."""
-    problems = []
-    if result.interrupted:
-        problems.append(f"interrupted: {result.batches} finished batches shown")
-    if result.equilibrated is None:
-        problems.append(f"stationarity undetermined ({result.equilibration_reason})")
-    elif not result.equilibrated:
-        problems.append(
-            f"the run does not look stationary ({result.equilibration_reason}); increase "
-            "--burn-in or --steps"
-            + (", or use --target-stderr" if result.stop_reason == "steps" else "")
-        )
-    silent = [name for name in CURRENTS if result.status(name) == "no events"]
-    if silent:
-        problems.append("no events for " + ", ".join(silent) + " (95% bounds shown)")
-    reason = f" ({result.undetermined_reason})" if result.undetermined_reason else _UNSETTLED_REASON
-    unsettled = [name for name in CURRENTS if result.status(name) == "undetermined"]
-    if unsettled:
-        problems.append("error undetermined for " + ", ".join(unsettled) + reason)
-    if result.circulation == "undetermined":
-        problems.append(
-            "circulation undetermined (a branch current is not resolved, or its error is "
-            "undetermined)"
-        )
-    if result.magnification_ratio_status == "undetermined" and not unsettled:
-        problems.append("magnification ratio error undetermined" + _UNSETTLED_REASON)
-    problems += _pair_problems(result)
-    if result.stop_reason == "step budget" or (
-        result.stop_reason == "time budget" and result.target_stderr is not None
-    ):
-        problems.append(f"target not reached ({result.stop_reason} spent)")
-    elif result.stop_reason == "time budget":
-        problems.append(
-            f"time budget (--max-seconds) spent after {result.steps} measured steps per replica"
-        )
-    if result.interrupted:
+    return _status(result.interrupted, result.problems)
+
+
+def _status(interrupted: bool, problems: tuple[str, ...]) -> tuple[int, str]:
+    if interrupted:
         return EXIT_INTERRUPTED, "; ".join(problems)
     return (EXIT_UNDETERMINED if problems else 0), "; ".join(problems)
 
@@ -402,16 +327,6 @@ def _pair_rows(result) -> list[tuple[str, str]]:
             text += "" if status == "determined" else f" ({status})"
         rows.append((f"<s_{a + 1} s_{b + 1}>", text))
     return rows
-
-
-def _pair_problems(result) -> list[str]:
-    """The warning's part for correlations without a determined error."""
-    frozen = [
-        f"<s_{a + 1} s_{b + 1}> ({status})"
-        for (a, b), status in zip(result.pairs, result.pair_correlations_status, strict=True)
-        if status != "determined"
-    ]
-    return ["correlation error undetermined for " + ", ".join(frozen)] if frozen else []
 
 
 def _with_error(result, name: str) -> str:

@@ -105,6 +105,14 @@ class NetworkMonteCarloResult:
     pair_correlations_status: tuple[str, ...] = ()
     energy_change_z: float = 0.0
 
+    @property
+    def problems(self) -> tuple[str, ...]:
+        """What this run could not resolve, one clause each (empty: nothing), as for the ring
+        (:attr:`exactspin.montecarlo.result.MonteCarloResult.problems`)."""
+        from exactspin.montecarlo.problems import network_problems
+
+        return network_problems(self)
+
     def bath_status(self, bath: int) -> str:
         """ "resolved", "unresolved", "no events" or "undetermined" (error not known to be
         right, see :func:`~exactspin.montecarlo.statistics.merged_standard_error`) for bath

@@ -188,6 +188,16 @@ class MonteCarloResult:
         return RESOLVED
 
     @property
+    def problems(self) -> tuple[str, ...]:
+        """What this run could not resolve, one clause each; empty when every current is
+        resolved with a determined error, the run is stationary and it did what was asked.
+        The command line prints them as its warning (and exits 2); check them before using
+        the numbers (:mod:`~exactspin.montecarlo.problems`)."""
+        from exactspin.montecarlo.problems import ring_problems
+
+        return ring_problems(self)
+
+    @property
     def interrupted(self) -> bool:
         """True when the run was stopped by Ctrl-C (the result holds the finished batches)."""
         return self.stop_reason == "interrupted"

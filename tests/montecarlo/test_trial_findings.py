@@ -290,3 +290,12 @@ def test_frozen_sites_follow_the_q2r_rule_in_exact_arithmetic(bonds, field, froz
     )
     assert flippable != frozen
     assert (frozen_sites(Lattice.from_network(network)).tolist() == [0]) == frozen
+
+
+def test_the_python_api_says_what_the_command_line_warns_about():
+    """The trial's Python user got no signal but undetermined_errors: ``problems`` is the
+    command line's warning, clause by clause, and empty for a resolved stationary run."""
+    few = simulate(_cca_ring(), 2_000_000, replicas=4, seed=9)
+    assert any("3 degrees of freedom" in clause for clause in few.problems)
+    enough = simulate(_cca_ring(), 2_000_000, seed=9)
+    assert enough.problems == ()
