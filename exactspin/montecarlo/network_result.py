@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from exactspin.currents import UNDETERMINED
-from exactspin.montecarlo.result import SIGNIFICANCE, STEP, current_status
+from exactspin.montecarlo.result import SIGNIFICANCE, STEP, correlation_entries, current_status
 from exactspin.network import Network, circulation
 from exactspin.network.cycles import Circulation
 
@@ -187,16 +187,7 @@ class NetworkMonteCarloResult:
                 for cycle, error in zip(self.cycles, self.cycle_current_errors, strict=True)
             ],
             "cycle_error_kind": f"{self.significance:g} standard errors (bound without events)",
-            "correlations": [
-                {"sites": [a + 1, b + 1], "value": value, "stderr": error, "status": status}
-                for (a, b), value, error, status in zip(
-                    self.pairs,
-                    self.pair_correlations,
-                    self.pair_correlations_stderr,
-                    self.pair_correlations_status,
-                    strict=True,
-                )
-            ],
+            "correlations": correlation_entries(self),
             "method": self.method,
             "steps": self.steps,
             "burn_in": self.burn_in,

@@ -44,14 +44,7 @@ def ring_problems(result) -> tuple[str, ...]:
     if result.magnification_ratio_status == "undetermined" and not unsettled:
         problems.append("magnification ratio error undetermined" + _UNSETTLED_REASON)
     problems += pair_problems(result)
-    if result.stop_reason == "step budget" or (
-        result.stop_reason == "time budget" and result.target_stderr is not None
-    ):
-        problems.append(f"target not reached ({result.stop_reason} spent)")
-    elif result.stop_reason == "time budget":
-        problems.append(
-            f"time budget (--max-seconds) spent after {result.steps} measured steps per replica"
-        )
+    problems += budget_problems(result)
     return tuple(problems)
 
 
@@ -79,14 +72,7 @@ def network_problems(result) -> tuple[str, ...]:
             + (f" ({reason})" if reason else _UNSETTLED_REASON)
         )
     problems += pair_problems(result)
-    if result.stop_reason == "step budget" or (
-        result.stop_reason == "time budget" and result.target_stderr is not None
-    ):
-        problems.append(f"target not reached ({result.stop_reason} spent)")
-    elif result.stop_reason == "time budget":
-        problems.append(
-            f"time budget (--max-seconds) spent after {result.steps} measured steps per replica"
-        )
+    problems += budget_problems(result)
     if result.stop_reason == "interrupted":
         problems.append(f"interrupted: {result.batches} finished batches shown")
     undetermined = [c for c in result.cycles if c.label == "undetermined"]
@@ -106,3 +92,16 @@ def pair_problems(result) -> list[str]:
         if status != "determined"
     ]
     return ["correlation error undetermined for " + ", ".join(frozen)] if frozen else []
+
+
+def budget_problems(result) -> list[str]:
+    """The warning's part for a budget spent: a target missed, or a planned run cut short."""
+    if result.stop_reason == "step budget" or (
+        result.stop_reason == "time budget" and result.target_stderr is not None
+    ):
+        return [f"target not reached ({result.stop_reason} spent)"]
+    if result.stop_reason == "time budget":
+        return [
+            f"time budget (--max-seconds) spent after {result.steps} measured steps per replica"
+        ]
+    return []

@@ -41,6 +41,20 @@ def current_status(value: float, error: float | None, significance: float) -> st
     return RESOLVED if abs(value) > significance * error else UNRESOLVED
 
 
+def correlation_entries(result: Any) -> list[dict[str, Any]]:
+    """The JSON entries of a ring or network result's sampled <s_a s_b> (1-based sites)."""
+    return [
+        {"sites": [a + 1, b + 1], "value": value, "stderr": error, "status": status}
+        for (a, b), value, error, status in zip(
+            result.pairs,
+            result.pair_correlations,
+            result.pair_correlations_stderr,
+            result.pair_correlations_status,
+            strict=True,
+        )
+    ]
+
+
 @dataclass(frozen=True)
 class MonteCarloResult:
     """Steady-state currents of a classical ring estimated by random-sequential Monte Carlo.
@@ -267,16 +281,7 @@ class MonteCarloResult:
             # A chain explores the closed class it starts in; it cannot count or weigh classes.
             "closed_classes": None,
             "class_weights": None,
-            "correlations": [
-                {"sites": [a + 1, b + 1], "value": value, "stderr": error, "status": status}
-                for (a, b), value, error, status in zip(
-                    self.pairs,
-                    self.pair_correlations,
-                    self.pair_correlations_stderr,
-                    self.pair_correlations_status,
-                    strict=True,
-                )
-            ],
+            "correlations": correlation_entries(self),
             "method": self.method,
             "steps": self.steps,
             "burn_in": self.burn_in,
