@@ -234,7 +234,10 @@ def solve_network(
         graph,
         bond_currents,
         [error + threshold for error, threshold in zip(bond_errors, thresholds, strict=True)],
-        exact=determined,
+        zero_bonds=[
+            abs(value) + error < threshold
+            for value, error, threshold in zip(bond_currents, bond_errors, thresholds, strict=True)
+        ],
     )
     return NetworkSolution(
         model=model,

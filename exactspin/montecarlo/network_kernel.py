@@ -215,39 +215,6 @@ def _site_classes(lattice: Lattice, site_slots: Slots) -> tuple[np.ndarray, np.n
     return classes.reshape(-1), representative
 
 
-def frozen_sites(lattice: Lattice) -> np.ndarray:
-    """Sites without a bath that Q2R can never flip, increasing (0-based).
-
-    Q2R flips a site iff dE = 2 s (sum_j J_ij s_j + h_i) = 0 (Eq. 10), decided in exact
-    rational arithmetic as the kernel does. When no signs s_j of the neighbours make the sum
-    vanish (bonds 1 and 0.5, or three bonds of 1, or a field that no bond sum cancels), the
-    site keeps its initial spin for ever: the chain has a closed class per frozen
-    configuration, and only the spread between independent units estimates the spread between
-    them. Empty for CCA (whose closed classes are counted separately) and for the paper's rings.
-    """
-    if lattice.dynamics == CCA:
-        return np.zeros(0, dtype=np.int64)
-    site_slots = slots(lattice)
-    bulk = np.ones(lattice.sites, dtype=bool)
-    bulk[lattice.bath_sites] = False
-    if not bulk.any():
-        return np.zeros(0, dtype=np.int64)
-    # a ghost slot (field, or padding with J = 0) has its spin fixed down
-    ghost = site_slots.neighbours == lattice.sites
-    keys = np.column_stack([site_slots.couplings, ghost.astype(float)])[bulk]
-    unique, inverse = np.unique(keys, axis=0, return_inverse=True)
-    width = site_slots.width
-    frozen = np.zeros(len(unique), dtype=bool)
-    for index, row in enumerate(unique):
-        pairs = list(zip(row[:width], row[width:] > 0, strict=True))
-        sums = {-sum((Fraction(c) for c, fixed in pairs if fixed), Fraction(0))}
-        for coupling, fixed in pairs:
-            if not fixed:
-                sums = {value + sign * Fraction(coupling) for value in sums for sign in (1, -1)}
-        frozen[index] = 0 not in sums
-    return np.flatnonzero(bulk)[frozen[inverse.reshape(-1)]]
-
-
 def flip_outcome(
     couplings: list[float],
     temperature: float | None,

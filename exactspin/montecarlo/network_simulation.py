@@ -20,11 +20,11 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from exactspin.classical.model import CCA, Q2R
+from exactspin.classical.model import CCA, Q2R, ClassicalModel
 from exactspin.montecarlo.chains import MultispinWord, Segment, SingleChain
 from exactspin.montecarlo.lattice import Lattice
 from exactspin.montecarlo.multispin import RING_WORD_BYTES_PER_SITE, WORD_BITS
-from exactspin.montecarlo.network_kernel import frozen_sites
+from exactspin.montecarlo.network_kernel import slots
 from exactspin.montecarlo.network_result import NetworkMonteCarloResult
 from exactspin.montecarlo.replicas import DONE, Outcome, run_units
 from exactspin.montecarlo.result import CONTINUOUS, STEP, UNITS
@@ -193,8 +193,8 @@ def simulate_network(
     batches = require_integer("batches", batches, 4)
     steps = require_integer("steps", steps, batches, MAX_STEPS)
     lattice = Lattice.from_network(network)
-    closed = closed_classes_cause(lattice)
-    # closed classes (CCA, frozen Q2R sites) need CCA's default of 17 independent chains
+    closed = closed_classes_cause(network, lattice)
+    # closed classes (CCA, some Q2R networks) need CCA's default of 17 independent chains
     default = default_replicas(CCA if closed else Q2R)
     replicas = _validated_replicas(default if replicas is None else replicas)
     multispin = replicas >= WORD_BITS
@@ -217,7 +217,7 @@ def simulate_network(
     pairs = require_site_pairs("pairs", pairs, network.sites)
     unit_count = replicas // WORD_BITS if multispin else replicas
     if targeted:
-        where = "for CCA" if lattice.dynamics == CCA else "with a frozen site"
+        where = "for CCA" if lattice.dynamics == CCA else "on this network (closed classes)"
         require_reachable_target(unit_count, batches, bool(closed), multispin, where)
     workers = require_integer(
         "workers", min(os.cpu_count() or 1, unit_count) if workers is None else workers, 1
@@ -343,19 +343,54 @@ def _memory_estimate(lattice: Lattice, units: int, batches: int, multispin: bool
     return units * per_unit
 
 
-def closed_classes_cause(lattice: Lattice) -> str:
-    """Why the network's chain has closed classes ("" when none is known): CCA, or Q2R sites
-    that can never flip (:func:`~exactspin.montecarlo.network_kernel.frozen_sites`)."""
+#: Largest Q2R network whose closed classes are counted exactly before a run (2^N states;
+#: 2^18 take about 0.1 s).
+MAX_COUNTED_SITES = 18
+
+
+def closed_classes_cause(network: Network, lattice: Lattice) -> str:
+    """Why the network's chain may have several closed classes ("" when it has one).
+
+    A chain stays in the closed class it started in, so its spread between classes is only
+    estimated from the spread between units. CCA has closed classes (it conserves the energy
+    of bulk spins and demons between node flips). Q2R has them too on many networks: a site
+    whose dE = 0 has no solution keeps its spin, and two sites can lock each other. Up to
+    :data:`MAX_COUNTED_SITES` sites the classes are counted exactly
+    (:func:`exactspin.classical.classes.flip_classes`, as the exact solver does); a larger
+    cycle whose bulk sites have two bonds of equal |J| and no field is the paper's ring (one
+    class); any other larger network is not known to have one.
+    """
     if lattice.dynamics == CCA:
         return CCA_CLASSES
-    frozen = frozen_sites(lattice)
-    if len(frozen) == 0:
+    if lattice.sites <= MAX_COUNTED_SITES:
+        from exactspin.classical.classes import flip_classes
+        from exactspin.classical.generator import all_site_flips
+
+        count = flip_classes(all_site_flips(ClassicalModel.from_network(network))).count
+        if count == 1:
+            return ""
+        return (
+            f"the chain has {count} closed classes (counted exactly) and each unit stays in the "
+            "one it started in"
+        )
+    if _ring_like(lattice):
         return ""
-    listed = ", ".join(str(site + 1) for site in frozen[:5]) + (", ..." if len(frozen) > 5 else "")
     return (
-        f"Q2R can never flip site(s) {listed} (no neighbour signs make dE = 0), so each chain "
-        "keeps their initial spins: closed classes"
+        f"closed classes cannot be excluded on a network of {lattice.sites} sites (counted "
+        f"exactly up to {MAX_COUNTED_SITES}; Q2R sites can freeze or lock each other) and each "
+        "unit stays in the one it started in"
     )
+
+
+def _ring_like(lattice: Lattice) -> bool:
+    """A cycle whose every site without a bath has two bonds of equal |J| and no field."""
+    site_slots = slots(lattice)
+    if not site_slots.cyclic:
+        return False
+    bulk = np.ones(lattice.sites, dtype=bool)
+    bulk[lattice.bath_sites] = False
+    couplings = np.abs(site_slots.couplings[bulk])
+    return bool(np.all(couplings[:, 0] == couplings[:, 1]))
 
 
 def _estimate(

@@ -156,7 +156,7 @@ def circulation(
     network: Network,
     bond_currents: Sequence[float],
     bond_errors: Sequence[float] | None = None,
-    exact: bool = False,
+    zero_bonds: Sequence[bool] | None = None,
 ) -> tuple[Circulation, ...]:
     """For each cycle of :func:`cycle_basis`, whether ``bond_currents`` circulate round it.
 
@@ -167,11 +167,11 @@ def circulation(
         The current along each bond from its first to its second site (file order).
     bond_errors : sequence of float, optional
         An error bound (or a few standard errors) of each current; 0 when omitted.
-    exact : bool
-        The errors are computed bounds plus the exact solver's zero threshold, of a solution
-        whose every current is determined: a bond within its error of 0 then carries no current
-        at that threshold, so a cycle through it does not circulate ("none", not
-        "undetermined", which is for a Monte Carlo current within its standard errors of 0).
+    zero_bonds : sequence of bool, optional
+        Bonds known to carry no current (the exact solver's: the current plus its bound stays
+        below the zero threshold). A cycle whose every bond within its error of 0 is one of
+        them does not circulate ("none"); "undetermined" is left for a current that is merely
+        within its error of 0 (a Monte Carlo current within its standard errors).
     """
     if len(bond_currents) != len(network.bonds):
         raise ValueError(
@@ -185,12 +185,16 @@ def circulation(
         error = [errors[b] for b in cycle.bonds]
         positive = any(value > err for value, err in zip(oriented, error, strict=True))
         negative = any(value < -err for value, err in zip(oriented, error, strict=True))
-        unresolved = any(abs(value) <= err for value, err in zip(oriented, error, strict=True))
+        within = [abs(value) <= err for value, err in zip(oriented, error, strict=True)]
+        unresolved = any(within)
+        known_zero = zero_bonds is not None and all(
+            zero_bonds[bond] for bond, inside in zip(cycle.bonds, within, strict=True) if inside
+        )
         limiting = None
         if positive and negative:
             label, current = NONE, 0.0
         elif unresolved:
-            label, current = (NONE if exact else UNDETERMINED), 0.0
+            label, current = (NONE if known_zero else UNDETERMINED), 0.0
         else:
             label = ALONG if positive else AGAINST
             position = min(range(len(oriented)), key=lambda k: abs(oriented[k]))

@@ -254,3 +254,27 @@ def test_an_exact_network_without_current_labels_its_cycles_none_not_undetermine
     solution = solve_network(network)
     assert solution.determined
     assert [cycle.label for cycle in solution.cycles] == ["none"]
+
+
+def test_only_bonds_known_to_carry_nothing_make_a_cycle_none():
+    """A bond within its error of 0 that is not known to be zero leaves the cycle undetermined,
+    exact solver or not (a review's edge case: a resolved current at the zero threshold)."""
+    network = parse_network(
+        "sites = 3\nbonds = [[1, 2, 1.0], [2, 3, 1.0], [3, 1, 2.0]]\nbaths = [[1, 2.0], [3, 0.5]]\n"
+    )
+    (cycle,) = cycle_basis(network)
+    currents = [0.0] * 3
+    for bond, direction in zip(cycle.bonds, cycle.directions, strict=True):
+        currents[bond] = direction * 1.0  # every bond along the cycle
+    small = cycle.bonds[0]
+    currents[small] *= 1e-12
+    errors = [1e-13] * 3
+    errors[small] = 2e-12
+    assert circulation(network, currents, errors)[0].label == "undetermined"
+    assert circulation(network, currents, errors, zero_bonds=[False] * 3)[0].label == (
+        "undetermined"
+    )
+    zero = [bond == small for bond in range(3)]
+    assert circulation(network, currents, errors, zero_bonds=zero)[0].label == "none"
+    errors[small] = 1e-13
+    assert circulation(network, currents, errors, zero_bonds=zero)[0].label == "along"
