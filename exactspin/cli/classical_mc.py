@@ -16,6 +16,7 @@ from exactspin.cli.network_conflicts import refuse_with_network, restore_default
 from exactspin.cli.network_options import CLASSICAL, add_network_argument, network_from_arguments
 from exactspin.cli.output import print_json, print_table
 from exactspin.cli.vocabulary import with_shared_keys
+from exactspin.montecarlo.result import correlation_entries
 from exactspin.network.labels import bath_label, bond_label, cycle_label
 from exactspin.parameters import CLASSICAL as SPECIFICATION
 from exactspin.validation import ParameterError, require_integer
@@ -313,19 +314,15 @@ def _rows(result) -> list[tuple[str, object]]:
 def _pair_rows(result) -> list[tuple[str, str]]:
     """<s_a s_b> rows (1-based sites) of a ring or network result, with their status."""
     rows = []
-    for (a, b), value, error, status in zip(
-        result.pairs,
-        result.pair_correlations,
-        result.pair_correlations_stderr,
-        result.pair_correlations_status,
-        strict=True,
-    ):
+    for entry in correlation_entries(result):
+        value, error, status = entry["value"], entry["stderr"], entry["status"]
         if error is None:
             text = f"{value:.8g} (no fluctuation seen; no error bar)"
         else:
             text = f"{value:.8g} +- {error:.2g}"
             text += "" if status == "determined" else f" ({status})"
-        rows.append((f"<s_{a + 1} s_{b + 1}>", text))
+        first, second = entry["sites"]
+        rows.append((f"<s_{first} s_{second}>", text))
     return rows
 
 

@@ -21,14 +21,7 @@ def ring_problems(result) -> tuple[str, ...]:
     problems = []
     if result.interrupted:
         problems.append(f"interrupted: {result.batches} finished batches shown")
-    if result.equilibrated is None:
-        problems.append(f"stationarity undetermined ({result.equilibration_reason})")
-    elif not result.equilibrated:
-        problems.append(
-            f"the run does not look stationary ({result.equilibration_reason}); increase "
-            "--burn-in or --steps"
-            + (", or use --target-stderr" if result.stop_reason == "steps" else "")
-        )
+    problems += stationarity_problems(result)
     silent = [name for name in CURRENT_NAMES if result.status(name) == "no events"]
     if silent:
         problems.append("no events for " + ", ".join(silent) + " (95% bounds shown)")
@@ -51,13 +44,7 @@ def ring_problems(result) -> tuple[str, ...]:
 def network_problems(result) -> tuple[str, ...]:
     """What a network result could not resolve, one clause each (empty: nothing)."""
     problems = []
-    if result.equilibrated is None:
-        problems.append(f"stationarity undetermined ({result.equilibration_reason})")
-    elif not result.equilibrated:
-        problems.append(
-            f"the run does not look stationary ({result.equilibration_reason}); increase "
-            "--burn-in or --steps"
-        )
+    problems += stationarity_problems(result)
     silent = [f"bath {m + 1}" for m, e in enumerate(result.bath_current_errors) if e is None]
     silent += [f"bond {b + 1}" for b, e in enumerate(result.bond_current_errors) if e is None]
     if silent:
@@ -103,5 +90,18 @@ def budget_problems(result) -> list[str]:
     if result.stop_reason == "time budget":
         return [
             f"time budget (--max-seconds) spent after {result.steps} measured steps per replica"
+        ]
+    return []
+
+
+def stationarity_problems(result) -> list[str]:
+    """The warning's part for a run that is not, or cannot be shown to be, stationary."""
+    if result.equilibrated is None:
+        return [f"stationarity undetermined ({result.equilibration_reason})"]
+    if not result.equilibrated:
+        return [
+            f"the run does not look stationary ({result.equilibration_reason}); increase "
+            "--burn-in or --steps"
+            + (", or use --target-stderr" if result.stop_reason == "steps" else "")
         ]
     return []
