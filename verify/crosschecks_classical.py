@@ -130,12 +130,11 @@ def _montecarlo_rows(
                     )
                 )
             continue
-        # Multispin: words of 64 replicas, an eighth of the steps each. Q2R: 2 words (16x the
-        # replica-updates of 4 single chains, in less time). CCA: 17 words, since a CCA chain
-        # stays in its closed class and only the spread between independent words estimates
-        # the spread between classes (16 degrees of freedom; 2 words leave the error
-        # undetermined).
-        # Both: 16 x steps_per_site x N_S replica-updates (CCA: 2/17 of Q2R's steps each).
+        # Multispin words of 64 replicas, 16 x steps_per_site x N_S replica-updates in all.
+        # Q2R: 2 words, an eighth of steps_per_site x N_S each (16x the replica-updates of 4
+        # single chains, in less time). CCA: 17 words at 2/17 of that, since a CCA chain stays
+        # in its closed class and only the spread between independent words estimates the
+        # spread between classes (16 degrees of freedom; 2 words leave it undetermined).
         replicas = MULTISPIN_REPLICAS[dynamics]
         estimate = simulate(
             model,

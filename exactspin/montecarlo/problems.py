@@ -9,11 +9,9 @@ spent) and what to change. Flags are named as on the command line.
 from __future__ import annotations
 
 from exactspin.montecarlo.result import CURRENT_NAMES
+from exactspin.montecarlo.simulation import CORRELATED_BATCHES
 
-_UNSETTLED_REASON = (
-    " (batch averages still correlated after merging, or too few of the largest events "
-    "seen; run longer)"
-)
+_UNSETTLED_REASON = f" ({CORRELATED_BATCHES})"
 
 
 def ring_problems(result) -> tuple[str, ...]:

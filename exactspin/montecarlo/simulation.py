@@ -286,7 +286,6 @@ class _Settings:
         self.unit = unit
         self.target = target
         self.absolute_target = absolute_target
-        self.targeted = target is not None or absolute_target is not None
         self.method = MULTISPIN if replicas >= WORD_BITS else SINGLE_CHAIN
         self.replicas_per_unit = WORD_BITS if self.method == MULTISPIN else 1
 
@@ -306,8 +305,7 @@ def _run_to_target(
     workers: int,
     bar,
 ) -> MonteCarloResult:
-    """Rounds of batches until the target is met, the run is stopped or the budget is spent
-    (without a target: until the step or time budget is spent).
+    """Rounds of batches until the target is met, the run is stopped or the budget is spent.
 
     Each round fills the logs to ``2 B`` batches of the current length and estimates. If the run
     does not look stationary and the burn-in is automatic, the oldest half becomes burn-in;
@@ -338,7 +336,7 @@ def _run_to_target(
         result = _estimate(settings, logs, burn_in, "running", wall_time, updates)
         if result.equilibrated and _target_met(settings, result):
             return _replace_reason(result, "target reached")
-        if bar is not None and settings.targeted:
+        if bar is not None:
             bar.set_postfix_str(_time_to_target(settings, result), refresh=False)
         if automatic and result.equilibrated is False:
             for log in logs:
@@ -405,9 +403,7 @@ def _target_errors(settings: _Settings, result: MonteCarloResult) -> list[tuple[
 
 
 def _target_met(settings: _Settings, result: MonteCarloResult) -> bool:
-    return settings.targeted and all(
-        error <= allowed for error, allowed in _target_errors(settings, result)
-    )
+    return all(error <= allowed for error, allowed in _target_errors(settings, result))
 
 
 def _time_to_target(settings: _Settings, result: MonteCarloResult) -> str:
@@ -705,6 +701,11 @@ def _magnification(
 
 #: Why a ring or network chain has closed classes, for :func:`undetermined_reason`.
 CCA_CLASSES = "CCA chains stay in the closed classes they started in"
+#: Why an error is undetermined when its degrees of freedom were enough.
+CORRELATED_BATCHES = (
+    "batch averages still correlated after merging, or too few of the largest events seen; "
+    "run longer"
+)
 
 
 def undetermined_reason(
@@ -732,10 +733,7 @@ def undetermined_reason(
             f"{units * (batches - 1)} degrees of freedom in the batch variance, "
             f"{MIN_DEGREES_OF_FREEDOM} needed; use more --batches or --replicas"
         )
-    return (
-        "batch averages still correlated after merging, or too few of the largest events "
-        "seen; run longer"
-    )
+    return CORRELATED_BATCHES
 
 
 def pair_statistics(
