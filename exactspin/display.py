@@ -63,6 +63,19 @@ def number(value: Any) -> str:
     return "nan" if math.isnan(value) else format(value, f".{DIGITS}g")
 
 
+def with_error(value: float, error: float) -> str:
+    """``value +- error`` with the error to 2 significant digits and the value to the same last
+    decimal place (the digits beyond it are noise): 0.012397830 with error 1.1e-05 prints as
+    ``0.012398 +- 1.1e-05``. A value smaller than its error keeps 2 significant digits; a zero
+    or non-finite error leaves the value at :data:`DIGITS` digits."""
+    if not (math.isfinite(error) and error > 0) or not math.isfinite(value):
+        return f"{number(value)} +- {error:.2g}"
+    last = math.floor(math.log10(error)) - 1  # the decimal place of the error's 2nd digit
+    magnitude = math.floor(math.log10(abs(value))) if value != 0 else last + 1
+    digits = max(2, magnitude - last + 1)
+    return f"{value:.{digits}g} +- {error:.2g}"
+
+
 def _subscript(symbol: str) -> str:
     """``I_L`` as HTML with a subscript."""
     base, _, index = symbol.partition("_")

@@ -16,6 +16,7 @@ from exactspin.cli.network_conflicts import refuse_with_network, restore_default
 from exactspin.cli.network_options import CLASSICAL, add_network_argument, network_from_arguments
 from exactspin.cli.output import print_json, print_table
 from exactspin.cli.vocabulary import with_shared_keys
+from exactspin.display import with_error
 from exactspin.montecarlo.result import correlation_entries
 from exactspin.network.labels import bath_label, bond_label, cycle_label
 from exactspin.parameters import CLASSICAL as SPECIFICATION
@@ -224,7 +225,7 @@ def _network_verdict(result) -> tuple[int, str]:
 def _current_text(value: float, error: float | None, bound: float | None, status: str) -> str:
     if error is None:
         return f"|I| < {bound:.2g} (no events; 95% bound)"
-    return f"{value:.8g} +- {error:.2g}" + ("" if status == "resolved" else f" ({status})")
+    return with_error(value, error) + ("" if status == "resolved" else f" ({status})")
 
 
 def _network_rows(result) -> list[tuple[str, object]]:
@@ -249,7 +250,7 @@ def _network_rows(result) -> list[tuple[str, object]]:
     for index, (cycle, error) in enumerate(
         zip(result.cycles, result.cycle_current_errors, strict=True)
     ):
-        current = "" if error is None else f" ({cycle.current:.6g} +- {error:.2g})"
+        current = "" if error is None else f" ({with_error(cycle.current, error)})"
         rows.append((cycle_label(index, cycle.cycle.sites), f"{cycle.label}{current}"))
     rows += _pair_rows(result)
     unit = "per single-spin update attempt" if result.unit == "step" else "per unit time (x N)"
@@ -296,7 +297,7 @@ def _rows(result) -> list[tuple[str, object]]:
     elif ratio_error is None:
         ratio_text = f"{ratio:.6g} (error undetermined)"
     else:
-        ratio_text = f"{ratio:.6g} +- {ratio_error:.2g}"
+        ratio_text = with_error(ratio, ratio_error)
     rows.append(("magnification_ratio", ratio_text))
     rows += _pair_rows(result)
     unit = "per single-spin update attempt" if result.unit == "step" else "per unit time (x N_S)"
@@ -319,7 +320,7 @@ def _pair_rows(result) -> list[tuple[str, str]]:
         if error is None:
             text = f"{value:.8g} (no fluctuation seen; no error bar)"
         else:
-            text = f"{value:.8g} +- {error:.2g}"
+            text = with_error(value, error)
             text += "" if status == "determined" else f" ({status})"
         first, second = entry["sites"]
         rows.append((f"<s_{first} s_{second}>", text))
@@ -331,4 +332,4 @@ def _with_error(result, name: str) -> str:
     if error is None:
         return f"|I| < {getattr(result, name + '_bound'):.2g} (no events; 95% bound)"
     status = result.status(name)
-    return f"{value:.8g} +- {error:.2g}" + ("" if status == "resolved" else f" ({status})")
+    return with_error(value, error) + ("" if status == "resolved" else f" ({status})")

@@ -9,7 +9,7 @@ bound; a cycle's circulation is "undetermined" unless every bond round it is res
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from exactspin.currents import UNDETERMINED
@@ -134,7 +134,9 @@ class NetworkMonteCarloResult:
     @property
     def cycles(self) -> tuple[Circulation, ...]:
         """Circulation round each cycle of the network's cycle basis, with 3-sigma errors (a
-        bond with no events counts with its bound, so it is never resolved)."""
+        bond with no events counts with its bound, so it is never resolved); every cycle is
+        "undetermined" when the run is not, or not shown to be, stationary (its currents are a
+        transient's)."""
         margins = [
             math.inf
             if bond in self.undetermined_bonds
@@ -143,7 +145,13 @@ class NetworkMonteCarloResult:
                 zip(self.bond_current_errors, self.bond_current_bounds, strict=True)
             )
         ]
-        return circulation(self.network, self.bond_currents, margins)
+        cycles = circulation(self.network, self.bond_currents, margins)
+        if self.equilibrated is not True:
+            cycles = tuple(
+                replace(cycle, label=UNDETERMINED, current=0.0, limiting_bond=None)
+                for cycle in cycles
+            )
+        return cycles
 
     @property
     def cycle_current_errors(self) -> tuple[float | None, ...]:

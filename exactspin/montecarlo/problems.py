@@ -29,7 +29,9 @@ def ring_problems(result) -> tuple[str, ...]:
         problems.append("error undetermined for " + ", ".join(unsettled) + reason)
     if result.circulation == "undetermined":
         problems.append(
-            "circulation undetermined (a branch current is not resolved, or its error is "
+            "circulation undetermined (the run is not shown to be stationary)"
+            if result.equilibrated is not True
+            else "circulation undetermined (a branch current is not resolved, or its error is "
             "undetermined)"
         )
     if result.magnification_ratio_status == "undetermined" and not unsettled:
@@ -64,7 +66,11 @@ def network_problems(result) -> tuple[str, ...]:
     if undetermined:
         problems.append(
             f"circulation undetermined on {len(undetermined)} of {len(result.cycles)} cycles "
-            "(a bond current is not resolved)"
+            + (
+                "(the run is not shown to be stationary)"
+                if result.equilibrated is not True
+                else "(a bond current is not resolved)"
+            )
         )
     return tuple(problems)
 

@@ -226,9 +226,12 @@ class MonteCarloResult:
 
     @property
     def circulation(self) -> str:
-        """Clockwise, anticlockwise or parallel when both branch currents are resolved, else
-        "undetermined"."""
+        """Clockwise, anticlockwise or parallel when both branch currents are resolved and the
+        run is stationary, else "undetermined" (a run that is not, or not shown to be,
+        stationary measures a transient, not the steady state's direction)."""
         names = ("upper_branch_current", "lower_branch_current")
+        if self.equilibrated is not True:
+            return UNDETERMINED
         if any(self.status(name) != RESOLVED for name in names):
             return UNDETERMINED
         return circulation(self.upper_branch_current, self.lower_branch_current, 0.0)

@@ -156,3 +156,30 @@ def test_closed_form_latex_states_exact_couplings():
     model = ClassicalModel.from_parameters(nu=1, nd=0, j1=2.0, j2=1.9, tl=2.0, tr=1.0)
     text = derive(model)._repr_latex_()
     assert text.startswith("$$") and "J_2 = \\frac{19}{10}" in text and "J_1 = 2" in text
+
+
+@pytest.mark.parametrize(
+    ("value", "error", "text"),
+    [
+        (0.012397830, 1.1e-05, "0.012398 +- 1.1e-05"),  # the README's junction bond
+        (-0.018041418, 4.5e-05, "-0.018041 +- 4.5e-05"),
+        (5.3088235e-06, 6.7e-06, "5.3e-06 +- 6.7e-06"),  # smaller than its error: 2 digits
+        (1.06685, 0.2, "1.07 +- 0.2"),
+        (123456.789, 12.0, "123457 +- 12"),
+        (0.0, 3.0e-4, "0 +- 0.0003"),
+    ],
+)
+def test_a_value_with_an_error_shows_the_digits_the_error_leaves(value, error, text):
+    """The last digit shown is at the error's second significant digit; every digit beyond
+    it would be noise. The rounded value stays within a tenth of the error of the value."""
+    from exactspin.display import with_error
+
+    assert with_error(value, error) == text
+    shown = float(text.split(" +- ")[0])
+    assert abs(shown - value) <= 0.1 * error
+
+
+def test_a_value_without_a_finite_error_keeps_its_digits():
+    from exactspin.display import DIGITS, with_error
+
+    assert with_error(0.1234567891234, 0.0) == f"{0.1234567891234:.{DIGITS}g} +- 0"

@@ -285,3 +285,41 @@ def test_the_python_api_says_what_the_command_line_warns_about():
     assert any("3 degrees of freedom" in clause for clause in few.problems)
     enough = simulate(_cca_ring(), 2_000_000, seed=9)
     assert enough.problems == ()
+
+
+def test_a_run_that_is_not_stationary_labels_no_circulation():
+    """``burn_in=0`` on a 42-site ring measures the start-up transient: both branch currents
+    are resolved (the ring is still relaxing from its random start), but they are not the
+    steady state's, so no circulation is claimed from them (the first trial found
+    "clockwise" printed on such a run)."""
+    model = ring_model(20, 20, 2.0, 1.9, 2.0, 0.1)
+    result = simulate(model, 200_000, replicas=64, seed=1, burn_in=0)
+    assert result.equilibrated is False
+    assert result.status("upper_branch_current") == "resolved"
+    assert result.status("lower_branch_current") == "resolved"
+    assert result.circulation == "undetermined"
+    assert result.to_dict()["circulation"] == "undetermined"
+    assert any("not shown to be stationary" in problem for problem in result.problems)
+
+
+def test_a_network_run_that_is_not_stationary_labels_no_cycle():
+    """The network's form of the claim above: a 12-site cycle measured from its random start
+    (``burn_in=0``) has every bond current resolved and, judged on those alone, a direction
+    round its cycle; the run is not stationary, so the cycle is "undetermined"."""
+    from exactspin.montecarlo.network_simulation import simulate_network
+    from exactspin.network import circulation
+    from exactspin.network.files import parse_network
+
+    bonds = [[i + 1, (i + 1) % 12 + 1, 2.0 if i < 6 else 1.9] for i in range(12)]
+    network = parse_network(f"sites = 12\nbonds = {bonds}\nbaths = [[1, 2.0], [7, 0.1]]\n")
+    result = simulate_network(network, 50_000, replicas=128, seed=1, burn_in=0)
+    assert result.equilibrated is False
+    assert all(result.bond_status(bond) == "resolved" for bond in range(12))
+    margins = [result.significance * error for error in result.bond_current_errors]
+    (transient,) = circulation(network, result.bond_currents, margins)
+    assert transient.label in ("along", "against")
+    (cycle,) = result.cycles
+    assert cycle.label == "undetermined"
+    assert cycle.limiting_bond is None
+    assert result.to_dict()["cycles"][0]["circulation"] == "undetermined"
+    assert any("not shown to be stationary" in problem for problem in result.problems)
