@@ -29,10 +29,12 @@ from exactspin.montecarlo.halfwords import POSITION, STEPS_PER_CHECK, ensure_lan
 from exactspin.montecarlo.rng import next_word, scale_word
 from exactspin.montecarlo.wordbits import (
     DEMON,
+    DEMON_RULE_WORDS,
     MAX_RING_CLASSES,
     METROPOLIS,
     certain_flips,
     demon_fast_codes,
+    demon_rule_words,
     pack_site_info,
     parity_metropolis_flips,
     parity_threshold_rows,
@@ -43,11 +45,13 @@ from exactspin.montecarlo.wordbits import (
     table_demon_flips,
 )
 
-#: Layout of a class row: flags; the bulk demon rule's words (k's bits, its sign, any quantum);
-#: the pattern pairs' selectors; the pattern entries of ``certain``; the thresholds; the
-#: parity threshold rows; the general demon tables, [pattern, demon] each.
-_FLAGS, _K0, _K1, _NEGATIVE, _ACTIVE, _SELECT_EVEN, _SELECT_ODD = range(7)
+#: Layout of a class row: flags and the bulk demon rule's words (:func:`demon_rule_words`) in
+#: the row's first cache line; the pattern entries of ``certain``; the thresholds; the parity
+#: threshold rows; the general demon tables, [pattern, demon] each; the pattern pairs'
+#: selectors.
+_FLAGS, _RULE = 0, 1
 _CERTAIN, _THRESHOLDS, _HALF_VECTORS, _ACCEPT, _LOW_NEW, _HIGH_NEW = 8, 12, 16, 48, 64, 80
+_SELECT_EVEN = 96
 _ROW_SHIFT = 7
 ROW = 2**_ROW_SHIFT
 _FAST_FLAG, _METROPOLIS_FLAG, _DEMON_FLAG = 1, 2, 4
@@ -68,22 +72,16 @@ def class_rows(kind, certain, thresholds, demon_accept, demon_low_new, demon_hig
     rows = np.zeros((classes, ROW), dtype=np.uint64)
     fast = demon_fast_codes(demon_accept, demon_low_new, demon_high_new).astype(np.uint64)
     fast[kind != DEMON] = 0
-    ones = np.uint64(2**64 - 1)
-
-    def words(bits):
-        return np.where(bits != 0, ones, np.uint64(0))
-
     rows[:, _FLAGS] = (
         (fast != 0) * _FAST_FLAG
         + (kind == METROPOLIS) * _METROPOLIS_FLAG
         + ((kind == DEMON) & (fast == 0)) * _DEMON_FLAG
     )
-    rows[:, _K0] = words(fast & np.uint64(1))
-    rows[:, _K1] = words(fast & np.uint64(2))
-    rows[:, _NEGATIVE] = words(fast & np.uint64(4))
-    rows[:, _ACTIVE] = words(fast & np.uint64(3))
+    for site_class, code in enumerate(fast):
+        if code:
+            rows[site_class, _RULE : _RULE + DEMON_RULE_WORDS] = demon_rule_words(code)
     selectors, vectors = parity
-    rows[:, _SELECT_EVEN : _SELECT_ODD + 1] = selectors
+    rows[:, _SELECT_EVEN : _SELECT_EVEN + 2] = selectors
     rows[:, _CERTAIN : _CERTAIN + 4] = np.asarray(certain).reshape(classes, 4)
     rows[:, _THRESHOLDS : _THRESHOLDS + 4] = np.asarray(thresholds).reshape(classes, 4)
     rows[:, _HALF_VECTORS : _HALF_VECTORS + 32] = vectors
@@ -167,8 +165,10 @@ def _run(steps, sample_interval, generator, records, site_info, load_neighbours,
                     low = records[record + np.uint64(_LOW)]
                     high = records[record + np.uint64(_HIGH)]
                     flipped, new_low, new_high = symmetric_demon_words(
-                        anti_left, anti_right, low, high, classes[row + _K0],
-                        classes[row + _K1], classes[row + _NEGATIVE], classes[row + _ACTIVE],
+                        anti_left, anti_right, low, high, classes[row + _RULE],
+                        classes[row + _RULE + 1], classes[row + _RULE + 2],
+                        classes[row + _RULE + 3], classes[row + _RULE + 4],
+                        classes[row + _RULE + 5],
                     )  # fmt: skip
                     records[record + np.uint64(_LOW)] = new_low
                     records[record + np.uint64(_HIGH)] = new_high

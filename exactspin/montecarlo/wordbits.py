@@ -206,6 +206,30 @@ def parity_threshold_rows(thresholds) -> tuple[np.ndarray, np.ndarray] | None:
     return selectors, vectors
 
 
+#: Words of :func:`demon_rule_words` per class.
+DEMON_RULE_WORDS = 6
+
+
+@numba.njit(inline="always", cache=True)
+def demon_rule_words(code):
+    """The words :func:`symmetric_demon_words` reads for a fast demon ``code`` (see
+    :func:`symmetric_demon`), each all ones or zero: take from the demon on flips aligned with
+    both neighbours, take on flips anti-aligned with both (k < 0), |k| <= 2, |k| = 1, and |k|'s
+    two bits. An inactive code (8: only the neutral flips) takes and gives nothing."""
+    zero = np.uint64(0)
+    quantum = code & np.uint64(3)
+    negative = (code >> np.uint64(2)) & np.uint64(1)
+    active = np.uint64(quantum != zero)
+    return (
+        zero - (active & (np.uint64(1) - negative)),
+        zero - (active & negative),
+        zero - np.uint64(quantum <= np.uint64(2)),
+        zero - np.uint64(quantum == np.uint64(1)),
+        zero - (quantum & np.uint64(1)),
+        zero - (quantum >> np.uint64(1)),
+    )
+
+
 @numba.njit(inline="always", cache=True)
 def symmetric_demon(anti_left, anti_right, low, high, code):
     """(flipped, demon low bits, demon high bits) of a CCA site whose two bonds are equal.
@@ -214,37 +238,38 @@ def symmetric_demon(anti_left, anti_right, low, high, code):
     (always accepted, demon unchanged); aligned with both it takes k = 4 J / mu quanta from the
     demon, anti-aligned with both it gives k (Eqs. 20-21; roles swapped for k < 0). ``code`` is
     8 + 4 (k < 0) + |k| with |k| in 1..3, or 8 when |k| >= 4 or 4 J / mu is not an integer (only
-    the neutral flips). Bit-sliced 2-bit demon d = 2 high + low: d >= k, d + k <= 3 and d -+ k
-    as 2-bit comparisons, a borrow and a carry, with k's bits as words (no branch on k).
+    the neutral flips). The rule's words come from the code (:func:`demon_rule_words`); a
+    kernel keeps them per class instead.
     """
-    zero = np.uint64(0)
-    # k's two bits and the sign as whole words, so the update has no branch (a ring's two
-    # branches have different quanta, and a branch on k would be mispredicted half the time).
-    k0 = zero - (code & np.uint64(1))
-    k1 = zero - ((code >> np.uint64(1)) & np.uint64(1))
-    negative = zero - ((code >> np.uint64(2)) & np.uint64(1))
-    return symmetric_demon_words(anti_left, anti_right, low, high, k0, k1, negative, k0 | k1)
+    take_aligned, take_anti, at_most_two, one, k0, k1 = demon_rule_words(code)
+    return symmetric_demon_words(anti_left, anti_right, low, high, take_aligned, take_anti,
+                                 at_most_two, one, k0, k1)  # fmt: skip
 
 
 @numba.njit(inline="always", cache=True)
-def symmetric_demon_words(anti_left, anti_right, low, high, k0, k1, negative, active):
-    """:func:`symmetric_demon` with k's bits, its sign and "any quantum" (k0 | k1) given as
-    words (all ones or zero), as a kernel may keep them per class."""
+def symmetric_demon_words(anti_left, anti_right, low, high, take_aligned, take_anti, at_most_two,
+                          one, k0, k1):  # fmt: skip
+    """:func:`symmetric_demon` with the rule's words (:func:`demon_rule_words`) given.
+
+    Bit-sliced 2-bit demon d = 2 high + low, |k| = 2 k1 + k0, no branch on k (a ring's two
+    branches have different quanta, and a branch would be mispredicted half the time):
+
+    - d >= |k| is (high & (low | [|k| <= 2])) | (low & [|k| = 1]), and d + |k| <= 3 is its
+      complement for 4 - |k|, whose words are the same two negated ([4 - |k| <= 2] = not
+      [|k| = 1] and [4 - |k| = 1] = not [|k| <= 2] for |k| in 1..3);
+    - d -+ |k| flips the low bit where k0 is set, and the high bit where k1 xor the borrow
+      (k0 and not low, taking) or the carry (k0 and low, giving) is set.
+    """
     neutral = anti_left ^ anti_right
-    aligned_both = ~anti_left & ~anti_right
+    either = anti_left | anti_right
     anti_both = anti_left & anti_right
-    take = mux(negative, anti_both, aligned_both) & active
-    give = mux(negative, aligned_both, anti_both) & active
-    # d >= k (take k) and 3 - d >= k (give k), with 3 - d = ~d in two bits.
-    taken = take & ((high & ~k1) | (~(high ^ k1) & (low | ~k0)))
-    given = give & ((~high & ~k1) | (~(high ^ ~k1) & (~low | ~k0)))
+    take = (~either & take_aligned) | (anti_both & take_anti)
+    give = (~either & take_anti) | (anti_both & take_aligned)
+    taken = take & ((high & (low | at_most_two)) | (low & one))
+    given = give & ~((high & ~(~low & one)) | (low & ~at_most_two))
     changed = taken | given
-    # d - k (borrow from the low bit) and d + k (carry), bit by bit.
-    low_after = low ^ k0
-    high_down = high ^ k1 ^ (~low & k0)
-    high_up = high ^ k1 ^ (low & k0)
-    new_low = mux(changed, low_after, low)
-    new_high = mux(taken, high_down, mux(given, high_up, high))
+    new_low = low ^ (changed & k0)
+    new_high = high ^ (changed & (k1 ^ (k0 & (low ^ taken))))
     return neutral | changed, new_low, new_high
 
 

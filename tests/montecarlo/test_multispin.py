@@ -311,3 +311,53 @@ def test_a_word_run_does_not_depend_on_how_its_steps_are_split_into_calls(parame
         runs.append((spins, low, high, generator[:4], aligned, np.array(next_words, dtype=object)))
     for index, (first, second) in enumerate(zip(*runs, strict=True)):
         assert np.array_equal(first, second), index
+
+
+@pytest.mark.parametrize("code", range(8, 16))
+def test_the_equal_bond_demon_rule_is_eqs_20_21_case_by_case(code):
+    """The bit-sliced rule of a CCA site with equal bonds against the rule in words, for all 16
+    (pattern, demon) cases at once (one replica each): a flip with one neighbour anti-aligned
+    moves no energy (accepted, demon kept); aligned with both it takes |k| quanta from the demon
+    (k > 0: accepted iff d >= |k|, d -> d - |k|), anti-aligned with both it gives them (iff
+    d + |k| <= 3); k < 0 swaps the two; code 8 (no quantum fits) flips only the neutral ones."""
+    from exactspin.montecarlo.wordbits import symmetric_demon
+
+    quantum, negative = code & 3, bool(code & 4)
+    words = [0, 0, 0, 0]  # anti_left, anti_right, low, high: bit c is case c
+    for case in range(16):
+        pattern, demon = divmod(case, 4)
+        for index, bit in enumerate((pattern & 1, pattern >> 1, demon & 1, demon >> 1)):
+            words[index] |= bit << case
+    flipped, low, high = (
+        int(word) for word in symmetric_demon(*(np.uint64(w) for w in words), np.uint64(code))
+    )
+    for case in range(16):
+        pattern, demon = divmod(case, 4)
+        anti_left, anti_right = pattern & 1, pattern >> 1
+        if anti_left != anti_right:
+            expected = (True, demon)
+        elif quantum == 0:
+            expected = (False, demon)
+        else:
+            takes = (anti_left == 0) != negative  # aligned with both takes, unless k < 0
+            new = demon - quantum if takes else demon + quantum
+            expected = (0 <= new <= 3, new if 0 <= new <= 3 else demon)
+        got = (bool(flipped >> case & 1), (low >> case & 1) + 2 * (high >> case & 1))
+        assert got == expected, (code, pattern, demon)
+
+
+def test_every_equal_bond_cca_class_runs_the_bit_sliced_rule():
+    """The fast rule runs only where it reproduces the class's tables (demon_fast_codes checks
+    all 16 cases); on the rings of the twin tests every bulk class must take it, else those
+    tests would check the table path only."""
+    from exactspin.montecarlo.wordbits import DEMON, demon_fast_codes
+
+    for parameters, expected in (
+        ((2, 2, 2.0, 1.0, 2.0, 0.5, "cca", 4.0), {10, 9}),  # quanta 2 and 1
+        ((2, 2, 3.0, -2.0, 2.0, 0.5, "cca", 4.0), {11, 14}),  # 3 and -2
+        ((1, 2, 1.0, -3.0, 1.5, 0.7, "cca", 4.0), {9, 15}),  # 1 and -3
+        ((2, 1, 2.0, 1.0, 2.0, 0.5, "cca", 1.0), {8}),  # 8 and 4: no quantum fits
+    ):
+        tables = word_tables(ring_model(*parameters))
+        codes = demon_fast_codes(tables.demon_accept, tables.demon_low_new, tables.demon_high_new)
+        assert set(codes[tables.kind == DEMON].tolist()) == expected, parameters
