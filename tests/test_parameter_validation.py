@@ -56,3 +56,26 @@ def test_a_ring_whose_states_cannot_be_numbered_is_refused_by_the_exact_solver()
     with pytest.raises(ParameterError, match="<= 22"):
         require_enumerable(Ring(11, 11), demon_levels=4)
     assert require_enumerable(Ring(10, 10), demon_levels=4) == 2**22 * 4**20
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["classical", "solve", "--nu", "2", "--nd", "1"],
+        ["classical", "mc", "--nu", "2", "--nd", "1", "--steps", "1e4"],
+        ["quantum", "solve"],
+        ["classical", "solve", "--network", "examples/networks/junction.toml"],
+    ],
+)
+@pytest.mark.parametrize("pair", [("1", "1"), ("1", "99")])
+def test_every_command_refuses_a_pair_of_one_site_or_outside_the_model_alike(command, pair, capsys):
+    """``--pair 1 1`` was printed as <s_1 s_1> = 1 by the exact solve and refused by the Monte
+    Carlo: one rule and one message in every command, before any work."""
+    from pathlib import Path
+
+    from exactspin.cli.main import main
+
+    root = Path(__file__).resolve().parents[1]
+    command = [str(root / part) if part.endswith(".toml") else part for part in command]
+    assert main([*command, "--pair", *pair]) == 2
+    assert "two distinct 1-based sites in 1.." in capsys.readouterr().err

@@ -15,6 +15,7 @@ from exactspin.cli.classical_options import add_model_arguments, model_from_argu
 from exactspin.cli.network_conflicts import refuse_with_network, restore_defaults, track_given
 from exactspin.cli.network_options import CLASSICAL, add_network_argument, network_from_arguments
 from exactspin.cli.output import print_json, print_table
+from exactspin.cli.pairs import check_pairs
 from exactspin.cli.vocabulary import with_shared_keys
 from exactspin.display import with_error
 from exactspin.montecarlo.result import correlation_entries
@@ -128,13 +129,6 @@ def _site_index(text: str) -> int:
     return require_integer("pair", _count("pair", text), 1)
 
 
-def _check_pairs(pairs: list[tuple[int, int]], sites: int) -> None:
-    """Refuse a --pair outside the 1-based sites 1..N (the library's message is 0-based)."""
-    for a, b in pairs:
-        if a == b or max(a, b) > sites:
-            raise ParameterError("pair", f"{a} {b}", f"two distinct 1-based sites in 1..{sites}")
-
-
 def _number(name: str, text: str | None) -> float | None:
     if text is None:
         return None
@@ -155,10 +149,10 @@ def run(args: argparse.Namespace) -> int:
     restore_defaults(args)
     network = network_from_arguments(args, CLASSICAL)
     if network is not None:
-        _check_pairs(pairs, network.sites)
+        check_pairs(pairs, network.sites)
         return _run_network(args, network, pairs)
     model = model_from_arguments(args)
-    _check_pairs(pairs, model.sites)
+    check_pairs(pairs, model.sites)
     burn_in = "auto" if args.burn_in == "auto" else _count("burn_in", args.burn_in)
     result = simulate(
         model,

@@ -17,10 +17,10 @@ from exactspin.cli.classical_options import add_model_arguments, model_from_argu
 from exactspin.cli.network_conflicts import refuse_with_network, restore_defaults, track_given
 from exactspin.cli.network_options import CLASSICAL, add_network_argument, network_from_arguments
 from exactspin.cli.output import print_json, print_table
+from exactspin.cli.pairs import check_pairs
 from exactspin.cli.vocabulary import with_shared_keys
 from exactspin.display import class_weighting, closed_classes_text
 from exactspin.network.labels import bath_label, bond_label, cycle_label
-from exactspin.validation import ParameterError
 
 #: The ring flags a network file replaces (refused together with --network).
 RING_FLAGS = ("nu", "nd", "j1", "j2", "tl", "tr", "dynamics", "mu")
@@ -78,10 +78,7 @@ def run(args: argparse.Namespace) -> int:
     if network is not None:
         return _run_network(args, network)
     model = model_from_arguments(args)
-    for first, second in args.pair:
-        for site in (first, second):
-            if not 1 <= site <= model.sites:
-                raise ParameterError("pair", site, f"a site number in [1, {model.sites}]")
+    check_pairs(args.pair, model.sites)
     try:
         solution = solve(
             model,
@@ -129,10 +126,7 @@ def run(args: argparse.Namespace) -> int:
 
 def _run_network(args: argparse.Namespace, network) -> int:
     """``--network FILE``: bath and bond currents, bounds and cycles of any network."""
-    for first, second in args.pair:
-        for site in (first, second):
-            if not 1 <= site <= network.sites:
-                raise ParameterError("pair", site, f"a site number in [1, {network.sites}]")
+    check_pairs(args.pair, network.sites)
     try:
         solution = solve_network(
             network,

@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 
 from exactspin.cli.output import print_json, print_table
+from exactspin.cli.pairs import check_pairs
 from exactspin.cli.progress import elapsed_ticker
 from exactspin.cli.quantum_options import (
     add_model_arguments,
@@ -99,7 +100,6 @@ def handle(args: argparse.Namespace) -> int:
     import sys
 
     from exactspin.quantum import UnresolvedSteadyStateError, solve
-    from exactspin.validation import ParameterError
 
     model = model_from_arguments(args)
     if args.pair is not None:
@@ -109,11 +109,7 @@ def handle(args: argparse.Namespace) -> int:
     else:
         chosen = tuple(site + 1 for site in model.network.bonds[0].sites)
     pair = tuple(site - 1 for site in chosen)
-    for site in chosen:
-        if not 1 <= site <= model.sites:
-            raise ParameterError("pair", site, f"a site in [1, {model.sites}]")
-    if pair[0] == pair[1]:
-        raise ParameterError("pair", list(chosen), "two different sites")
+    check_pairs([chosen], model.sites)
     from exactspin.quantum.equations import EquationModel, equation_checks
 
     if args.equation != "redfield":
