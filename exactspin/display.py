@@ -64,16 +64,26 @@ def number(value: Any) -> str:
 
 
 def with_error(value: float, error: float) -> str:
-    """``value +- error`` with the error to 2 significant digits and the value to the same last
-    decimal place (the digits beyond it are noise): 0.012397830 with error 1.1e-05 prints as
-    ``0.012398 +- 1.1e-05``. A value smaller than its error keeps 2 significant digits; a zero
-    or non-finite error leaves the value at :data:`DIGITS` digits."""
+    """``value +- error`` with the error to 2 significant digits and the value rounded to the
+    same last decimal place, trailing zeros kept (the digits beyond it are noise, the zeros up to
+    it are not): 0.012397830 with error 1.1e-05 prints as ``0.012398 +- 1.1e-05``, -0.0059998
+    with 3.1e-05 as ``-0.006000 +- 3.1e-05``. A value that rounds to nothing there prints as
+    ``0``; a zero or non-finite error leaves the value at :data:`DIGITS` digits."""
     if not (math.isfinite(error) and error > 0) or not math.isfinite(value):
         return f"{number(value)} +- {error:.2g}"
-    last = math.floor(math.log10(error)) - 1  # the decimal place of the error's 2nd digit
-    magnitude = math.floor(math.log10(abs(value))) if value != 0 else last + 1
-    digits = max(2, magnitude - last + 1)
-    return f"{value:.{digits}g} +- {error:.2g}"
+    shown_error = _significant(error, 2)
+    last = math.floor(math.log10(float(shown_error))) - 1  # the error's 2nd digit's place
+    rounded = round(value / 10.0**last) * 10.0**last
+    if rounded == 0:
+        return f"0 +- {shown_error}"
+    digits = max(1, math.floor(math.log10(abs(rounded))) - last + 1)
+    return f"{_significant(rounded, digits)} +- {shown_error}"
+
+
+def _significant(value: float, digits: int) -> str:
+    """``value`` to ``digits`` significant digits, trailing zeros kept, no bare trailing point."""
+    mantissa, _, exponent = f"{value:#.{digits}g}".partition("e")
+    return mantissa.rstrip(".") + (f"e{exponent}" if exponent else "")
 
 
 def _subscript(symbol: str) -> str:

@@ -274,16 +274,16 @@ def _mc_series(panel: Panel, parameters: dict, values, exact_x, quick: bool) -> 
         model = _model(parameters, panel.variable, value)
         # Q2R: multispin words, 128 replicas in two words, 4x the replica updates of four
         # single chains in about a third of the time (same errors or smaller). CCA: the default
-        # 17 single chains (a CCA chain stays in its closed class; only the spread between
-        # independent chains estimates the spread between classes, and 4 chains left it 3
-        # degrees of freedom), each 4/17 of the steps four chains ran: the same replica-updates.
+        # 17 words of 64 replicas (a CCA replica stays in its closed class; only the spread
+        # between independent units estimates the spread between classes, and each word's
+        # replicas start in 64 classes), each 4/17 of the steps four chains ran.
         steps = (200_000 if quick else 4_000_000) * model.sites
         replicas = None
         if model.dynamics == "q2r":
             steps //= MULTISPIN_STEP_DIVISOR
             replicas = MULTISPIN_REPLICAS
         else:
-            steps = steps * 4 // default_replicas(model.dynamics)
+            steps = steps * 4 // (default_replicas(model.dynamics) // 64)
         estimate = simulate(
             model, steps=steps, replicas=replicas, seed=7919 * (index + 1), workers=1
         )

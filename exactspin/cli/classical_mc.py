@@ -56,11 +56,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--replicas",
         default=None,
-        help="chains (default 4; 17 for CCA or a network with a site Q2R can never flip): "
-        "1..63 run single chains; a multiple of 64 runs the multispin kernel, 64 replicas per "
-        "machine word sharing one random site sequence (>= 128 for CCA and on networks). Such "
-        "chains stay in their closed classes, so their errors need >= 17 independent units "
-        "(chains, or words of 64) and are 'undetermined' with fewer",
+        help="replicas (default 4 chains; 1088 = 17 words for CCA or a network with closed "
+        "classes): 1..63 run single chains; a multiple of 64 runs the multispin kernel, 64 "
+        "replicas per machine word sharing one random site sequence (>= 128 for CCA and on "
+        "networks). Replicas with closed classes stay in them, so their errors need >= 17 "
+        "independent words of 64 (each averages 64 classes) and are 'undetermined' with fewer "
+        "or with single chains (each sees one class)",
     )
     parser.add_argument("--seed", default="0", help="root seed (same seed, same numbers)")
     parser.add_argument(
@@ -288,6 +289,8 @@ def _rows(result) -> list[tuple[str, object]]:
     ratio, ratio_error = result.magnification_ratio, result.magnification_ratio_stderr
     if ratio is None:
         ratio_text = "unresolved (I_L or the larger branch current is not resolved)"
+    elif result.equilibrated is not True:
+        ratio_text = f"{ratio:.3g} (undetermined: the run is not shown to be stationary)"
     elif ratio_error is None:
         ratio_text = f"{ratio:.6g} (error undetermined)"
     else:

@@ -32,6 +32,7 @@ from exactspin.montecarlo.rng import replica_seeds
 from exactspin.montecarlo.simulation import (
     CCA_CLASSES,
     DEFAULT_BATCHES,
+    DEFAULT_CCA_UNITS,
     FIRST_BATCH_STEPS,
     MAX_STEPS,
     MEMORY_LIMIT_BYTES,
@@ -194,8 +195,10 @@ def simulate_network(
     steps = require_integer("steps", steps, batches, MAX_STEPS)
     lattice = Lattice.from_network(network)
     closed = closed_classes_cause(network, lattice)
-    # closed classes (CCA, some Q2R networks) need CCA's default of 17 independent chains
+    # closed classes (CCA, some Q2R networks) need CCA's default of 17 multispin words
     default = default_replicas(CCA if closed else Q2R)
+    if closed and replicas is None and not _multispin_possible(lattice):
+        default = DEFAULT_CCA_UNITS  # chains: their errors are undetermined, and say why
     replicas = _validated_replicas(default if replicas is None else replicas)
     multispin = replicas >= WORD_BITS
     seed = require_integer("seed", seed, 0)
@@ -417,6 +420,8 @@ def _estimate(
     # classes need 17 independent units for their spread.
     closed = bool(cause)
     errors, determined = merged_standard_error(values, lengths, True, closed)
+    if closed and not multispin:
+        determined = np.zeros_like(determined)  # simulation.SINGLE_CLASS_CHAINS
     seen = np.any(values != 0, axis=(0, 1))
     steps_per_replica = int(logs[0].steps)
     independent = steps_per_replica * len(logs)
@@ -525,6 +530,18 @@ def _equilibration(
     return False, (
         f"the halves disagree or the network gains or loses energy (|z| >= {DRIFT_THRESHOLD:g})"
     )
+
+
+def _multispin_possible(lattice) -> bool:
+    """Whether the network word kernel takes this lattice (CCA sites of high degree it does
+    not)."""
+    from exactspin.montecarlo.chains import shared_word_tables
+
+    try:
+        shared_word_tables(lattice)
+    except ParameterError:
+        return False
+    return True
 
 
 def _validated_replicas(replicas: object) -> int:

@@ -34,7 +34,11 @@ def ring_problems(result) -> tuple[str, ...]:
             else "circulation undetermined (a branch current is not resolved, or its error is "
             "undetermined)"
         )
-    if result.magnification_ratio_status == "undetermined" and not unsettled:
+    if (
+        result.magnification_ratio_status == "undetermined"
+        and not unsettled
+        and result.equilibrated is True
+    ):
         problems.append("magnification ratio error undetermined" + _UNSETTLED_REASON)
     problems += pair_problems(result)
     problems += budget_problems(result)
@@ -102,6 +106,12 @@ def stationarity_problems(result) -> list[str]:
     """The warning's part for a run that is not, or cannot be shown to be, stationary."""
     if result.equilibrated is None:
         return [f"stationarity undetermined ({result.equilibration_reason})"]
+    if not result.equilibrated and result.burn_in == 0:
+        # Nothing discarded: the start's energy stays in the window however long the run.
+        return [
+            f"the run does not look stationary ({result.equilibration_reason}); discard a "
+            "start (--burn-in above 0, or 'auto')"
+        ]
     if not result.equilibrated:
         return [
             f"the run does not look stationary ({result.equilibration_reason}); increase "

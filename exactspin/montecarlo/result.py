@@ -194,10 +194,11 @@ class MonteCarloResult:
         """ "resolved" (a ratio with an error bar), "unresolved" (no ratio: I_L or the larger
         branch current is not resolved) or "undetermined" (a ratio whose error is not known: the
         batch averages of the ratio, of I_L or of the larger branch stayed correlated however
-        they were merged)."""
+        they were merged), as it is on a run that is not shown to be stationary (a transient's
+        ratio)."""
         if self.magnification_ratio is None:
             return UNRESOLVED
-        if self.magnification_ratio_stderr is None:
+        if self.magnification_ratio_stderr is None or self.equilibrated is not True:
             return UNDETERMINED
         return RESOLVED
 
@@ -218,7 +219,10 @@ class MonteCarloResult:
 
     @property
     def circulation_threshold(self) -> float | None:
-        """|I| a branch current must exceed: 3 x the larger branch stderr (None: no events)."""
+        """3 x the larger branch stderr (None: no events): a branch current beyond it is
+        resolved whichever branch it is. The label itself asks less of each branch, |I| beyond 3
+        x its own stderr (:attr:`circulation`), so a label can stand on a current below this
+        threshold (the second trial's question)."""
         errors = (self.upper_branch_current_stderr, self.lower_branch_current_stderr)
         if None in errors:
             return None

@@ -64,15 +64,26 @@ from exactspin.validation import (
 
 #: Replicas when none are asked for; fixed (not the core count) so results are machine-independent.
 DEFAULT_REPLICAS = 4
-#: CCA's default: a CCA chain stays in the closed class it started in, so only the spread between
-#: independent chains estimates the spread between classes; MIN_DEGREES_OF_FREEDOM + 1 chains
-#: give it the degrees of freedom every error needs.
-DEFAULT_CCA_REPLICAS = MIN_DEGREES_OF_FREEDOM + 1
+#: Units of CCA's default: a CCA replica stays in the closed class it started in, so only the
+#: spread between independent units estimates the spread between classes; MIN_DEGREES_OF_FREEDOM
+#: + 1 units give it the degrees of freedom every error needs.
+DEFAULT_CCA_UNITS = MIN_DEGREES_OF_FREEDOM + 1
+#: CCA's default replicas: DEFAULT_CCA_UNITS multispin words. Each of a word's 64 replicas
+#: starts in its own random state, so a unit averages 64 classes: 17 single chains see only 17
+#: classes, and a new user's trial found a network whose bond current lived in classes none of
+#: them visited (printed as 0 within an error 4000 times smaller than the exact current).
+DEFAULT_CCA_REPLICAS = DEFAULT_CCA_UNITS * WORD_BITS
+#: Why single chains cannot give errors where replicas stay in closed classes.
+SINGLE_CLASS_CHAINS = (
+    "each single chain stays in the closed class it started in, so {units} chains see only "
+    "{units} classes, and a class none of them visited is missing from the estimate and its "
+    "error alike; use multispin words (--replicas {replicas} or more: 64 classes per unit)"
+)
 
 
 def default_replicas(dynamics: str) -> int:
     """Replicas of a run that asks for none: :data:`DEFAULT_REPLICAS` single chains, or
-    :data:`DEFAULT_CCA_REPLICAS` for CCA (closed classes)."""
+    :data:`DEFAULT_CCA_REPLICAS` (17 multispin words) for CCA (closed classes)."""
     return DEFAULT_CCA_REPLICAS if dynamics == CCA else DEFAULT_REPLICAS
 
 
@@ -352,7 +363,15 @@ def require_reachable_target(
 ) -> None:
     """Refuse a target error no run of ``units`` x ``batches`` could meet: its errors would
     have fewer than MIN_DEGREES_OF_FREEDOM however long it ran (a run with a target keeps B to
-    2 B batches), so it would spend its whole budget and report undetermined errors."""
+    2 B batches), so it would spend its whole budget and report undetermined errors. Single
+    chains with closed classes never meet one (:data:`SINGLE_CLASS_CHAINS`)."""
+    if closed and not multispin:
+        raise ParameterError(
+            "replicas",
+            units,
+            f"a multiple of 64, at least {DEFAULT_CCA_REPLICAS}, with a target error {cause} "
+            "(single chains stay in their closed classes: their errors are undetermined)",
+        )
     if error_degrees_of_freedom(units, batches, closed) >= MIN_DEGREES_OF_FREEDOM:
         return
     per_unit = WORD_BITS if multispin else 1
@@ -515,6 +534,9 @@ def _estimate(
     # Merged batch means: short runs whose batches are still correlated get longer batches, or
     # an undetermined error rather than a small one.
     errors, determined = merged_standard_error(values, lengths, between, closed)
+    single_class_units = closed and per_unit == 1
+    if single_class_units:
+        determined = np.zeros_like(determined)  # SINGLE_CLASS_CHAINS
     # A current that is exactly zero in every batch has shown no fluctuation to estimate an
     # error from: no event moved energy there (or every batch cancelled exactly, which at low
     # temperature is a flip and its reversal). It gets a bound instead of 0 +- 0.
@@ -537,6 +559,8 @@ def _estimate(
     bond_means, bond_errors, bond_determined = _bond_statistics(
         model, logs, scale, replica_steps, lengths, between, closed
     )
+    if single_class_units:
+        bond_determined = np.zeros_like(bond_determined)
     resolved = np.abs(bond_means) > SIGNIFICANCE * bond_errors
     bond_status = np.where(bond_determined, np.where(resolved, RESOLVED, UNRESOLVED), UNDETERMINED)
 
@@ -719,6 +743,8 @@ def undetermined_reason(
     """
     kind = "words of 64 replicas" if per_unit > 1 else "chains"
     needed = MIN_DEGREES_OF_FREEDOM + 1
+    if closed and per_unit == 1:
+        return f"{cause}: " + SINGLE_CLASS_CHAINS.format(units=units, replicas=DEFAULT_CCA_REPLICAS)
     if closed and units < needed:
         replicas = f"--replicas {needed * per_unit}" if per_unit > 1 else f"--replicas {needed}"
         return (

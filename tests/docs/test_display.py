@@ -163,10 +163,16 @@ def test_closed_form_latex_states_exact_couplings():
     [
         (0.012397830, 1.1e-05, "0.012398 +- 1.1e-05"),  # the README's junction bond
         (-0.018041418, 4.5e-05, "-0.018041 +- 4.5e-05"),
-        (5.3088235e-06, 6.7e-06, "5.3e-06 +- 6.7e-06"),  # smaller than its error: 2 digits
-        (1.06685, 0.2, "1.07 +- 0.2"),
+        (5.3088235e-06, 6.7e-06, "5.3e-06 +- 6.7e-06"),  # smaller than its error
+        (1.06685, 0.2, "1.07 +- 0.20"),
         (123456.789, 12.0, "123457 +- 12"),
-        (0.0, 3.0e-4, "0 +- 0.0003"),
+        (0.0, 3.0e-4, "0 +- 0.00030"),
+        # The second trial: trailing zeros are digits (not -0.006 +- 3.1e-05), and a float
+        # cancellation far below the error is no measurement (not -1.9e-23 +- 5.1e-08).
+        (-0.0059998, 3.1e-05, "-0.006000 +- 3.1e-05"),
+        (1.4347, 0.00604, "1.4347 +- 0.0060"),
+        (-1.9e-23, 5.1e-08, "0 +- 5.1e-08"),
+        (-9.2e-10, 5.4e-08, "-1e-09 +- 5.4e-08"),
     ],
 )
 def test_a_value_with_an_error_shows_the_digits_the_error_leaves(value, error, text):
@@ -175,8 +181,9 @@ def test_a_value_with_an_error_shows_the_digits_the_error_leaves(value, error, t
     from exactspin.display import with_error
 
     assert with_error(value, error) == text
-    shown = float(text.split(" +- ")[0])
+    shown, shown_error = (float(part) for part in text.split(" +- "))
     assert abs(shown - value) <= 0.1 * error
+    assert abs(shown_error - error) <= 0.05 * error
 
 
 def test_a_value_without_a_finite_error_keeps_its_digits():

@@ -1,5 +1,5 @@
-"""The report's Monte Carlo figure points come from multispin words on Q2R rings (single chains
-on CCA rings) and agree with the exact solver within 5 standard errors (quick mode)."""
+"""The report's Monte Carlo figure points come from multispin words (Q2R: 2 words, CCA: its
+default 17) and agree with the exact solver within 5 standard errors (quick mode)."""
 
 import pytest
 
@@ -9,7 +9,7 @@ from verify import figures_classical as figures
 CURRENTS = figures.CURRENTS
 
 
-@pytest.mark.parametrize("name, method", [("fig5a", "multispin"), ("fig8a", "single-chain")])
+@pytest.mark.parametrize("name, method", [("fig5a", "multispin"), ("fig8a", "multispin")])
 def test_figure_points_are_multispin_and_within_five_sigma(name, method):
     panel = next(p for p in figures.PANELS if p.name == name)
     values = figures._thin(panel.values, True)
@@ -18,7 +18,7 @@ def test_figure_points_are_multispin_and_within_five_sigma(name, method):
     exact = figures._exact_series(panel, parameters, values, True)
     points = figures._mc_series(panel, parameters, values, exact["x"], True)
     assert points["x"] and set(points["method"]) == {method}
-    if method == "multispin":
+    if name == "fig5a":
         assert set(points["replicas"]) == {figures.MULTISPIN_REPLICAS}
     for index, value in enumerate(points["x"]):
         solution = solve(figures._model(parameters, panel.variable, value))

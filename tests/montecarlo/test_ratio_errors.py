@@ -53,9 +53,9 @@ def test_ratio_z_scores_have_unit_spread(steps, replicas):
 
 @pytest.mark.parametrize(
     ("parameters", "steps", "replicas"),
-    # CCA: 17 chains (its default: closed classes need 16 degrees of freedom between units;
-    # 4 chains are undetermined), each about 4/17 of the steps the 4 chains once ran
-    [({}, 200_000, 4), (dict(MAGNIFYING, dynamics="cca", mu=0.5), 5_000, 17)],
+    # CCA: 17 words of 64 (its default: closed classes need 16 degrees of freedom between
+    # units, and single chains see one class each), each 4/17 of the steps 4 chains once ran
+    [({}, 200_000, 4), (dict(MAGNIFYING, dynamics="cca", mu=0.5), 5_000, 1088)],
     ids=["paper-ring", "cca"],
 )
 def test_ratio_z_scores_have_unit_spread_over_many_seeds(parameters, steps, replicas):

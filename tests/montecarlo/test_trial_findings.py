@@ -30,6 +30,7 @@ from exactspin.classical import solve
 from exactspin.montecarlo import simulate
 from exactspin.montecarlo.simulation import DEFAULT_REPLICAS, default_replicas
 from exactspin.montecarlo.statistics import MIN_DEGREES_OF_FREEDOM, merged_standard_error
+from exactspin.validation import ParameterError
 
 CURRENTS = (
     "left_bath_current",
@@ -58,10 +59,58 @@ def test_one_chain_or_two_cca_words_are_too_few_units(replicas):
     assert all(result.status(name) == "undetermined" for name in CURRENTS)
 
 
-def test_the_cca_default_has_enough_independent_chains():
+def test_the_cca_default_has_enough_independent_words():
     assert DEFAULT_REPLICAS == 4
     assert default_replicas("q2r") == DEFAULT_REPLICAS
-    assert default_replicas("cca") - 1 >= MIN_DEGREES_OF_FREEDOM
+    assert default_replicas("cca") % 64 == 0
+    assert default_replicas("cca") // 64 - 1 >= MIN_DEGREES_OF_FREEDOM
+
+
+#: The second trial's counterexample: a five-site CCA ring with fields on sites 2 and 3 has 144
+#: closed classes, and the current of its upper bonds lives in few of them.
+FIELD_CCA_NETWORK = (
+    "sites = 5\nbonds = [[1, 2, 1.0], [2, 3, 1.0], [3, 4, 1.0], [4, 5, 1.0], [5, 1, 1.0]]\n"
+    'fields = [[2, 0.5], [3, 0.5]]\nbaths = [[1, 2.0], [4, 1.0]]\ndynamics = "cca"\nmu = 0.5\n'
+)
+
+
+def test_single_cca_chains_see_one_class_each_so_their_errors_are_undetermined():
+    """17 single chains (the previous default) at seed 6 printed bond 1 as -1.2e-07 +- 9.1e-07
+    while the exact current is 1.89e-03 (none of the 17 started in a class that carries it) and
+    bath 1 4.1 standard errors off as resolved. A chain's error cannot see a class no chain
+    visited: every error of single chains with closed classes is undetermined, and the default
+    (17 words of 64 replicas, each replica starting in its own random state) covers the exact
+    currents."""
+    from exactspin.classical import solve_network
+    from exactspin.montecarlo.network_simulation import simulate_network
+    from exactspin.network.files import parse_network
+
+    network = parse_network(FIELD_CCA_NETWORK)
+    exact = solve_network(network)
+    chains = simulate_network(network, 1_000_000, replicas=17, seed=6)
+    assert (
+        abs(chains.bond_currents[0] - exact.bond_currents[0]) > 100 * chains.bond_current_errors[0]
+    )
+    assert set(chains.undetermined_bonds) == set(range(5))
+    assert set(chains.undetermined_baths) == {0, 1}
+    assert "17 chains see only 17 classes" in chains.undetermined_reason
+    words = simulate_network(network, 1_000_000, seed=6)
+    assert words.replicas == default_replicas("cca")
+    for bath in range(2):
+        assert words.bath_status(bath) == "resolved"
+        error = words.bath_current_errors[bath]
+        assert abs(words.bath_currents[bath] - exact.bath_currents[bath]) < 5 * error
+    for bond in range(5):
+        error = words.bond_current_errors[bond]
+        assert abs(words.bond_currents[bond] - exact.bond_currents[bond]) < 5 * error
+
+
+def test_cca_ring_chains_have_undetermined_errors_and_refuse_a_target():
+    result = simulate(_cca_ring(), 500_000, replicas=17, seed=9)
+    assert all(result.status(name) == "undetermined" for name in CURRENTS)
+    assert set(result.bond_currents_status) == {"undetermined"}
+    with pytest.raises(ParameterError, match="single chains stay in their closed classes"):
+        simulate(_cca_ring(), 500_000, replicas=17, seed=9, target_stderr=0.1)
 
 
 @pytest.mark.parametrize("seed", [9, 10, 11])
@@ -282,7 +331,7 @@ def test_the_python_api_says_what_the_command_line_warns_about():
     """The trial's Python user got no signal but undetermined_errors: ``problems`` is the
     command line's warning, clause by clause, and empty for a resolved stationary run."""
     few = simulate(_cca_ring(), 2_000_000, replicas=4, seed=9)
-    assert any("3 degrees of freedom" in clause for clause in few.problems)
+    assert any("4 chains see only 4 classes" in clause for clause in few.problems)
     enough = simulate(_cca_ring(), 2_000_000, seed=9)
     assert enough.problems == ()
 
@@ -323,3 +372,16 @@ def test_a_network_run_that_is_not_stationary_labels_no_cycle():
     assert cycle.limiting_bond is None
     assert result.to_dict()["cycles"][0]["circulation"] == "undetermined"
     assert any("not shown to be stationary" in problem for problem in result.problems)
+
+
+def test_a_run_that_is_not_stationary_gives_no_magnification_ratio_error():
+    """The second trial: ``classical mc --burn-in 0 --steps 20000 --seed 3`` printed
+    ``magnification_ratio 1.46 +- 0.16`` beside an undetermined circulation: a transient's ratio
+    is not the steady state's, so its status is undetermined too."""
+    from exactspin.classical.model import ClassicalModel
+
+    result = simulate(ClassicalModel.from_parameters(), 20_000, seed=3, burn_in=0)
+    assert result.equilibrated is False
+    assert result.magnification_ratio is not None
+    assert result.magnification_ratio_status == "undetermined"
+    assert result.to_dict()["magnification_ratio_status"] == "undetermined"
