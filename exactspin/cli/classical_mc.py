@@ -325,8 +325,9 @@ def _pair_rows(result) -> list[tuple[str, str]]:
 
 
 def _with_error(result, name: str) -> str:
-    value, error = getattr(result, name), getattr(result, name + "_stderr")
-    if error is None:
-        return f"|I| < {getattr(result, name + '_bound'):.2g} (no events; 95% bound)"
-    status = result.status(name)
-    return with_error(value, error) + ("" if status == "resolved" else f" ({status})")
+    return _current_text(
+        getattr(result, name),
+        getattr(result, name + "_stderr"),
+        getattr(result, name + "_bound"),
+        result.status(name),
+    )

@@ -419,9 +419,9 @@ def _estimate(
     # Merged batch means (statistics.merged_standard_error), as on the ring; CCA's closed
     # classes need 17 independent units for their spread.
     closed = bool(cause)
-    errors, determined = merged_standard_error(values, lengths, True, closed)
-    if closed and not multispin:
-        determined = np.zeros_like(determined)  # simulation.SINGLE_CLASS_CHAINS
+    # Single chains with closed classes see one class each (simulation.SINGLE_CLASS_CHAINS).
+    one_class = not multispin
+    errors, determined = merged_standard_error(values, lengths, True, closed, one_class)
     seen = np.any(values != 0, axis=(0, 1))
     steps_per_replica = int(logs[0].steps)
     independent = steps_per_replica * len(logs)
@@ -456,7 +456,7 @@ def _estimate(
     pair_values = pair_sums / np.maximum(samples, 1)[:, :, None] / per_unit
     pair_means = pair_sums.sum(axis=(0, 1)) / max(samples.sum(), 1) / per_unit
     pair_errors, pair_status = pair_statistics(
-        pair_values, *merged_standard_error(pair_values, lengths, True, closed)
+        pair_values, *merged_standard_error(pair_values, lengths, True, closed, one_class)
     )
 
     def errors_of(block: slice) -> tuple[float | None, ...]:

@@ -12,6 +12,8 @@ from exactspin.montecarlo.result import CURRENT_NAMES
 from exactspin.montecarlo.simulation import CORRELATED_BATCHES
 
 _UNSETTLED_REASON = f" ({CORRELATED_BATCHES})"
+#: Why a label (circulation, cycle) is left undetermined on a run not shown to be stationary.
+_NOT_STATIONARY = "(the run is not shown to be stationary)"
 
 
 def ring_problems(result) -> tuple[str, ...]:
@@ -29,7 +31,7 @@ def ring_problems(result) -> tuple[str, ...]:
         problems.append("error undetermined for " + ", ".join(unsettled) + reason)
     if result.circulation == "undetermined":
         problems.append(
-            "circulation undetermined (the run is not shown to be stationary)"
+            f"circulation undetermined {_NOT_STATIONARY}"
             if result.equilibrated is not True
             else "circulation undetermined (a branch current is not resolved, or its error is "
             "undetermined)"
@@ -71,7 +73,7 @@ def network_problems(result) -> tuple[str, ...]:
         problems.append(
             f"circulation undetermined on {len(undetermined)} of {len(result.cycles)} cycles "
             + (
-                "(the run is not shown to be stationary)"
+                _NOT_STATIONARY
                 if result.equilibrated is not True
                 else "(a bond current is not resolved)"
             )

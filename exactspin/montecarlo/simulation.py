@@ -533,10 +533,9 @@ def _estimate(
     pair_means = pair_sums.sum(axis=(0, 1)) / max(samples.sum(), 1) / per_unit
     # Merged batch means: short runs whose batches are still correlated get longer batches, or
     # an undetermined error rather than a small one.
-    errors, determined = merged_standard_error(values, lengths, between, closed)
-    single_class_units = closed and per_unit == 1
-    if single_class_units:
-        determined = np.zeros_like(determined)  # SINGLE_CLASS_CHAINS
+    # Single chains with closed classes see one class each (SINGLE_CLASS_CHAINS).
+    one_class = per_unit == 1
+    errors, determined = merged_standard_error(values, lengths, between, closed, one_class)
     # A current that is exactly zero in every batch has shown no fluctuation to estimate an
     # error from: no event moved energy there (or every batch cancelled exactly, which at low
     # temperature is a flip and its reversal). It gets a bound instead of 0 +- 0.
@@ -557,10 +556,8 @@ def _estimate(
     )
 
     bond_means, bond_errors, bond_determined = _bond_statistics(
-        model, logs, scale, replica_steps, lengths, between, closed
+        model, logs, scale, replica_steps, lengths, between, closed, one_class
     )
-    if single_class_units:
-        bond_determined = np.zeros_like(bond_determined)
     resolved = np.abs(bond_means) > SIGNIFICANCE * bond_errors
     bond_status = np.where(bond_determined, np.where(resolved, RESOLVED, UNRESOLVED), UNDETERMINED)
 
@@ -577,7 +574,9 @@ def _estimate(
     undetermined = tuple(
         name for index, name in enumerate(CURRENT_NAMES) if seen[index] and not settled[index]
     )
-    ratio, ratio_error = _magnification(estimates, currents, lengths, between, undetermined, closed)
+    ratio, ratio_error = _magnification(
+        estimates, currents, lengths, between, undetermined, closed, one_class
+    )
     error_reason = undetermined_reason(len(logs), count, closed, per_unit) if undetermined else ""
     pair_errors, pair_status = pair_statistics(pair_values, errors[4:], determined[4:])
     return MonteCarloResult(
@@ -638,6 +637,7 @@ def _bond_statistics(
     lengths: np.ndarray,
     between: bool,
     closed: bool,
+    one_class: bool,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Mean, standard error and determined flag of every bond current (Eq. 9), computed block
     by block."""
@@ -650,7 +650,9 @@ def _bond_statistics(
         counts = np.array([[row[block] for row in log.bonds] for log in logs], dtype=float)
         rates = scale * couplings[block] * counts / replica_steps
         means[block] = (rates * lengths[:, :, None]).sum(axis=(0, 1)) / lengths.sum()
-        errors[block], determined[block] = merged_standard_error(rates, lengths, between, closed)
+        errors[block], determined[block] = merged_standard_error(
+            rates, lengths, between, closed, one_class
+        )
     return means, errors, determined
 
 
@@ -694,6 +696,7 @@ def _magnification(
     between: bool,
     undetermined: tuple[str, ...] = (),
     closed: bool = False,
+    one_class: bool = False,
 ) -> tuple[float | None, float | None]:
     """max(|I_U|, |I_D|) / |I_L| and its delta-method error.
 
@@ -718,7 +721,7 @@ def _magnification(
     branch = 2 if larger == "upper_branch_current" else 3
     gradient[branch] = math.copysign(1.0, estimates[larger]) / abs(left)
     error, determined = linear_combination_standard_error(
-        currents, gradient, lengths, between, closed
+        currents, gradient, lengths, between, closed, one_class
     )
     return ratio, (error if determined else None)
 

@@ -147,6 +147,7 @@ def linear_combination_standard_error(
     lengths: np.ndarray,
     between_replicas: bool,
     closed_classes: bool = False,
+    one_class_per_unit: bool = False,
 ) -> tuple[float, bool]:
     """(standard error, determined) of ``weights . mean`` from batch averages (R, B, Q) and
     batch lengths (R, B).
@@ -159,20 +160,27 @@ def linear_combination_standard_error(
     """
     combined = np.asarray(batch_values, dtype=float) @ np.asarray(weights, dtype=float)
     errors, determined = merged_standard_error(
-        combined[:, :, None], lengths, between_replicas, closed_classes
+        combined[:, :, None], lengths, between_replicas, closed_classes, one_class_per_unit
     )
     return float(errors[0]), bool(determined[0])
 
 
-def error_degrees_of_freedom(units: int, batches: int, closed_classes: bool) -> int:
+def error_degrees_of_freedom(
+    units: int, batches: int, closed_classes: bool, one_class_per_unit: bool = False
+) -> int:
     """Degrees of freedom behind a batch-means error of ``units`` x ``batches`` batch averages.
 
     R (B - 1) for the batch variance; with ``closed_classes`` at most R - 1, the spread between
     units, which is all that estimates the spread between the classes the units started in (a
-    unit's batches all sit in one class). With fewer than :data:`MIN_DEGREES_OF_FREEDOM` a z-score
-    follows Student's t with heavy tails (a |z| > 3 has probability 5.8% with 3 degrees of
-    freedom, 0.85% with 16, 0.27% for the normal), so the error is not known to be right.
+    unit's batches all sit in the classes it started in). With fewer than
+    :data:`MIN_DEGREES_OF_FREEDOM` a z-score follows Student's t with heavy tails (a |z| > 3 has
+    probability 5.8% with 3 degrees of freedom, 0.85% with 16, 0.27% for the normal), so the
+    error is not known to be right. With ``one_class_per_unit`` too (single chains) none: each
+    unit sees one class, so a class no unit visited is missing from the estimate and from the
+    spread alike, however many units there are.
     """
+    if closed_classes and one_class_per_unit:
+        return 0
     within = units * (batches - 1)
     return min(within, units - 1) if closed_classes else within
 
@@ -198,6 +206,7 @@ def merged_standard_error(
     lengths: np.ndarray,
     between_replicas: bool,
     closed_classes: bool = False,
+    one_class_per_unit: bool = False,
 ) -> tuple[np.ndarray, np.ndarray]:
     """(standard error, determined) per quantity from batch averages (R, B, Q) and lengths (R, B).
 
@@ -215,7 +224,8 @@ def merged_standard_error(
     batch variance at the level taken has R (B - 1), and with ``closed_classes`` (a chain that
     stays in the closed class it started in, e.g. CCA) the spread between classes has only the
     R - 1 of the spread between units, however long the batches (see
-    :func:`error_degrees_of_freedom`). Fewer leave the error computed but undetermined.
+    :func:`error_degrees_of_freedom`; none with ``one_class_per_unit``). Fewer leave the error
+    computed but undetermined.
     """
     values = np.asarray(batch_values, dtype=float)
     weights = np.asarray(lengths, dtype=float)
@@ -225,8 +235,9 @@ def merged_standard_error(
     pending = np.ones(quantities, dtype=bool)
     while True:
         replicas, batches = values.shape[:2]
-        enough = error_degrees_of_freedom(replicas, batches, closed_classes) >= (
-            MIN_DEGREES_OF_FREEDOM
+        enough = (
+            error_degrees_of_freedom(replicas, batches, closed_classes, one_class_per_unit)
+            >= MIN_DEGREES_OF_FREEDOM
         )
         level = batch_standard_error(values, between_replicas)
         excess = lag_one_correlation(values) + 1.0 / batches

@@ -87,13 +87,14 @@ def test_single_cca_chains_see_one_class_each_so_their_errors_are_undetermined()
 
     network = parse_network(FIELD_CCA_NETWORK)
     exact = solve_network(network)
-    chains = simulate_network(network, 1_000_000, replicas=17, seed=6)
+    chains = simulate_network(network, 1_000_000, replicas=17, seed=6, pairs=[(0, 1)])
     assert (
         abs(chains.bond_currents[0] - exact.bond_currents[0]) > 100 * chains.bond_current_errors[0]
     )
     assert set(chains.undetermined_bonds) == set(range(5))
     assert set(chains.undetermined_baths) == {0, 1}
     assert "17 chains see only 17 classes" in chains.undetermined_reason
+    assert chains.pair_correlations_status == ("undetermined",)  # a class mixture too
     words = simulate_network(network, 1_000_000, seed=6)
     assert words.replicas == default_replicas("cca")
     for bath in range(2):
