@@ -16,7 +16,7 @@ from exactspin.classical.steady_state import METHODS, UndeterminedError
 from exactspin.cli.classical_options import add_model_arguments, model_from_arguments
 from exactspin.cli.network_conflicts import refuse_with_network, restore_defaults, track_given
 from exactspin.cli.network_options import CLASSICAL, add_network_argument, network_from_arguments
-from exactspin.cli.output import print_json, print_table
+from exactspin.cli.output import number_text, print_json, print_table
 from exactspin.cli.pairs import check_pairs
 from exactspin.cli.vocabulary import with_shared_keys
 from exactspin.display import class_weighting, closed_classes_text
@@ -164,7 +164,8 @@ def _run_network(args: argparse.Namespace, network) -> int:
     for index, current in enumerate(solution.bond_currents):
         rows.append((bond_label(network, index), current))
     for index, cycle in enumerate(solution.cycles):
-        rows.append((cycle_label(index, cycle.cycle.sites), f"{cycle.label} ({cycle.current:.6g})"))
+        label = f"{cycle.label} ({number_text(float(cycle.current))})"
+        rows.append((cycle_label(index, cycle.cycle.sites), label))
     rows.append(("closed classes", _closed_classes(solution.steady_state)))
     rows.append(("unit", f"per {'update attempt' if args.unit == 'step' else 'unit time'}"))
     rows += [(f"<s_{key.replace(',', ' s_')}>", value) for key, value in correlations.items()]

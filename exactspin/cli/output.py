@@ -26,16 +26,20 @@ def print_json(payload: dict[str, Any]) -> None:
 UNDEFINED_TEXT = "undetermined"
 
 
+def number_text(value: Any) -> str:
+    """A value as the text tables show it: a float with 12 significant digits, a NaN as
+    :data:`UNDEFINED_TEXT`, anything else as ``str``."""
+    if isinstance(value, float):
+        return UNDEFINED_TEXT if math.isnan(value) else f"{value:.12g}"
+    return str(value)
+
+
 def print_table(rows: list[tuple[str, Any]]) -> None:
-    """Print ``name  value`` rows aligned; a NaN (null in the JSON) prints as
-    :data:`UNDEFINED_TEXT`, never as ``nan``."""
+    """Print ``name  value`` rows aligned (:func:`number_text`: a NaN, null in the JSON,
+    prints as :data:`UNDEFINED_TEXT`, never as ``nan``)."""
     width = max((len(name) for name, _ in rows), default=0)
     for name, value in rows:
-        if isinstance(value, float) and math.isnan(value):
-            text = UNDEFINED_TEXT
-        else:
-            text = f"{value:.12g}" if isinstance(value, float) else str(value)
-        print(f"{name:<{width}}  {text}")
+        print(f"{name:<{width}}  {number_text(value)}")
 
 
-__all__ = ["json_text", "print_json", "print_table", "to_jsonable"]
+__all__ = ["json_text", "number_text", "print_json", "print_table", "to_jsonable"]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import argparse
 
-from exactspin.cli.output import print_json, print_table
+from exactspin.cli.output import number_text, print_json, print_table
 from exactspin.cli.pairs import check_pairs
 from exactspin.cli.progress import elapsed_ticker
 from exactspin.cli.quantum_options import (
@@ -155,7 +155,7 @@ def handle(args: argparse.Namespace) -> int:
             rows += [
                 (cycle_label(index, [site - 1 for site in cycle["sites"]]), label)
                 for index, cycle in enumerate(result["cycles"])
-                for label in [f"{cycle['circulation']} {cycle['circulating_current']:.6g}"]
+                for label in [f"{cycle['circulation']} {number_text(cycle['circulating_current'])}"]
             ]
         print_table(rows)
     for warning in solution.warnings:

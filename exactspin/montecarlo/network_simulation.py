@@ -53,6 +53,7 @@ from exactspin.montecarlo.statistics import (
     lag_one_correlation,
     mean_z,
     merged_standard_error,
+    transient_reason,
 )
 from exactspin.network import Network
 from exactspin.network.graph import CLASSICAL
@@ -519,11 +520,7 @@ def _equilibration(
     if not np.all(seen):
         return None, "no energy exchanged with some bath: the energy balance cannot be tested"
     if abs(change) >= DRIFT_THRESHOLD:
-        return False, (
-            f"the network's energy changed over the window by {_spreads(abs(change))} one "
-            f"batch's spread (>= {DRIFT_THRESHOLD:g}): a start-up transient is still in the "
-            "measurement"
-        )
+        return False, transient_reason("network", change, DRIFT_THRESHOLD)
     scores = np.abs([*drift, balance])
     if np.all(scores < DRIFT_THRESHOLD):
         return True, f"halves agree and the energy balances (every |z| < {DRIFT_THRESHOLD:g})"
@@ -558,8 +555,3 @@ def _validated_replicas(replicas: object) -> int:
     if value >= WORD_BITS and (value % WORD_BITS or value < 2 * WORD_BITS):
         raise ParameterError("replicas", value, allowed)
     return value
-
-
-def _spreads(z: float) -> str:
-    """ "12.3 times" or, when no later batch changed the energy at all, "infinitely many"."""
-    return f"{z:.1f} times" if np.isfinite(z) else "infinitely many times"

@@ -52,6 +52,7 @@ from exactspin.montecarlo.statistics import (
     linear_combination_standard_error,
     mean_z,
     merged_standard_error,
+    transient_reason,
 )
 from exactspin.validation import (
     ParameterError,
@@ -675,10 +676,7 @@ def _equilibration(
     if not (seen[0] and seen[1]):
         return None, "no energy exchanged with a bath: the energy balance cannot be tested"
     if change_z >= DRIFT_THRESHOLD:
-        return False, (
-            f"the ring's energy changed over the window by {_spreads(change_z)} one batch's "
-            f"spread (>= {DRIFT_THRESHOLD:g}): a start-up transient is still in the measurement"
-        )
+        return False, transient_reason("ring", change_z, DRIFT_THRESHOLD)
     if np.all(z_scores < DRIFT_THRESHOLD):
         return True, (
             "halves agree and the energy balances, over the batches and over the window "
@@ -782,8 +780,3 @@ def pair_statistics(
             "no fluctuation" if still else ("determined" if settled else "undetermined")
         )
     return tuple(pair_errors), tuple(statuses)
-
-
-def _spreads(z: float) -> str:
-    """ "12.3 times" or, when no later batch changed the energy at all, "infinitely many"."""
-    return f"{z:.1f} times" if np.isfinite(z) else "infinitely many times"

@@ -122,6 +122,22 @@ def energy_change_z(batch_energies: np.ndarray) -> float:
     return float(_z_score(np.array([total]), np.array([error]))[0])
 
 
+def transient_reason(system: str, z: float, threshold: float) -> str:
+    """Why a window with energy-change z-score ``z`` (:func:`energy_change_z`, ``|z|`` >=
+    ``threshold``) is not stationary, in words; ``system`` is "ring" or "network".
+
+    An infinite z means the energy changed while no batch after the first changed it at all:
+    no spread to measure the change in, so the sentence says that instead of a multiple."""
+    if np.isfinite(z):
+        size = f"by {abs(z):.1f} times one batch's spread (>= {threshold:g})"
+    else:
+        size = "while no batch after the first changed it at all"
+    return (
+        f"the {system}'s energy changed over the window {size}: a start-up transient is still "
+        "in the measurement"
+    )
+
+
 def _z_score(value: np.ndarray, error: np.ndarray) -> np.ndarray:
     """value / error; where the error is zero, 0 for a zero value and +-inf otherwise."""
     z = np.divide(value, error, out=np.zeros_like(value), where=error > 0)

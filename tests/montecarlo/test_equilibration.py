@@ -56,6 +56,10 @@ def test_a_start_up_energy_dump_in_the_first_batch_is_not_called_stationary():
     result = simulate(COLD, 100_000, replicas=128, burn_in=0, seed=0)
     assert abs(result.energy_change_z) >= DRIFT_THRESHOLD
     assert result.equilibrated is False
+    # No batch after the dump moved the energy: the reason says so, not "infinitely many times
+    # one batch's spread".
+    assert result.energy_change_z == -np.inf
+    assert "no batch after the first changed it at all" in result.equilibration_reason
 
 
 def test_the_automatic_burn_in_discards_the_start_up_dump():
@@ -119,3 +123,10 @@ def test_a_network_start_up_energy_dump_is_not_called_stationary(tmp_path):
     assert result.equilibrated is False
     targeted = simulate_network(network, 100_000, replicas=128, target_stderr=0.05, seed=0)
     assert targeted.burn_in > 0 and targeted.equilibrated is not True
+
+
+def test_a_finite_energy_change_is_stated_as_a_multiple_of_one_batch_spread():
+    from exactspin.montecarlo.statistics import transient_reason
+
+    reason = transient_reason("ring", -12.34, DRIFT_THRESHOLD)
+    assert f"by 12.3 times one batch's spread (>= {DRIFT_THRESHOLD:g})" in reason

@@ -408,6 +408,22 @@ def test_solve_network_json_has_the_vocabulary(capsys):
     assert payload["parameters"]["unit"] == "step"
 
 
+def test_the_text_cycle_current_has_the_digits_of_its_limiting_bond(capsys):
+    """A circulating current is its limiting bond's current (Sec. II C), so the text table
+    prints it with the same 12 digits as that bond's row, not fewer."""
+    status, out, _ = _run(
+        capsys, "classical", "solve", "--network", str(EXAMPLES / "paper_ring.toml")
+    )
+    assert status == 0
+    solution = solve_network(read_network(EXAMPLES / "paper_ring.toml"))
+    (cycle,) = solution.cycles
+    shown = next(line for line in out.splitlines() if line.startswith("cycle 1"))
+    assert f"along ({float(cycle.current):.12g})" in shown
+    position = cycle.cycle.bonds.index(cycle.limiting_bond)
+    oriented = cycle.cycle.directions[position] * solution.bond_currents[cycle.limiting_bond]
+    assert float(cycle.current) == pytest.approx(float(oriented), rel=1e-15)
+
+
 def test_ring_flags_with_network_are_refused_by_name(capsys):
     status, out, err = _run(
         capsys,
